@@ -1,0 +1,39 @@
+/**
+ * TelemetryConsumerFunction: a Kinesis batch in, telemetry lines out to Firehose, rejects to S3
+ * quarantine, and the record Lambda must rewind to, if any.
+ */
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import type { Context, KinesisStreamBatchResponse } from "aws-lambda";
+import { createClients } from "../../shared/aws.ts";
+import { processBatch } from "../../shared/batch.ts";
+import { loadConfig } from "../../shared/config.ts";
+import { kinesisRecordsOf } from "../../shared/event.ts";
+import { addBatchMetrics, logBatch } from "../../shared/observability.ts";
+import { SAFETY_MARGIN_MS, sleep } from "../../shared/time.ts";
+
+const config = loadConfig(process.env);
+const { firehose, s3 } = createClients(process.env);
+const logger = new Logger();
+const metrics = new Metrics();
+const deps = { firehose, s3, config, now: Date.now, sleep, random: Math.random };
+
+export const handler = async (event: unknown, context: Context): Promise<KinesisStreamBatchResponse> => {
+  const startedMs = performance.now();
+  logger.addContext(context);
+  metrics.captureColdStartMetric();
+  try {
+    const records = kinesisRecordsOf(event);
+    const deadlineMs = Date.now() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS;
+    const { response, stats } = await processBatch(records, { deadlineMs, requestId: context.awsRequestId }, deps);
+    addBatchMetrics(metrics, stats);
+    logBatch(logger, stats, performance.now() - startedMs);
+    return response;
+  } catch (err) {
+    // Rethrown: a failed invocation makes Lambda retry (and bisect) the batch, so nothing is lost.
+    logger.error("batch failed", err as Error);
+    throw err;
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};

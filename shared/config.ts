@@ -1,0 +1,67 @@
+/** Configuration from the environment, read and validated once at init. */
+
+export interface Config {
+  readonly deliveryStreamName: string;
+  readonly quarantineBucket: string;
+  readonly quarantinePrefix: string;
+  readonly speedLimitKmh: number;
+}
+
+/** A missing or malformed environment variable; the message names it and the expected form. */
+export class ConfigError extends Error {
+  readonly variable: string;
+
+  constructor(variable: string, expected: string, actual: string | undefined) {
+    super(
+      `${variable} must be ${expected}; got ${actual === undefined ? "nothing (it is not set)" : JSON.stringify(actual)}`,
+    );
+    this.name = "ConfigError";
+    this.variable = variable;
+  }
+}
+
+const DELIVERY_STREAM_NAME = /^[a-zA-Z0-9_.-]{1,64}$/;
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const PREFIX = /^[^/][\x20-\x7e]{0,510}\/$/;
+
+/**
+ * Reads and validates the function's configuration.
+ * Throws a `ConfigError` naming the first variable that is missing or malformed.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  return {
+    deliveryStreamName: required(env, "DELIVERY_STREAM_NAME", DELIVERY_STREAM_NAME, "a Firehose delivery stream name (1–64 of [a-zA-Z0-9_.-])"),
+    quarantineBucket: required(env, "QUARANTINE_BUCKET", BUCKET_NAME, "an S3 bucket name (3–63 of [a-z0-9.-])"),
+    quarantinePrefix: optional(env, "QUARANTINE_PREFIX", "quarantine/", PREFIX, "an S3 key prefix of printable ASCII that ends in / and does not start with /"),
+    speedLimitKmh: speedLimit(env),
+  };
+}
+
+function required(env: Readonly<Record<string, string | undefined>>, name: string, pattern: RegExp, expected: string): string {
+  const value = env[name];
+  if (value === undefined || !pattern.test(value)) throw new ConfigError(name, expected, value);
+  return value;
+}
+
+function optional(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+  fallback: string,
+  pattern: RegExp,
+  expected: string,
+): string {
+  const value = env[name];
+  if (value === undefined || value === "") return fallback;
+  if (!pattern.test(value)) throw new ConfigError(name, expected, value);
+  return value;
+}
+
+function speedLimit(env: Readonly<Record<string, string | undefined>>): number {
+  const raw = env.SPEED_LIMIT_KMH;
+  if (raw === undefined || raw === "") return 130;
+  const value = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || value <= 0 || value > 400) {
+    throw new ConfigError("SPEED_LIMIT_KMH", "a number of km/h greater than 0 and at most 400", raw);
+  }
+  return value;
+}

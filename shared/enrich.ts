@@ -1,0 +1,83 @@
+/** Enrichment: from a valid telemetry record and its Kinesis metadata to one output line. */
+import type { EnrichedTelemetryV1 } from "./contract.ts";
+import type { ValidTelemetry } from "./validate.ts";
+
+const KM_PER_MILE = 1.609344;
+
+/** The stream a record came from, taken from the event source ARN. */
+export interface StreamSource {
+  readonly account: string;
+  readonly stream: string;
+}
+
+/**
+ * Reads account and stream name from `arn:<partition>:kinesis:<region>:<account>:stream/<name>`.
+ * Never throws: a malformed ARN (hand-written events) yields `"unknown"` parts.
+ */
+export function parseStreamArn(arn: string): StreamSource {
+  const parts = arn.split(":");
+  const resource = parts[5] ?? "";
+  const account = parts[4];
+  return {
+    account: parts[2] === "kinesis" && account ? account : "unknown",
+    stream: resource.startsWith("stream/") && resource.length > 7 ? resource.slice(7) : "unknown",
+  };
+}
+
+/** The shard a record came from: the part of Lambda's `eventID` before the first `:`. */
+export function shardIdOf(eventId: string): string {
+  const colon = eventId.indexOf(":");
+  return colon === -1 ? eventId : eventId.slice(0, colon);
+}
+
+/** `shardId:sequenceNumber[:subSequenceNumber]`: the same for every delivery of one user record. */
+export function recordIdOf(shardId: string, sequenceNumber: string, subSequenceNumber?: number): string {
+  return subSequenceNumber === undefined
+    ? `${shardId}:${sequenceNumber}`
+    : `${shardId}:${sequenceNumber}:${subSequenceNumber}`;
+}
+
+/** What a line needs to know about the Kinesis record that carried it. */
+export interface IngestInfo {
+  readonly recordId: string;
+  readonly partitionKey: string;
+  readonly arrivalMs: number;
+  readonly arrivalTime: string;
+}
+
+/** What is the same for every line of one invocation. */
+export interface BatchInfo {
+  readonly processedAt: string;
+  readonly source: StreamSource;
+  readonly speedLimitKmh: number;
+}
+
+/**
+ * Builds the output record: the contract's fields (unknown ones dropped), `eventTime` normalised to
+ * ISO UTC with ms, `speedMph`, `overSpeedLimit` and the `ingest` block. Pure; never throws.
+ */
+export function enrich(valid: ValidTelemetry, ingest: IngestInfo, batch: BatchInfo): EnrichedTelemetryV1 {
+  const t = valid.telemetry;
+  return {
+    vehicleId: t.vehicleId,
+    eventTime: new Date(valid.eventTimeMs).toISOString(),
+    speedKmh: t.speedKmh,
+    speedMph: Math.round((t.speedKmh / KM_PER_MILE) * 100) / 100,
+    overSpeedLimit: t.speedKmh > batch.speedLimitKmh,
+    location: t.location && { lat: t.location.lat, lon: t.location.lon },
+    heading: t.heading,
+    odometerKm: t.odometerKm,
+    fuelLevelPct: t.fuelLevelPct,
+    engine: t.engine && { rpm: t.engine.rpm, coolantTempC: t.engine.coolantTempC },
+    schemaVersion: 1,
+    ingest: {
+      recordId: ingest.recordId,
+      partitionKey: ingest.partitionKey,
+      arrivalTime: ingest.arrivalTime,
+      processedAt: batch.processedAt,
+      arrivalLagMs: ingest.arrivalMs - valid.eventTimeMs,
+      sourceAccount: batch.source.account,
+      sourceStream: batch.source.stream,
+    },
+  };
+}

@@ -1,0 +1,37 @@
+/** The shape of the Kinesis event, checked before any record is touched. */
+import type { KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
+
+/** An event that is not a Kinesis batch as Lambda sends it; the message names the first bad field. */
+export class EventShapeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EventShapeError";
+  }
+}
+
+/**
+ * Returns the event's records after checking each carries the fields the consumer reads.
+ * Throws an `EventShapeError` naming the first missing or mistyped field: such an event (a
+ * hand-written one) cannot be accounted record by record, so the invocation fails instead.
+ */
+export function kinesisRecordsOf(event: unknown): readonly KinesisStreamRecord[] {
+  const records = (event as Partial<KinesisStreamEvent> | null)?.Records;
+  if (!Array.isArray(records)) throw new EventShapeError("event.Records must be an array");
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i] as Partial<KinesisStreamRecord> | null;
+    const kinesis = record?.kinesis;
+    const at = `event.Records[${i}]`;
+    if (typeof record?.eventID !== "string") throw new EventShapeError(`${at}.eventID must be a string`);
+    if (typeof record.eventSourceARN !== "string") {
+      throw new EventShapeError(`${at}.eventSourceARN must be a string`);
+    }
+    if (typeof kinesis !== "object" || kinesis === null) throw new EventShapeError(`${at}.kinesis must be an object`);
+    for (const field of ["data", "partitionKey", "sequenceNumber"] as const) {
+      if (typeof kinesis[field] !== "string") throw new EventShapeError(`${at}.kinesis.${field} must be a string`);
+    }
+    if (!Number.isFinite(kinesis.approximateArrivalTimestamp)) {
+      throw new EventShapeError(`${at}.kinesis.approximateArrivalTimestamp must be a number of seconds`);
+    }
+  }
+  return records as KinesisStreamRecord[];
+}

@@ -1,0 +1,215 @@
+/**
+ * Delivery of NDJSON lines to Firehose: packing lines into as few records as the service limits
+ * allow (Firehose bills each record rounded up to 5 KB), grouping records into PutRecordBatch calls,
+ * and resending exactly the entries that failed, with exponential backoff and full jitter.
+ */
+import { PutRecordBatchCommand, type PutRecordBatchCommandOutput } from "@aws-sdk/client-firehose";
+import { isServerError, isThrottlingError, isTransientError } from "@smithy/core/retry";
+
+/** Firehose's limits: 1,000 KiB a record, 500 records and 4 MiB a PutRecordBatch call. */
+export const FIREHOSE_LIMITS = {
+  recordBytes: 1_000 * 1024,
+  batchRecords: 500,
+  batchBytes: 4 * 1024 * 1024,
+} as const;
+export type FirehoseLimits = { readonly [K in keyof typeof FIREHOSE_LIMITS]: number };
+
+/** Firehose bills ingestion per record, rounded up to the next 5 KB. */
+export const FIREHOSE_BILLING_INCREMENT = 5 * 1024;
+
+/** One Firehose record: whole NDJSON lines, each ending in `\n`. */
+export interface PackedRecord {
+  readonly data: Uint8Array;
+  /** Index (into the packed lines) of the record's first line. */
+  readonly firstLine: number;
+  readonly lineCount: number;
+}
+
+/**
+ * Packs lines, in order, into Firehose records of at most `limits.recordBytes` bytes each
+ * (a line plus its newline never straddles two records).
+ * Throws a `RangeError` for a line that cannot fit in any record: callers reject those first.
+ */
+export function packLines(
+  lines: readonly string[],
+  limits: FirehoseLimits = FIREHOSE_LIMITS,
+): PackedRecord[] {
+  const records: PackedRecord[] = [];
+  let first = 0;
+  let bytes = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const size = Buffer.byteLength(lines[i] as string, "utf8") + 1;
+    if (size > limits.recordBytes) {
+      throw new RangeError(`line ${i} is ${size} bytes, over the ${limits.recordBytes}-byte record limit`);
+    }
+    if (bytes + size > limits.recordBytes) {
+      records.push(writeRecord(lines, first, i, bytes));
+      first = i;
+      bytes = 0;
+    }
+    bytes += size;
+  }
+  if (bytes > 0) records.push(writeRecord(lines, first, lines.length, bytes));
+  return records;
+}
+
+function writeRecord(
+  lines: readonly string[],
+  first: number,
+  end: number,
+  bytes: number,
+): PackedRecord {
+  const data = Buffer.allocUnsafe(bytes);
+  let offset = 0;
+  for (let i = first; i < end; i++) {
+    offset += data.write(lines[i] as string, offset, "utf8");
+    data[offset++] = 0x0a;
+  }
+  return { data, firstLine: first, lineCount: end - first };
+}
+
+/** Groups records, in order, into PutRecordBatch-sized slices: ≤ 500 records and ≤ 4 MiB each. */
+export function packBatches<T extends { readonly data: Uint8Array }>(
+  records: readonly T[],
+  limits: FirehoseLimits = FIREHOSE_LIMITS,
+): T[][] {
+  const batches: T[][] = [];
+  let batch: T[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const size = record.data.byteLength;
+    if (batch.length === limits.batchRecords || (batch.length > 0 && bytes + size > limits.batchBytes)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(record);
+    bytes += size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
+/** The part of a Firehose client that delivery uses. */
+export interface FirehoseSender {
+  send(
+    command: PutRecordBatchCommand,
+    options?: { abortSignal?: AbortSignal },
+  ): Promise<PutRecordBatchCommandOutput>;
+}
+
+export interface DeliveryDeps {
+  readonly firehose: FirehoseSender;
+  readonly deliveryStreamName: string;
+  /** Epoch ms; the delivery stops (and reports what is left) rather than run past it. */
+  readonly deadlineMs: number;
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** Uniform in [0, 1): the jitter source. */
+  readonly random: () => number;
+  readonly limits?: FirehoseLimits;
+}
+
+/** Backoff: full jitter over min(cap, base · 2^attempt), at most `maxAttempts` calls per batch. */
+export const RETRY_POLICY = { baseMs: 50, capMs: 2_000, maxAttempts: 8 } as const;
+
+export interface DeliveryResult {
+  /** Indices, ascending, of the records Firehose did not confirm; empty when all were. */
+  readonly undelivered: readonly number[];
+  readonly calls: number;
+  readonly retries: number;
+  /** Entries Firehose reported failed (FailedPutCount) plus entries of calls that failed whole. */
+  readonly failedPuts: number;
+  /** Why delivery stopped short, when it did. */
+  readonly stopReason: string | undefined;
+}
+
+/**
+ * Sends the records in order, one PutRecordBatch call per batch, never past `deadlineMs`.
+ * Retries, with full-jitter backoff, exactly the entries that failed: those named by a 200
+ * response with `FailedPutCount > 0`, or all of a call that failed with a throttling, 5xx or
+ * network error. Other errors (access denied, missing stream) are not retried. It stops at the
+ * first batch it cannot complete, since Lambda will rewind to it and resend the rest anyway.
+ * Never throws: the outcome says which records were not confirmed.
+ */
+export async function deliverRecords(
+  records: readonly PackedRecord[],
+  deps: DeliveryDeps,
+): Promise<DeliveryResult> {
+  const limits = deps.limits ?? FIREHOSE_LIMITS;
+  const indexed = records.map((record, index) => ({ data: record.data, index }));
+  let calls = 0;
+  let retries = 0;
+  let failedPuts = 0;
+  const confirmed = new Uint8Array(records.length);
+  for (const batch of packBatches(indexed, limits)) {
+    let pending = batch;
+    for (let attempt = 1; ; attempt++) {
+      const remainingMs = deps.deadlineMs - deps.now();
+      if (remainingMs <= 0) {
+        return finish("time budget exhausted before Firehose confirmed the batch");
+      }
+      calls++;
+      let failed: typeof pending;
+      let reason: string;
+      try {
+        const output = await deps.firehose.send(
+          new PutRecordBatchCommand({
+            DeliveryStreamName: deps.deliveryStreamName,
+            Records: pending.map((entry) => ({ Data: entry.data })),
+          }),
+          { abortSignal: AbortSignal.timeout(remainingMs) },
+        );
+        failed = failedEntries(pending, output);
+        reason = `${failed.length} of ${pending.length} entries failed (FailedPutCount)`;
+      } catch (err) {
+        if (deps.now() >= deps.deadlineMs) {
+          return finish("time budget exhausted while waiting for Firehose");
+        }
+        if (!isRetryable(err)) return finish(`Firehose error: ${describe(err)}`);
+        failed = pending;
+        reason = `Firehose error: ${describe(err)}`;
+      }
+      failedPuts += failed.length;
+      for (const entry of pending) confirmed[entry.index] = 1;
+      for (const entry of failed) confirmed[entry.index] = 0;
+      if (failed.length === 0) break;
+      const delayMs = deps.random() * Math.min(RETRY_POLICY.capMs, RETRY_POLICY.baseMs * 2 ** attempt);
+      if (attempt >= RETRY_POLICY.maxAttempts) return finish(`${reason}, after ${attempt} attempts`);
+      if (deps.now() + delayMs >= deps.deadlineMs) return finish(`${reason}; no time left to retry`);
+      await deps.sleep(delayMs);
+      retries++;
+      pending = failed;
+    }
+  }
+  return finish(undefined);
+
+  function finish(stopReason: string | undefined): DeliveryResult {
+    const undelivered: number[] = [];
+    for (let i = 0; i < confirmed.length; i++) if (confirmed[i] === 0) undelivered.push(i);
+    return { undelivered, calls, retries, failedPuts, stopReason };
+  }
+}
+
+/**
+ * The entries a 200 response reports failed. A response whose per-entry results do not line up
+ * with the request is treated as all failed (a resend can duplicate, never lose).
+ */
+function failedEntries<T>(pending: readonly T[], output: PutRecordBatchCommandOutput): T[] {
+  const responses = output.RequestResponses;
+  if (!responses || responses.length !== pending.length) return [...pending];
+  return pending.filter((_, i) => {
+    const response = responses[i];
+    return response?.ErrorCode !== undefined || response?.RecordId === undefined;
+  });
+}
+
+function isRetryable(err: unknown): boolean {
+  if (typeof err !== "object" || err === null) return false;
+  const sdkError = err as Parameters<typeof isTransientError>[0];
+  return isThrottlingError(sdkError) || isTransientError(sdkError) || isServerError(sdkError);
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
