@@ -3,7 +3,9 @@
  * de-aggregation (with MD5 verification), size, UTF-8 and JSON checks.
  */
 import { isUtf8 } from "node:buffer";
-import { deaggregateSync } from "aws-kinesis-agg";
+import type { UserRecord as UserRecordEntry } from "aws-kinesis-agg/lib/kpl-deagg.js";
+// The de-aggregation module alone: the package index also loads the aggregator and its dependencies.
+import { deaggregateSync } from "aws-kinesis-agg/lib/kpl-deagg.js";
 import { MAX_USER_RECORD_BYTES } from "./contract.ts";
 import { type Rejection, reject } from "./rejection.ts";
 
@@ -66,10 +68,10 @@ export function deaggregate(
     return corrupt(`aggregate of ${bytes.length} bytes is shorter than its ${KPL_MIN_BYTES}-byte frame`);
   }
   let failure: Error | undefined;
-  let entries: { partitionKey?: string; subSequenceNumber: number; data: string }[] = [];
+  let entries: UserRecordEntry[] = [];
   try {
     // The library calls back once per failing entry and once at the end; keep the first error.
-    deaggregateSync({ data, partitionKey, sequenceNumber } as never, true, (err, userRecords) => {
+    deaggregateSync({ data, partitionKey, sequenceNumber }, true, (err, userRecords) => {
       if (err) failure ??= err;
       else if (userRecords) entries = userRecords;
     });

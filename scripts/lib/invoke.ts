@@ -1,0 +1,47 @@
+/**
+ * Runs the built bundle (`sam build` output) in this process, as the Lambda runtime would: load
+ * `index.js`, call `handler(event, context)` with a Lambda-like context whose remaining time counts
+ * down from the configured timeout.
+ */
+import { randomUUID } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import type { Context, KinesisStreamBatchResponse } from "aws-lambda";
+
+export const BUILT_BUNDLE = join(import.meta.dirname, "..", "..", ".aws-sam", "build", "TelemetryConsumerFunction", "index.js");
+
+export type Handler = (event: unknown, context: Context) => Promise<KinesisStreamBatchResponse>;
+
+/**
+ * Loads the bundle's `handler`. The bundle reads its configuration from `process.env` when loaded,
+ * so set the environment first. Throws what the bundle's init throws (a ConfigError, say).
+ */
+export function loadHandler(bundle = BUILT_BUNDLE): Handler {
+  // Lambda runs index.js as CommonJS (the artifact has no package.json); this project's own
+  // package.json says "type": "module", so mark the build tree CommonJS as the runtime sees it.
+  writeFileSync(join(dirname(bundle), "..", "..", "package.json"), '{ "type": "commonjs" }\n');
+  const require = createRequire(import.meta.url);
+  const mod = require(bundle) as { handler?: Handler };
+  if (typeof mod.handler !== "function") throw new TypeError(`${bundle} does not export a handler function`);
+  return mod.handler;
+}
+
+/** A context like Lambda's: request id, function name and a remaining time that counts down. */
+export function lambdaContext(timeoutMs: number, functionName = "TelemetryConsumerFunction"): Context {
+  const deadline = Date.now() + timeoutMs;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: "$LATEST",
+    invokedFunctionArn: `arn:aws:lambda:eu-west-1:444455556666:function:${functionName}`,
+    memoryLimitInMB: "512",
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: "local",
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what the project needs, idempotently: the npm packages (Node 24 comes with them, as the
+# `node` devDependency), the Python tools (SAM CLI, moto server) in a virtualenv keyed by the hash
+# of their pinned versions, and the generated sample events. Source it: it also sets PATH.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "› installing npm packages" >&2
+  # npm ci would be stricter, but this registry's lockfile omits other platforms' optional packages.
+  npm install --no-audit --no-fund --loglevel=error >&2
+fi
+
+pins_hash=$(cat requirements-dev.txt constraints-dev.txt | sha256sum | cut -c1-12)
+VENV="${VTC_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/vehicle-telemetry-consumer/venv-$pins_hash}"
+# Outside the work tree: sam build copies the whole CodeUri (the project root) before bundling.
+if [ ! -x "$VENV/bin/moto_server" ] || [ ! -x "$VENV/bin/sam" ]; then
+  echo "› creating the Python virtualenv $VENV (SAM CLI, moto)" >&2
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints-dev.txt 2>&1 \
+    | grep -v '^WARNING: Location' >&2 || true
+  "$VENV/bin/sam" --version >&2
+fi
+
+export PATH="$ROOT/node_modules/.bin:$VENV/bin:$PATH"
+export MOTO_SERVER="$VENV/bin/moto_server"
+export SAM_CLI_TELEMETRY=0
+
+[ -f events/max-size-batch.json ] || node scripts/generate-events.ts
