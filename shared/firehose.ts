@@ -5,6 +5,7 @@
  */
 import { PutRecordBatchCommand, type PutRecordBatchCommandOutput } from "@aws-sdk/client-firehose";
 import { isServerError, isThrottlingError, isTransientError } from "@smithy/core/retry";
+import { signalAt } from "./time.ts";
 
 /** Firehose's limits: 1,000 KiB a record, 500 records and 4 MiB a PutRecordBatch call. */
 export const FIREHOSE_LIMITS = {
@@ -145,8 +146,7 @@ export async function deliverRecords(
   for (const batch of packBatches(indexed, limits)) {
     let pending = batch;
     for (let attempt = 1; ; attempt++) {
-      const remainingMs = deps.deadlineMs - deps.now();
-      if (remainingMs <= 0) {
+      if (deps.now() >= deps.deadlineMs) {
         return finish("time budget exhausted before Firehose confirmed the batch");
       }
       calls++;
@@ -158,7 +158,7 @@ export async function deliverRecords(
             DeliveryStreamName: deps.deliveryStreamName,
             Records: pending.map((entry) => ({ Data: entry.data })),
           }),
-          { abortSignal: AbortSignal.timeout(remainingMs) },
+          { abortSignal: signalAt(deps.deadlineMs, deps.now) },
         );
         failed = failedEntries(pending, output);
         reason = `${failed.length} of ${pending.length} entries failed (FailedPutCount)`;

@@ -1,6 +1,7 @@
 /** Rejected records: one replayable NDJSON line each, written to S3 in one object per invocation. */
 import { PutObjectCommand, type PutObjectCommandOutput } from "@aws-sdk/client-s3";
 import type { RejectionDetail, RejectionReason } from "./rejection.ts";
+import { signalAt } from "./time.ts";
 
 /** One line of a quarantine object. `data` is the original bytes in base64, ready to replay. */
 export interface QuarantineLine {
@@ -63,7 +64,7 @@ export async function writeQuarantine(
       Body: Buffer.from(body, "utf8"),
       ContentType: "application/x-ndjson",
     }),
-    { abortSignal: AbortSignal.timeout(Math.max(1, deadlineMs - now())) },
+    { abortSignal: signalAt(deadlineMs, now) },
   );
   return key;
 }

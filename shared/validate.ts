@@ -25,9 +25,12 @@ export function validateTelemetry(value: unknown): Decoded<ValidTelemetry> {
   if (!telemetryValidator.Check(value)) {
     const details: RejectionDetail[] = [];
     for (const error of telemetryValidator.Errors(value)) {
-      if (details.length === MAX_DETAILS) break;
-      details.push({ path: error.instancePath, message: error.message });
+      const missing = error.keyword === "required" ? (error.params as { requiredProperties?: string[] }).requiredProperties : undefined;
+      if (missing) for (const field of missing) details.push({ path: `${error.instancePath}/${field}`, message: "is required" });
+      else details.push({ path: error.instancePath, message: error.message });
+      if (details.length >= MAX_DETAILS) break;
     }
+    details.length = Math.min(details.length, MAX_DETAILS);
     return { ok: false, rejection: { reason: "SCHEMA_INVALID", details } };
   }
   const eventTimeMs = eventTimeOf(value.timestamp);

@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { enrichedValidator } from "../../shared/contract.ts";
+import { type BatchInfo, enrich, type IngestInfo, parseStreamArn, recordIdOf, shardIdOf } from "../../shared/enrich.ts";
+import { validateTelemetry } from "../../shared/validate.ts";
+
+const batch: BatchInfo = {
+  processedAt: "2026-11-21T08:00:05.000Z",
+  source: { account: "111122223333", stream: "vehicle-telemetry" },
+  speedLimitKmh: 130,
+};
+const ingest: IngestInfo = {
+  recordId: "shardId-000000000001:4959:2",
+  partitionKey: "VIN-000001",
+  arrivalMs: Date.parse("2026-11-21T08:00:01.250Z"),
+  arrivalTime: "2026-11-21T08:00:01.250Z",
+};
+
+function enriched(input: Record<string, unknown>, info: BatchInfo = batch) {
+  const valid = validateTelemetry(input);
+  if (!valid.ok) throw new Error(JSON.stringify(valid.rejection));
+  return enrich(valid.value, ingest, info);
+}
+
+describe("enrich", () => {
+  it("normalises the event time to ISO UTC with milliseconds and adds the ingest block", () => {
+    const output = enriched({ vehicleId: "VIN-000001", timestamp: "2026-11-21T09:00:00+01:00", speedKmh: 100 });
+
+    expect(output).toMatchObject({
+      vehicleId: "VIN-000001",
+      eventTime: "2026-11-21T08:00:00.000Z",
+      speedKmh: 100,
+      speedMph: 62.14,
+      overSpeedLimit: false,
+      schemaVersion: 1,
+      ingest: {
+        recordId: "shardId-000000000001:4959:2",
+        partitionKey: "VIN-000001",
+        arrivalTime: "2026-11-21T08:00:01.250Z",
+        processedAt: "2026-11-21T08:00:05.000Z",
+        arrivalLagMs: 1250,
+        sourceAccount: "111122223333",
+        sourceStream: "vehicle-telemetry",
+      },
+    });
+    expect(enrichedValidator.Check(JSON.parse(JSON.stringify(output)))).toBe(true);
+  });
+
+  it("flags speeds strictly above the configured limit", () => {
+    const at = enriched({ vehicleId: "V", timestamp: 0, speedKmh: 90 }, { ...batch, speedLimitKmh: 90 });
+    const above = enriched({ vehicleId: "V", timestamp: 0, speedKmh: 90.1 }, { ...batch, speedLimitKmh: 90 });
+    expect([at.overSpeedLimit, above.overSpeedLimit]).toEqual([false, true]);
+  });
+
+  it("drops unknown fields at every level", () => {
+    const output = enriched({
+      vehicleId: "V",
+      timestamp: 0,
+      speedKmh: 1,
+      firmware: "x",
+      location: { lat: 1, lon: 2, alt: 3 },
+      engine: { rpm: 800, oilPressureKpa: 300 },
+    });
+    const line = JSON.parse(JSON.stringify(output));
+    expect(line.firmware).toBeUndefined();
+    expect(line.location).toEqual({ lat: 1, lon: 2 });
+    expect(line.engine).toEqual({ rpm: 800 });
+    expect(enrichedValidator.Check(line)).toBe(true);
+  });
+
+  it("reports a negative arrival lag when the vehicle clock runs ahead", () => {
+    const output = enriched({ vehicleId: "V", timestamp: "2026-11-21T08:00:02.000Z", speedKmh: 1 });
+    expect(output.ingest.arrivalLagMs).toBe(-750);
+  });
+});
+
+describe("record identity", () => {
+  it("builds recordId from shard, sequence and, for aggregates, sub-sequence number", () => {
+    expect(recordIdOf("shardId-000000000003", "4959", undefined)).toBe("shardId-000000000003:4959");
+    expect(recordIdOf("shardId-000000000003", "4959", 0)).toBe("shardId-000000000003:4959:0");
+  });
+
+  it("takes the shard id from Lambda's eventID", () => {
+    expect(shardIdOf("shardId-000000000006:49590338271490256608559692538361571095921575989136588898")).toBe(
+      "shardId-000000000006",
+    );
+  });
+
+  it("reads account and stream from the event source ARN, and marks a malformed one unknown", () => {
+    expect(parseStreamArn("arn:aws:kinesis:eu-west-1:111122223333:stream/vehicle-telemetry")).toEqual({
+      account: "111122223333",
+      stream: "vehicle-telemetry",
+    });
+    expect(parseStreamArn("not-an-arn")).toEqual({ account: "unknown", stream: "unknown" });
+  });
+});

@@ -1,0 +1,205 @@
+import { FirehoseClient, PutRecordBatchCommand, ServiceUnavailableException } from "@aws-sdk/client-firehose";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it } from "vitest";
+import {
+  type DeliveryDeps,
+  deliverRecords,
+  FIREHOSE_LIMITS,
+  type PackedRecord,
+  packBatches,
+  packLines,
+  RETRY_POLICY,
+} from "../../shared/firehose.ts";
+
+const firehoseMock = mockClient(FirehoseClient);
+
+/** A line whose encoding plus newline is exactly `bytes` long. */
+function lineOf(bytes: number): string {
+  return "a".repeat(bytes - 1);
+}
+
+describe("packLines", () => {
+  it("joins lines into one record, each ending in a newline", () => {
+    const records = packLines(['{"a":1}', '{"b":"é"}']);
+    expect(records).toHaveLength(1);
+    expect(Buffer.from(records[0]?.data ?? []).toString("utf8")).toBe('{"a":1}\n{"b":"é"}\n');
+    expect(records[0]).toMatchObject({ firstLine: 0, lineCount: 2 });
+  });
+
+  it("fills a record to exactly 1,000 KiB and starts the next one a byte later", () => {
+    const half = FIREHOSE_LIMITS.recordBytes / 2;
+    const exact = packLines([lineOf(half), lineOf(half)]);
+    const over = packLines([lineOf(half), lineOf(half + 1)]);
+
+    expect(exact.map((r) => r.data.byteLength)).toEqual([FIREHOSE_LIMITS.recordBytes]);
+    expect(over.map((r) => r.data.byteLength)).toEqual([half, half + 1]);
+    expect(over.map((r) => r.firstLine)).toEqual([0, 1]);
+  });
+
+  it("accepts one line of exactly the record limit and throws for one a byte longer", () => {
+    expect(packLines([lineOf(FIREHOSE_LIMITS.recordBytes)])[0]?.data.byteLength).toBe(FIREHOSE_LIMITS.recordBytes);
+    expect(() => packLines([lineOf(FIREHOSE_LIMITS.recordBytes + 1)])).toThrow(RangeError);
+  });
+
+  it("counts multi-byte characters in bytes, not UTF-16 units", () => {
+    const limits = { ...FIREHOSE_LIMITS, recordBytes: 10 };
+    const records = packLines(["€€€", "é"], limits); // 9 + 1 bytes, then 2 + 1
+    expect(records.map((r) => Buffer.from(r.data).toString("utf8"))).toEqual(["€€€\n", "é\n"]);
+  });
+
+  it("returns no records for no lines", () => {
+    expect(packLines([])).toEqual([]);
+  });
+});
+
+describe("packBatches", () => {
+  const record = (bytes: number) => ({ data: new Uint8Array(bytes) });
+
+  it("puts exactly 500 records in one call and the 501st in the next", () => {
+    expect(packBatches(Array.from({ length: 500 }, () => record(1))).map((b) => b.length)).toEqual([500]);
+    expect(packBatches(Array.from({ length: 501 }, () => record(1))).map((b) => b.length)).toEqual([500, 1]);
+  });
+
+  it("fills a call to exactly 4 MiB and moves a record that would pass it by a byte", () => {
+    const quarter = FIREHOSE_LIMITS.batchBytes / 4;
+    expect(packBatches([1, 2, 3, 4].map(() => record(quarter))).map((b) => b.length)).toEqual([4]);
+    expect(packBatches([record(quarter), record(quarter), record(quarter), record(quarter + 1)]).map((b) => b.length)).toEqual([3, 1]);
+  });
+});
+
+describe("deliverRecords", () => {
+  let clock = 0;
+  const sleeps: number[] = [];
+
+  function deps(overrides: Partial<DeliveryDeps> = {}): DeliveryDeps {
+    return {
+      firehose: new FirehoseClient({ region: "eu-west-1" }),
+      deliveryStreamName: "telemetry",
+      deadlineMs: 60_000,
+      now: () => clock,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        clock += ms;
+      },
+      random: () => 0.5,
+      ...overrides,
+    };
+  }
+
+  function records(count: number): PackedRecord[] {
+    return Array.from({ length: count }, (_, i) => ({ data: Buffer.from(`line-${i}\n`), firstLine: i, lineCount: 1 }));
+  }
+
+  const ok = (n: number) => ({ FailedPutCount: 0, RequestResponses: Array.from({ length: n }, (_, i) => ({ RecordId: `r${i}` })) });
+  const sentData = () =>
+    firehoseMock.commandCalls(PutRecordBatchCommand).map((call) =>
+      (call.args[0].input.Records ?? []).map((r) => Buffer.from(r.Data as Uint8Array).toString("utf8").trim()),
+    );
+
+  beforeEach(() => {
+    firehoseMock.reset();
+    clock = 0;
+    sleeps.length = 0;
+  });
+
+  it("sends every record as a Uint8Array in one call and confirms them all", async () => {
+    firehoseMock.on(PutRecordBatchCommand).resolves(ok(3));
+
+    const result = await deliverRecords(records(3), deps());
+
+    expect(result).toMatchObject({ undelivered: [], calls: 1, retries: 0, failedPuts: 0 });
+    const input = firehoseMock.commandCalls(PutRecordBatchCommand)[0]?.args[0].input;
+    expect(input?.DeliveryStreamName).toBe("telemetry");
+    expect(input?.Records?.every((r) => r.Data instanceof Uint8Array)).toBe(true);
+  });
+
+  it("resends exactly the entries a 200 response reports failed", async () => {
+    firehoseMock
+      .on(PutRecordBatchCommand)
+      .resolvesOnce({
+        FailedPutCount: 2,
+        RequestResponses: [
+          { RecordId: "r0" },
+          { ErrorCode: "ServiceUnavailableException", ErrorMessage: "slow down" },
+          { RecordId: "r2" },
+          { ErrorCode: "InternalFailure", ErrorMessage: "oops" },
+        ],
+      })
+      .resolvesOnce(ok(2));
+
+    const result = await deliverRecords(records(4), deps());
+
+    expect(sentData()).toEqual([["line-0", "line-1", "line-2", "line-3"], ["line-1", "line-3"]]);
+    expect(result).toMatchObject({ undelivered: [], calls: 2, retries: 1, failedPuts: 2 });
+  });
+
+  it("retries a throttled call with full-jitter backoff, then succeeds", async () => {
+    firehoseMock
+      .on(PutRecordBatchCommand)
+      .rejectsOnce(new ServiceUnavailableException({ message: "Slow down.", $metadata: { httpStatusCode: 503 } }))
+      .rejectsOnce(new ServiceUnavailableException({ message: "Slow down.", $metadata: { httpStatusCode: 503 } }))
+      .resolvesOnce(ok(2));
+
+    const result = await deliverRecords(records(2), deps());
+
+    expect(result).toMatchObject({ undelivered: [], calls: 3, retries: 2, failedPuts: 4 });
+    // random() = 0.5 of min(cap, base · 2^attempt) for attempts 1 and 2.
+    expect(sleeps).toEqual([RETRY_POLICY.baseMs, RETRY_POLICY.baseMs * 2]);
+  });
+
+  it("retries a connection reset", async () => {
+    const reset = Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+    firehoseMock.on(PutRecordBatchCommand).rejectsOnce(reset).resolvesOnce(ok(1));
+
+    expect(await deliverRecords(records(1), deps())).toMatchObject({ undelivered: [], calls: 2 });
+  });
+
+  it("does not retry an error that is not transient and reports every record undelivered", async () => {
+    const denied = Object.assign(new Error("not authorized"), { name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } });
+    firehoseMock.on(PutRecordBatchCommand).rejects(denied);
+
+    const result = await deliverRecords(records(2), deps());
+
+    expect(result).toMatchObject({ undelivered: [0, 1], calls: 1, stopReason: expect.stringContaining("AccessDenied") });
+  });
+
+  it("stops when the time budget runs out and reports what was not confirmed", async () => {
+    firehoseMock.on(PutRecordBatchCommand).resolves({
+      FailedPutCount: 1,
+      RequestResponses: [{ RecordId: "r0" }, { ErrorCode: "ServiceUnavailableException" }],
+    });
+
+    const result = await deliverRecords(records(2), deps({ deadlineMs: 120 }));
+
+    expect(result.undelivered).toEqual([1]);
+    expect(result.stopReason).toMatch(/time/);
+    expect(clock).toBeLessThan(120);
+  });
+
+  it("gives up after the maximum number of attempts", async () => {
+    firehoseMock.on(PutRecordBatchCommand).resolves({ FailedPutCount: 1, RequestResponses: [{ ErrorCode: "InternalFailure" }] });
+
+    const result = await deliverRecords(records(1), deps({ deadlineMs: Number.MAX_SAFE_INTEGER }));
+
+    expect(result).toMatchObject({ undelivered: [0], calls: RETRY_POLICY.maxAttempts });
+  });
+
+  it("treats a response whose entries do not line up with the request as all failed", async () => {
+    firehoseMock.on(PutRecordBatchCommand).resolvesOnce({ FailedPutCount: 0, RequestResponses: [{ RecordId: "r0" }] }).resolvesOnce(ok(2));
+
+    const result = await deliverRecords(records(2), deps());
+
+    expect(sentData()).toEqual([["line-0", "line-1"], ["line-0", "line-1"]]);
+    expect(result.undelivered).toEqual([]);
+  });
+
+  it("stops at the first batch it cannot complete and does not send the later ones", async () => {
+    const big = Array.from({ length: 501 }, (_, i) => ({ data: Buffer.from(`${i}\n`), firstLine: i, lineCount: 1 }));
+    firehoseMock.on(PutRecordBatchCommand).rejects(Object.assign(new Error("gone"), { name: "ResourceNotFoundException" }));
+
+    const result = await deliverRecords(big, deps());
+
+    expect(firehoseMock.commandCalls(PutRecordBatchCommand)).toHaveLength(1);
+    expect(result.undelivered).toHaveLength(501);
+  });
+});
