@@ -1,0 +1,67 @@
+/** Helpers for tests that run whole batches against mocked AWS clients. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { FirehoseClient, PutRecordBatchCommand } from "@aws-sdk/client-firehose";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import type { KinesisStreamEvent } from "aws-lambda";
+import type { AwsStub } from "aws-sdk-client-mock";
+import type { BatchDeps } from "../../shared/batch.ts";
+import type { Config } from "../../shared/config.ts";
+
+export const config: Config = {
+  deliveryStreamName: "telemetry",
+  quarantineBucket: "quarantine-bucket",
+  quarantinePrefix: "quarantine/",
+  speedLimitKmh: 130,
+};
+
+/** A sample event from events/, parsed afresh for each call so tests may change it. */
+export function sampleEvent(name: string): KinesisStreamEvent {
+  return JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "events", name), "utf8"));
+}
+
+/** Deps with a fake clock that sleeps instantly, so retries cost no wall time. */
+export function batchDeps(overrides: Partial<BatchDeps> = {}): BatchDeps & { clock: { ms: number } } {
+  const clock = { ms: Date.parse("2026-11-21T08:00:05Z") };
+  return {
+    firehose: new FirehoseClient({ region: "eu-west-1" }),
+    s3: new S3Client({ region: "eu-west-1" }),
+    config,
+    now: () => clock.ms,
+    sleep: async (ms) => {
+      clock.ms += ms;
+    },
+    random: () => 0.5,
+    clock,
+    ...overrides,
+  };
+}
+
+/** Every line the mocked Firehose was sent, per call, parsed. */
+export function firehoseLines(mock: AwsStub<object, object, object>): Record<string, unknown>[][] {
+  return mock.commandCalls(PutRecordBatchCommand).map((call) =>
+    (call.args[0].input.Records ?? []).flatMap((record) =>
+      Buffer.from(record.Data as Uint8Array)
+        .toString("utf8")
+        .split("\n")
+        .filter((line) => line !== "")
+        .map((line) => JSON.parse(line)),
+    ),
+  );
+}
+
+/** Every line written to the mocked quarantine bucket, parsed. */
+export function quarantineLines(mock: AwsStub<object, object, object>): Record<string, unknown>[] {
+  return mock.commandCalls(PutObjectCommand).flatMap((call) =>
+    Buffer.from(call.args[0].input.Body as Uint8Array)
+      .toString("utf8")
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => JSON.parse(line)),
+  );
+}
+
+/** A PutRecordBatch response confirming every entry of the request. */
+export function confirmAll(input: { Records?: unknown[] }) {
+  return { FailedPutCount: 0, RequestResponses: (input.Records ?? []).map((_, i) => ({ RecordId: `id-${i}` })) };
+}

@@ -1,0 +1,189 @@
+import { FirehoseClient, PutRecordBatchCommand } from "@aws-sdk/client-firehose";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it } from "vitest";
+import { kinesisEvent, kinesisRecord, telemetrySample, seededRandom, jsonBytes } from "../../scripts/lib/fixtures.ts";
+import { processBatch } from "../../shared/batch.ts";
+import { enrichedValidator } from "../../shared/contract.ts";
+import { batchDeps, confirmAll, firehoseLines, quarantineLines, sampleEvent } from "../support/batch.ts";
+
+const firehoseMock = mockClient(FirehoseClient);
+const s3Mock = mockClient(S3Client);
+const context = { deadlineMs: Date.parse("2026-11-21T08:01:00Z"), requestId: "req-1" };
+
+beforeEach(() => {
+  firehoseMock.reset();
+  s3Mock.reset();
+  firehoseMock.on(PutRecordBatchCommand).callsFake(confirmAll);
+  s3Mock.on(PutObjectCommand).resolves({});
+});
+
+describe("processBatch", () => {
+  it("delivers every record of a valid batch as schema-valid lines, in order, and reports nothing", async () => {
+    const event = sampleEvent("valid-batch.json");
+
+    const { response, stats } = await processBatch(event.Records, context, batchDeps());
+
+    const lines = firehoseLines(firehoseMock).flat();
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(lines.map((l) => (l.ingest as { recordId: string }).recordId)).toEqual(
+      event.Records.map((r) => r.eventID),
+    );
+    expect(lines.every((l) => enrichedValidator.Check(l))).toBe(true);
+    expect(stats).toMatchObject({ received: 8, userRecords: 8, delivered: 8, failed: 0, firehoseCalls: 1, firehoseRecords: 1 });
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  it("quarantines one record of each rejection reason with details and the original bytes", async () => {
+    const event = sampleEvent("mixed-batch.json");
+
+    const { response, stats } = await processBatch(event.Records, context, batchDeps());
+
+    const quarantined = quarantineLines(s3Mock);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(quarantined.map((q) => [q.partitionKey, q.reason])).toEqual([
+      ["VIN-BASE64", "BASE64_INVALID"],
+      ["VIN-AGG", "AGGREGATE_CORRUPT"],
+      ["VIN-LARGE", "TOO_LARGE"],
+      ["VIN-UTF8", "UTF8_INVALID"],
+      ["VIN-JSON", "JSON_INVALID"],
+      ["VIN-SCHEMA", "SCHEMA_INVALID"],
+    ]);
+    for (const line of quarantined) {
+      const original = event.Records.find((r) => r.eventID === line.recordId);
+      expect(line.data).toBe(original?.kinesis.data);
+      expect((line.details as unknown[]).length).toBeGreaterThan(0);
+    }
+    const schema = quarantined.find((q) => q.reason === "SCHEMA_INVALID");
+    expect((schema?.details as { path: string }[]).map((d) => d.path)).toEqual(
+      expect.arrayContaining(["/vehicleId", "/timestamp", "/speedKmh"]),
+    );
+    expect(stats).toMatchObject({ received: 10, delivered: 4, failed: 0, unknownFieldsDropped: 2 });
+    expect(Object.values(stats.quarantined)).toEqual([1, 1, 1, 1, 1, 1]);
+    const put = s3Mock.commandCalls(PutObjectCommand)[0]?.args[0].input;
+    expect(put).toMatchObject({ Bucket: "quarantine-bucket", ContentType: "application/x-ndjson" });
+    expect(put?.Key).toMatch(/^quarantine\/2026\/11\/21\/08\/vehicle-telemetry\/shardId-000000000000\/\d+-req-1\.ndjson$/);
+  });
+
+  it("expands KPL aggregates, identifying user records by sub-sequence number", async () => {
+    const event = sampleEvent("kpl-aggregated-batch.json");
+    const [agg0, plain, agg2] = event.Records.map((r) => r.eventID);
+
+    const { response, stats } = await processBatch(event.Records, context, batchDeps());
+
+    const delivered = firehoseLines(firehoseMock).flat().map((l) => (l.ingest as { recordId: string }).recordId);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(delivered).toEqual([...[0, 1, 2, 3, 4].map((i) => `${agg0}:${i}`), plain, `${agg2}:0`, `${agg2}:2`]);
+    expect(quarantineLines(s3Mock)).toMatchObject([{ recordId: `${agg2}:1`, subSequenceNumber: 1, reason: "SCHEMA_INVALID" }]);
+    expect(stats).toMatchObject({ received: 3, userRecords: 9, delivered: 8 });
+  });
+
+  it("quarantines a poison-only batch without calling Firehose", async () => {
+    const event = sampleEvent("poison-only-batch.json");
+
+    const { response, stats } = await processBatch(event.Records, context, batchDeps());
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(firehoseMock.commandCalls(PutRecordBatchCommand)).toHaveLength(0);
+    expect(quarantineLines(s3Mock)).toHaveLength(6);
+    expect(stats).toMatchObject({ delivered: 0, failed: 0, firehoseCalls: 0 });
+  });
+
+  it("reports the earliest rejected record when the quarantine write fails", async () => {
+    const event = sampleEvent("mixed-batch.json");
+    s3Mock.on(PutObjectCommand).rejects(Object.assign(new Error("Access Denied"), { name: "AccessDenied" }));
+
+    const { response, stats } = await processBatch(event.Records, context, batchDeps());
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[1]?.kinesis.sequenceNumber }]);
+    expect(stats).toMatchObject({ delivered: 4, failed: 6, retryRecords: 9 });
+    expect(Object.values(stats.quarantined).every((n) => n === 0)).toBe(true);
+    expect(stats.failureReasons).toEqual([expect.stringContaining("quarantine write failed: AccessDenied")]);
+  });
+
+  it("reports the first record of the first undelivered Firehose record", async () => {
+    const event = sampleEvent("valid-batch.json");
+    firehoseMock.on(PutRecordBatchCommand).rejects(Object.assign(new Error("no stream"), { name: "ResourceNotFoundException" }));
+
+    const { response, stats } = await processBatch(event.Records, context, batchDeps());
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.kinesis.sequenceNumber }]);
+    expect(stats).toMatchObject({ delivered: 0, failed: 8, retryRecords: 8 });
+  });
+
+  it("reports the earlier of an undelivered record and a failed quarantine write", async () => {
+    const records = bigValidBatch(3).Records;
+    const poison = kinesisRecord({ n: 3, partitionKey: "VIN-X", data: Buffer.from("{") });
+    records.push(poison, ...bigValidBatch(3, 4).Records);
+    firehoseMock
+      .on(PutRecordBatchCommand)
+      .callsFakeOnce(confirmAll)
+      .rejects(Object.assign(new Error("no stream"), { name: "ResourceNotFoundException" }));
+    s3Mock.on(PutObjectCommand).rejects(new Error("boom"));
+    const limits = { recordBytes: 2_000, batchRecords: 2, batchBytes: 1_000_000 };
+
+    const { response } = await processBatch(records, context, batchDeps({ limits }));
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: poison.kinesis.sequenceNumber }]);
+  });
+
+  it("reports the earliest affected record when the time budget runs out during retries", async () => {
+    const event = bigValidBatch(6);
+    // Lines are 500–600 bytes: one line per Firehose record, one record per call.
+    const limits = { recordBytes: 700, batchRecords: 1, batchBytes: 700 };
+    firehoseMock
+      .on(PutRecordBatchCommand)
+      .callsFakeOnce(confirmAll)
+      .callsFakeOnce(confirmAll)
+      .resolves({ FailedPutCount: 1, RequestResponses: [{ ErrorCode: "ServiceUnavailableException" }] });
+    const deps = batchDeps({ limits });
+    const deadlineMs = deps.clock.ms + 500;
+
+    const { response, stats } = await processBatch(event.Records, { deadlineMs, requestId: "r" }, deps);
+
+    expect(stats.firehoseRecords).toBe(6);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[2]?.kinesis.sequenceNumber }]);
+    expect(deps.clock.ms).toBeLessThan(deadlineMs);
+    expect(stats).toMatchObject({ delivered: 2, failed: 4, retryRecords: 4 });
+  });
+
+  it("rejects a record whose enriched line cannot fit a Firehose record as TOO_LARGE", async () => {
+    const reading = { vehicleId: "VIN-1", timestamp: 0, speedKmh: 1 };
+    const record = kinesisRecord({ n: 0, partitionKey: "p".repeat(600), data: jsonBytes(reading) });
+
+    const { stats } = await processBatch([record], context, batchDeps({ limits: { recordBytes: 500, batchRecords: 500, batchBytes: 4_000 } }));
+
+    expect(quarantineLines(s3Mock)).toMatchObject([{ reason: "TOO_LARGE" }]);
+    expect(stats.quarantined.TOO_LARGE).toBe(1);
+  });
+
+  it("counts over-speed events and the largest arrival lag", async () => {
+    const base = { vehicleId: "V", speedKmh: 131 };
+    const event = kinesisEvent([
+      kinesisRecord({ n: 0, partitionKey: "V", data: jsonBytes({ ...base, timestamp: "2026-11-21T07:59:00Z" }) }),
+      kinesisRecord({ n: 1, partitionKey: "V", data: jsonBytes({ ...base, speedKmh: 130, timestamp: "2026-11-21T08:00:00Z" }) }),
+    ]);
+
+    const { stats } = await processBatch(event.Records, context, batchDeps());
+
+    expect(stats.overSpeedEvents).toBe(1);
+    expect(stats.maxArrivalLagMs).toBe(Date.parse("2026-11-21T08:00:00.125Z") - Date.parse("2026-11-21T07:59:00Z"));
+  });
+
+  it("returns an empty response for an empty batch without calling AWS", async () => {
+    const { response } = await processBatch([], context, batchDeps());
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(firehoseMock.calls()).toHaveLength(0);
+    expect(s3Mock.calls()).toHaveLength(0);
+  });
+});
+
+function bigValidBatch(count: number, from = 0) {
+  const random = seededRandom(9);
+  return kinesisEvent(
+    Array.from({ length: count }, (_, i) => {
+      const reading = telemetrySample(random, 1, from + i);
+      return kinesisRecord({ n: from + i, partitionKey: "VIN-000001", data: jsonBytes(reading) });
+    }),
+  );
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../shared/config.ts";
+
+const required = { DELIVERY_STREAM_NAME: "telemetry", QUARANTINE_BUCKET: "quarantine-bucket" };
+
+describe("loadConfig", () => {
+  it("reads the required variables and applies the defaults", () => {
+    expect(loadConfig(required)).toEqual({
+      deliveryStreamName: "telemetry",
+      quarantineBucket: "quarantine-bucket",
+      quarantinePrefix: "quarantine/",
+      speedLimitKmh: 130,
+    });
+  });
+
+  it("reads the optional variables when set", () => {
+    const config = loadConfig({ ...required, QUARANTINE_PREFIX: "rejects/v1/", SPEED_LIMIT_KMH: "110.5" });
+    expect(config).toMatchObject({ quarantinePrefix: "rejects/v1/", speedLimitKmh: 110.5 });
+  });
+
+  it.each([
+    ["DELIVERY_STREAM_NAME", { QUARANTINE_BUCKET: "quarantine-bucket" }, "it is not set"],
+    ["QUARANTINE_BUCKET", { DELIVERY_STREAM_NAME: "telemetry" }, "it is not set"],
+    ["DELIVERY_STREAM_NAME", { ...required, DELIVERY_STREAM_NAME: "has spaces" }, '"has spaces"'],
+    ["QUARANTINE_BUCKET", { ...required, QUARANTINE_BUCKET: "Upper_Case" }, '"Upper_Case"'],
+    ["QUARANTINE_PREFIX", { ...required, QUARANTINE_PREFIX: "no-trailing-slash" }, "ends in /"],
+    ["QUARANTINE_PREFIX", { ...required, QUARANTINE_PREFIX: "/leading/" }, "does not start with /"],
+    ["SPEED_LIMIT_KMH", { ...required, SPEED_LIMIT_KMH: "fast" }, '"fast"'],
+    ["SPEED_LIMIT_KMH", { ...required, SPEED_LIMIT_KMH: "0" }, "greater than 0"],
+    ["SPEED_LIMIT_KMH", { ...required, SPEED_LIMIT_KMH: "401" }, "at most 400"],
+  ])("throws a ConfigError naming %s", (variable, env, fragment) => {
+    let thrown: unknown;
+    try {
+      loadConfig(env);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).variable).toBe(variable);
+    expect((thrown as ConfigError).message).toMatch(new RegExp(`^${variable} must be`));
+    expect((thrown as ConfigError).message).toContain(fragment);
+  });
+});

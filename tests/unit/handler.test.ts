@@ -1,0 +1,98 @@
+import { FirehoseClient, PutRecordBatchCommand } from "@aws-sdk/client-firehose";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { lambdaContext } from "../../scripts/lib/invoke.ts";
+import { confirmAll, sampleEvent } from "../support/batch.ts";
+
+const firehoseMock = mockClient(FirehoseClient);
+const s3Mock = mockClient(S3Client);
+const env = {
+  DELIVERY_STREAM_NAME: "telemetry",
+  QUARANTINE_BUCKET: "quarantine-bucket",
+  AWS_REGION: "eu-west-1",
+  AWS_ACCESS_KEY_ID: "test",
+  AWS_SECRET_ACCESS_KEY: "test",
+  POWERTOOLS_SERVICE_NAME: "telemetry-consumer",
+  POWERTOOLS_METRICS_NAMESPACE: "VehicleTelemetry",
+};
+
+async function loadHandler(overrides: Record<string, string | undefined> = {}) {
+  vi.resetModules();
+  for (const [name, value] of Object.entries({ ...env, ...overrides })) vi.stubEnv(name, value);
+  return (await import("../../functions/telemetry-consumer/index.ts")).handler;
+}
+
+/** Captures what the process writes to stdout and stderr (Powertools writes ERROR to stderr). */
+function captureOutput(): string[] {
+  const lines: string[] = [];
+  const capture = (chunk: string | Uint8Array) => {
+    lines.push(...String(chunk).split("\n").filter(Boolean));
+    return true;
+  };
+  vi.spyOn(process.stdout, "write").mockImplementation(capture);
+  vi.spyOn(process.stderr, "write").mockImplementation(capture);
+  return lines;
+}
+
+beforeEach(() => {
+  firehoseMock.reset();
+  s3Mock.reset();
+  firehoseMock.on(PutRecordBatchCommand).callsFake(confirmAll);
+  s3Mock.on(PutObjectCommand).resolves({});
+});
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+});
+
+describe("handler", () => {
+  it("returns an empty failure list and writes one INFO line and the EMF metrics for a mixed batch", async () => {
+    const handler = await loadHandler();
+    const stdout = captureOutput();
+
+    const response = await handler(sampleEvent("mixed-batch.json"), lambdaContext(60_000));
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    const json = stdout.map((line) => JSON.parse(line));
+    const info = json.filter((line) => line.level === "INFO");
+    expect(info).toHaveLength(1);
+    expect(info[0]).toMatchObject({ message: "batch processed", received: 10, delivered: 4, service: "telemetry-consumer" });
+    const emf = json.filter((line) => line._aws);
+    expect(emf.some((line) => line.RecordsReceived === 10 && line._aws.CloudWatchMetrics[0].Namespace === "VehicleTelemetry")).toBe(true);
+    expect(emf.filter((line) => line.Reason).map((line) => line.Reason).sort()).toEqual([
+      "AGGREGATE_CORRUPT",
+      "BASE64_INVALID",
+      "JSON_INVALID",
+      "SCHEMA_INVALID",
+      "TOO_LARGE",
+      "UTF8_INVALID",
+    ]);
+  });
+
+  it("reports every record for retry when the invocation has no time left past the safety margin", async () => {
+    const handler = await loadHandler();
+    captureOutput();
+    const event = sampleEvent("valid-batch.json");
+
+    const response = await handler(event, lambdaContext(900));
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: event.Records[0]?.kinesis.sequenceNumber }] });
+    expect(firehoseMock.commandCalls(PutRecordBatchCommand)).toHaveLength(0);
+  });
+
+  it("fails the invocation with an EventShapeError for an event that is not a Kinesis batch", async () => {
+    const handler = await loadHandler();
+    const stdout = captureOutput();
+
+    await expect(handler({ Records: [{ eventID: 1 }] }, lambdaContext(60_000))).rejects.toThrow(
+      "event.Records[0].eventID must be a string",
+    );
+    expect(stdout.some((line) => JSON.parse(line).level === "ERROR")).toBe(true);
+  });
+
+  it("fails at init with an error naming a missing variable", async () => {
+    await expect(loadHandler({ DELIVERY_STREAM_NAME: undefined })).rejects.toThrow(/^DELIVERY_STREAM_NAME must be/);
+  });
+});
