@@ -124,7 +124,7 @@ export async function processBatch(
   if (quarantine.error === undefined) {
     for (const entry of prepared.rejects) quarantined[entry.line.reason]++;
   } else {
-    retryFrom = Math.min(retryFrom, prepared.rejects[0]?.owner ?? retryFrom);
+    retryFrom = Math.min(retryFrom, prepared.rejects.at(-1)?.owner ?? retryFrom);
     failureReasons.push(`quarantine write failed: ${quarantine.error}`);
   }
 

@@ -172,7 +172,7 @@ export async function deliverRecords(
       }
       failedPuts += failed.length;
       for (const entry of pending) confirmed[entry.index] = 1;
-      for (const entry of failed) confirmed[entry.index] = 0;
+
       if (failed.length === 0) break;
       const delayMs = deps.random() * Math.min(RETRY_POLICY.capMs, RETRY_POLICY.baseMs * 2 ** attempt);
       if (attempt >= RETRY_POLICY.maxAttempts) return finish(`${reason}, after ${attempt} attempts`);

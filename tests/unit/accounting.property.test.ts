@@ -1,0 +1,153 @@
+import { FirehoseClient, PutRecordBatchCommand, type PutRecordBatchCommandInput } from "@aws-sdk/client-firehose";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { mockClient } from "aws-sdk-client-mock";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { jsonBytes, kinesisRecord, kplAggregate } from "../../scripts/lib/fixtures.ts";
+import { processBatch } from "../../shared/batch.ts";
+import { enrichedValidator, MAX_EPOCH_MS } from "../../shared/contract.ts";
+import { REJECTION_REASONS } from "../../shared/rejection.ts";
+import { batchDeps, quarantineLines } from "../support/batch.ts";
+
+const firehoseMock = mockClient(FirehoseClient);
+const s3Mock = mockClient(S3Client);
+const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 150);
+
+const validTelemetry = fc.record(
+  {
+    vehicleId: fc.stringMatching(/^[A-Za-z0-9_.:-]{1,64}$/),
+    timestamp: fc.oneof(
+      fc.integer({ min: 0, max: MAX_EPOCH_MS }),
+      fc.date({ min: new Date(0), max: new Date("9999-12-30T00:00:00Z"), noInvalidDate: true }).map((d) => d.toISOString()),
+    ),
+    speedKmh: fc.double({ min: 0, max: 400, noNaN: true }),
+    location: fc.record({ lat: fc.double({ min: -90, max: 90, noNaN: true }), lon: fc.double({ min: -180, max: 180, noNaN: true }) }),
+    heading: fc.double({ min: 0, max: 359.99, noNaN: true }),
+    engine: fc.record({ rpm: fc.integer({ min: 0, max: 20_000 }) }, { requiredKeys: [] }),
+    extra: fc.string(),
+  },
+  { requiredKeys: ["vehicleId", "timestamp", "speedKmh"] },
+);
+
+/** A user record's bytes: valid telemetry, near-valid telemetry, arbitrary JSON or arbitrary bytes. */
+const userBytes = fc.oneof(
+  validTelemetry.map(jsonBytes),
+  validTelemetry.chain((t) => fc.constantFrom("speedKmh", "vehicleId", "timestamp").map((k) => jsonBytes({ ...t, [k]: -1 }))),
+  fc.jsonValue().map(jsonBytes),
+  fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)),
+);
+
+type Input =
+  | { kind: "plain"; bytes: Buffer }
+  | { kind: "badBase64"; text: string }
+  | { kind: "aggregate"; users: Buffer[]; corrupt: boolean };
+
+const recordInput: fc.Arbitrary<Input> = fc.oneof(
+  { weight: 6, arbitrary: userBytes.map((bytes) => ({ kind: "plain" as const, bytes })) },
+  { weight: 1, arbitrary: fc.string({ minLength: 1, maxLength: 12 }).map((text) => ({ kind: "badBase64" as const, text: `${text}!` })) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ users: fc.array(userBytes, { minLength: 1, maxLength: 5 }), corrupt: fc.boolean() }).map((a) => ({ kind: "aggregate" as const, ...a })),
+  },
+);
+
+/** What Firehose does with one call: confirm all, fail some entries, or fail the call. */
+const firehoseBehaviour = fc.oneof(
+  fc.constant({ kind: "ok" as const }),
+  fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }).map((mask) => ({ kind: "partial" as const, mask })),
+  fc.constantFrom("ServiceUnavailableException", "ResourceNotFoundException").map((name) => ({ kind: "throw" as const, name })),
+);
+
+describe("batch accounting (property)", () => {
+  it("puts every user record in exactly one of delivered, quarantined or reported for retry", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(recordInput, { maxLength: 30 }),
+        fc.array(firehoseBehaviour, { minLength: 1, maxLength: 12 }),
+        fc.boolean(),
+        fc.record({ recordBytes: fc.integer({ min: 400, max: 4_000 }), batchRecords: fc.integer({ min: 1, max: 4 }) }),
+        fc.integer({ min: 50, max: 5_000 }),
+        async (inputs, behaviours, quarantineFails, limitsSeed, budgetMs) => {
+          firehoseMock.reset();
+          s3Mock.reset();
+          const events = inputs.map((input, n) => toRecord(input, n));
+          const expectedIds = new Map<string, number>();
+          events.forEach(({ ids }, index) => {
+            for (const id of ids) expectedIds.set(id, index);
+          });
+          const confirmed: string[] = [];
+          let call = 0;
+          firehoseMock.on(PutRecordBatchCommand).callsFake((input: PutRecordBatchCommandInput) => {
+            const behaviour = behaviours[call++ % behaviours.length] ?? { kind: "ok" as const };
+            if (behaviour.kind === "throw") throw Object.assign(new Error(behaviour.name), { name: behaviour.name, $metadata: { httpStatusCode: behaviour.name.startsWith("Service") ? 503 : 400 } });
+            const entries = input.Records ?? [];
+            const responses = entries.map((entry, i) => {
+              const fails = behaviour.kind === "partial" && behaviour.mask[i % behaviour.mask.length] === true;
+              if (fails) return { ErrorCode: "ServiceUnavailableException", ErrorMessage: "slow down" };
+              for (const line of linesOf(entry.Data as Uint8Array)) {
+                expect(enrichedValidator.Check(line)).toBe(true);
+                confirmed.push(line.ingest.recordId);
+              }
+              return { RecordId: `r${i}` };
+            });
+            return { FailedPutCount: responses.filter((r) => r.ErrorCode).length, RequestResponses: responses };
+          });
+          if (quarantineFails) s3Mock.on(PutObjectCommand).rejects(new Error("S3 down"));
+          else s3Mock.on(PutObjectCommand).resolves({});
+          const deps = batchDeps({ limits: { ...limitsSeed, batchBytes: limitsSeed.recordBytes * 2 } });
+          const deadlineMs = deps.clock.ms + budgetMs;
+
+          const { response, stats } = await processBatch(
+            events.map((e) => e.record),
+            { deadlineMs, requestId: "prop" },
+            deps,
+          );
+
+          const quarantined = quarantineFails ? [] : quarantineLines(s3Mock).map((q) => q.recordId as string);
+          const accounted = [...confirmed, ...quarantined];
+          expect(new Set(accounted).size).toBe(accounted.length);
+          expect(confirmed.length).toBe(stats.delivered);
+          expect(quarantined.length).toBe(REJECTION_REASONS.reduce((sum, r) => sum + stats.quarantined[r], 0));
+          expect(stats.userRecords).toBe(expectedIds.size);
+          expect(stats.delivered + quarantined.length + stats.failed).toBe(expectedIds.size);
+          for (const id of accounted) expect(expectedIds.has(id)).toBe(true);
+          const unaccounted = [...expectedIds.keys()].filter((id) => !accounted.includes(id));
+          expect(unaccounted.length).toBe(stats.failed);
+          if (unaccounted.length === 0) {
+            expect(response.batchItemFailures).toEqual([]);
+          } else {
+            const reported = response.batchItemFailures[0]?.itemIdentifier;
+            const rewindIndex = events.findIndex((e) => e.record.kinesis.sequenceNumber === reported);
+            expect(rewindIndex).toBeGreaterThanOrEqual(0);
+            for (const id of unaccounted) expect(expectedIds.get(id)).toBeGreaterThanOrEqual(rewindIndex);
+          }
+          expect(deps.clock.ms).toBeLessThanOrEqual(deadlineMs);
+        },
+      ),
+      { numRuns: NUM_RUNS },
+    );
+  });
+});
+
+function toRecord(input: Input, n: number) {
+  if (input.kind === "badBase64") {
+    const record = kinesisRecord({ n, partitionKey: "p", data: { rawBase64: input.text } });
+    return { record, ids: [record.eventID] };
+  }
+  if (input.kind === "plain") {
+    const record = kinesisRecord({ n, partitionKey: "p", data: input.bytes });
+    return { record, ids: [record.eventID] };
+  }
+  const aggregate = kplAggregate(input.users.map((data, i) => ({ partitionKey: `pk-${i % 2}`, data })));
+  if (input.corrupt) aggregate[aggregate.length - 1] = (aggregate[aggregate.length - 1] as number) ^ 0x55;
+  const record = kinesisRecord({ n, partitionKey: "agg", data: aggregate });
+  return { record, ids: input.corrupt ? [record.eventID] : input.users.map((_, i) => `${record.eventID}:${i}`) };
+}
+
+function linesOf(data: Uint8Array): { ingest: { recordId: string } }[] {
+  return Buffer.from(data)
+    .toString("utf8")
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line));
+}
