@@ -15,7 +15,7 @@ export default defineConfig({
           name: "integration",
           include: ["tests/integration/**/*.test.ts"],
           environment: "node",
-          globalSetup: ["tests/integration/moto-server.ts"],
+          globalSetup: ["./tests/integration/moto-server.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           // One moto server serves every file; files reset it, so they must not run at once.

@@ -1,0 +1,178 @@
+/**
+ * The built bundle (`sam build` output) against a real moto server: each sample event in, the exact
+ * lines read back from the data and quarantine buckets through the SDK.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import type { KinesisStreamRecord } from "aws-lambda";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { BUILT_BUNDLE, type Handler, lambdaContext, loadHandler } from "../../scripts/lib/invoke.ts";
+import { enrichedValidator } from "../../shared/contract.ts";
+import { sampleEvent } from "../support/batch.ts";
+import { bucketLines, bundleEnv, DATA_BUCKET, freshPipeline, QUARANTINE_BUCKET } from "../../scripts/lib/emulator.ts";
+
+const endpoint = inject("motoEndpoint");
+let handler: Handler;
+
+beforeAll(() => {
+  if (!existsSync(BUILT_BUNDLE)) throw new Error(`${BUILT_BUNDLE} is missing: run sam build (scripts/build.sh) first`);
+  Object.assign(process.env, bundleEnv(endpoint));
+  handler = loadHandler();
+});
+
+/** The output line the contract promises for a plain record carrying one valid reading. */
+function expectedLine(record: KinesisStreamRecord) {
+  const reading = JSON.parse(Buffer.from(record.kinesis.data, "base64").toString("utf8"));
+  const eventMs = typeof reading.timestamp === "number" ? reading.timestamp : Date.parse(reading.timestamp);
+  const arrivalMs = Math.round(record.kinesis.approximateArrivalTimestamp * 1000);
+  return {
+    vehicleId: reading.vehicleId,
+    eventTime: new Date(eventMs).toISOString(),
+    speedKmh: reading.speedKmh,
+    speedMph: Math.round((reading.speedKmh / 1.609344) * 100) / 100,
+    overSpeedLimit: reading.speedKmh > 130,
+    location: reading.location,
+    heading: reading.heading,
+    odometerKm: reading.odometerKm,
+    fuelLevelPct: reading.fuelLevelPct,
+    engine: reading.engine,
+    schemaVersion: 1,
+    ingest: {
+      recordId: record.eventID,
+      partitionKey: record.kinesis.partitionKey,
+      arrivalTime: new Date(arrivalMs).toISOString(),
+      processedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      arrivalLagMs: arrivalMs - eventMs,
+      sourceAccount: "111122223333",
+      sourceStream: "vehicle-telemetry",
+    },
+  };
+}
+
+const byRecordId = (a: { ingest?: { recordId: string }; recordId?: string }, b: typeof a) =>
+  (a.ingest?.recordId ?? a.recordId ?? "").localeCompare(b.ingest?.recordId ?? b.recordId ?? "");
+
+describe("built bundle against the emulator", () => {
+  it("delivers the valid batch: exactly one line per record, as the contract describes", async () => {
+    await freshPipeline(endpoint);
+    const event = sampleEvent("valid-batch.json");
+
+    const response = await handler(event, lambdaContext(30_000));
+
+    const delivered = (await bucketLines(endpoint, DATA_BUCKET)).sort(byRecordId);
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(delivered).toEqual(event.Records.map(expectedLine).sort(byRecordId));
+    expect(await bucketLines(endpoint, QUARANTINE_BUCKET)).toEqual([]);
+  });
+
+  it("splits the mixed batch: valid lines delivered, each poison record quarantined with its reason and bytes", async () => {
+    await freshPipeline(endpoint);
+    const event = sampleEvent("mixed-batch.json");
+
+    const response = await handler(event, lambdaContext(30_000));
+
+    const delivered = await bucketLines(endpoint, DATA_BUCKET);
+    const quarantined = await bucketLines(endpoint, QUARANTINE_BUCKET);
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(delivered.map((line) => line.vehicleId).sort()).toEqual(["VIN-000000", "VIN-000004", "VIN-000009", "VIN-000009"].sort());
+    const unknownDropped = delivered.find((line) => line.engine?.rpm === 900);
+    expect(unknownDropped).toBeDefined();
+    expect(unknownDropped).not.toHaveProperty("firmware");
+    expect(unknownDropped?.engine).toEqual({ rpm: 900 });
+    const reasons: Record<string, string> = {
+      "VIN-BASE64": "BASE64_INVALID",
+      "VIN-AGG": "AGGREGATE_CORRUPT",
+      "VIN-LARGE": "TOO_LARGE",
+      "VIN-UTF8": "UTF8_INVALID",
+      "VIN-JSON": "JSON_INVALID",
+      "VIN-SCHEMA": "SCHEMA_INVALID",
+    };
+    expect(quarantined.map((q) => [q.recordId, q.reason, q.data])).toEqual(
+      event.Records.filter((r) => r.kinesis.partitionKey in reasons).map((r) => [
+        r.eventID,
+        reasons[r.kinesis.partitionKey],
+        r.kinesis.data,
+      ]),
+    );
+  });
+
+  it("expands the KPL-aggregated batch into user records identified by sub-sequence number", async () => {
+    await freshPipeline(endpoint);
+    const event = sampleEvent("kpl-aggregated-batch.json");
+    const [agg0, plain, agg2] = event.Records.map((r) => r.eventID);
+
+    const response = await handler(event, lambdaContext(30_000));
+
+    const delivered = await bucketLines(endpoint, DATA_BUCKET);
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(delivered.map((line) => line.ingest.recordId).sort()).toEqual(
+      [...[0, 1, 2, 3, 4].map((i) => `${agg0}:${i}`), plain, `${agg2}:0`, `${agg2}:2`].sort(),
+    );
+    expect(delivered.map((line) => line.ingest.partitionKey)).not.toContain("agg-0");
+    expect(await bucketLines(endpoint, QUARANTINE_BUCKET)).toMatchObject([{ recordId: `${agg2}:1`, reason: "SCHEMA_INVALID" }]);
+  });
+
+  it("quarantines the poison-only batch and delivers nothing", async () => {
+    await freshPipeline(endpoint);
+    const event = sampleEvent("poison-only-batch.json");
+
+    const response = await handler(event, lambdaContext(30_000));
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(await bucketLines(endpoint, DATA_BUCKET)).toEqual([]);
+    expect((await bucketLines(endpoint, QUARANTINE_BUCKET)).map((q) => q.recordId)).toEqual(event.Records.map((r) => r.eventID));
+  });
+
+  it("handles the maximum-size batch: every user record delivered once or quarantined", async () => {
+    await freshPipeline(endpoint);
+    const event = sampleEvent("max-size-batch.json");
+    const poisonKeys = new Set(["VIN-BASE64", "VIN-AGG", "VIN-UTF8", "VIN-JSON", "VIN-SCHEMA"]);
+    const expectedDelivered = event.Records.flatMap((r) =>
+      poisonKeys.has(r.kinesis.partitionKey)
+        ? []
+        : r.kinesis.partitionKey === "aggregate"
+          ? Array.from({ length: 10 }, (_, i) => `${r.eventID}:${i}`)
+          : [r.eventID],
+    );
+
+    const response = await handler(event, lambdaContext(60_000));
+
+    const delivered = await bucketLines(endpoint, DATA_BUCKET);
+    const quarantined = await bucketLines(endpoint, QUARANTINE_BUCKET);
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(delivered.map((line) => line.ingest.recordId).sort()).toEqual(expectedDelivered.sort());
+    expect(delivered.every((line) => enrichedValidator.Check(line))).toBe(true);
+    expect(quarantined.map((q) => q.partitionKey).sort()).toEqual([...poisonKeys].sort());
+  });
+
+  it("reports the first record for retry when the delivery stream does not exist", async () => {
+    await freshPipeline(endpoint, { deliveryStream: false });
+    const event = sampleEvent("valid-batch.json");
+
+    const response = await handler(event, lambdaContext(30_000));
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: event.Records[0]?.kinesis.sequenceNumber }] });
+  });
+
+  it("reports the first rejected record for retry when the quarantine bucket does not exist", async () => {
+    await freshPipeline(endpoint, { quarantineBucket: false });
+    const event = sampleEvent("mixed-batch.json");
+
+    const response = await handler(event, lambdaContext(30_000));
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: event.Records[1]?.kinesis.sequenceNumber }] });
+    expect((await bucketLines(endpoint, DATA_BUCKET)).length).toBe(4);
+  });
+
+  it("fails at load, naming the variable, when its configuration is missing", () => {
+    const { DELIVERY_STREAM_NAME: _, ...env } = bundleEnv(endpoint);
+
+    const child = spawnSync(process.execPath, ["-e", `require(${JSON.stringify(BUILT_BUNDLE)})`], {
+      env: { ...env, PATH: process.env.PATH },
+      encoding: "utf8",
+    });
+
+    expect(child.status).not.toBe(0);
+    expect(child.stderr).toContain("DELIVERY_STREAM_NAME must be a Firehose delivery stream name");
+  });
+});
