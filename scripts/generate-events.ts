@@ -40,7 +40,11 @@ function mixedBatch(): KinesisStreamEvent {
     const reading = telemetrySample(random, n, n);
     return { n, partitionKey: String(reading.vehicleId), data: jsonBytes(reading) };
   };
-  const withUnknown = { ...telemetrySample(random, 9, 9), firmware: "4.2.1", engine: { rpm: 900, oilPressureKpa: 300 } };
+  const withUnknown = {
+    ...telemetrySample(random, 9, 9),
+    firmware: "4.2.1",
+    engine: { rpm: 900, oilPressureKpa: 300 },
+  };
   const inputs = [
     good(0),
     ...poisonRecords(1).slice(0, 3),
@@ -58,11 +62,22 @@ function kplAggregatedBatch(): KinesisStreamEvent {
     const reading = telemetrySample(random, vehicle, n);
     return { partitionKey: String(reading.vehicleId), data: jsonBytes(reading) };
   };
-  const invalid = { partitionKey: "VIN-000007", data: jsonBytes({ vehicleId: "VIN-000007", speedKmh: -3 }) };
+  const invalid = {
+    partitionKey: "VIN-000007",
+    data: jsonBytes({ vehicleId: "VIN-000007", speedKmh: -3 }),
+  };
   return kinesisEvent([
-    kinesisRecord({ n: 0, partitionKey: "agg-0", data: kplAggregate([0, 1, 2, 3, 4].map((v) => user(v, 0))) }),
+    kinesisRecord({
+      n: 0,
+      partitionKey: "agg-0",
+      data: kplAggregate([0, 1, 2, 3, 4].map((v) => user(v, 0))),
+    }),
     kinesisRecord({ n: 1, ...user(5, 1) }),
-    kinesisRecord({ n: 2, partitionKey: "agg-2", data: kplAggregate([user(6, 2), invalid, user(8, 2)]) }),
+    kinesisRecord({
+      n: 2,
+      partitionKey: "agg-2",
+      data: kplAggregate([user(6, 2), invalid, user(8, 2)]),
+    }),
   ]);
 }
 
@@ -88,7 +103,11 @@ export function maxSizeBatch(maxBytes = MAX_EVENT_BYTES): KinesisStreamEvent {
       record = kinesisRecord({ n, partitionKey: "aggregate", data: kplAggregate(users) });
     } else {
       const reading = telemetrySample(random, n % 50, n);
-      record = kinesisRecord({ n, partitionKey: String(reading.vehicleId), data: jsonBytes(reading) });
+      record = kinesisRecord({
+        n,
+        partitionKey: String(reading.vehicleId),
+        data: jsonBytes(reading),
+      });
     }
     const size = JSON.stringify(record).length + 1;
     if (bytes + size > maxBytes || records.length === 10_000) break;

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the project needs, idempotently: the npm packages (Node 24 comes with them, as the
 # `node` devDependency), the Python tools (SAM CLI, moto server) in a virtualenv keyed by the hash
-# of their pinned versions, and the generated sample events. Source it: it also sets PATH.
+# of their pinned versions, and the generated sample events. Source it: it also sets PATH (and
+# leaves the caller's shell options as they were).
+caller_shell_options=$(set +o)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -28,3 +30,5 @@ export MOTO_SERVER="$VENV/bin/moto_server"
 export SAM_CLI_TELEMETRY=0
 
 [ -f events/max-size-batch.json ] || node scripts/generate-events.ts
+
+eval "$caller_shell_options"

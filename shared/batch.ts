@@ -4,7 +4,7 @@
  */
 import type { KinesisStreamBatchResponse, KinesisStreamRecord } from "aws-lambda";
 import type { Config } from "./config.ts";
-import { decodeBase64, deaggregate, isKplAggregate, parseJson } from "./decode.ts";
+import { deaggregate, decodeBase64, isKplAggregate, parseJson } from "./decode.ts";
 import {
   type BatchInfo,
   enrich,
@@ -15,11 +15,11 @@ import {
   shardIdOf,
 } from "./enrich.ts";
 import {
+  deliverRecords,
   FIREHOSE_BILLING_INCREMENT,
   FIREHOSE_LIMITS,
   type FirehoseLimits,
   type FirehoseSender,
-  deliverRecords,
   packLines,
 } from "./firehose.ts";
 import { type ObjectWriter, type QuarantineLine, writeQuarantine } from "./quarantine.ts";
@@ -124,7 +124,7 @@ export async function processBatch(
   if (quarantine.error === undefined) {
     for (const entry of prepared.rejects) quarantined[entry.line.reason]++;
   } else {
-    retryFrom = Math.min(retryFrom, prepared.rejects.at(-1)?.owner ?? retryFrom);
+    retryFrom = Math.min(retryFrom, prepared.rejects[0]?.owner ?? retryFrom);
     failureReasons.push(`quarantine write failed: ${quarantine.error}`);
   }
 
@@ -217,7 +217,17 @@ function prepare(
     const rejectWith = (rejection: Rejection, partitionKey: string, data: string, sub?: number) => {
       rejects.push({
         owner,
-        line: quarantineLine(rejection, record, batch.source, shardId, partitionKey, data, sub, arrivalTime, processedAt),
+        line: quarantineLine(
+          rejection,
+          record,
+          batch.source,
+          shardId,
+          partitionKey,
+          data,
+          sub,
+          arrivalTime,
+          processedAt,
+        ),
       });
     };
     const accept = (bytes: Buffer, partitionKey: string, originalData: () => string, sub?: number) => {
@@ -308,7 +318,10 @@ async function quarantineAll(
     return { key, error: undefined };
   } catch (err) {
     // Handled completely: the caller reports these records for retry.
-    return { key: undefined, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+    return {
+      key: undefined,
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    };
   }
 }
 

@@ -30,14 +30,30 @@ const PREFIX = /^[^/][\x20-\x7e]{0,510}\/$/;
  */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   return {
-    deliveryStreamName: required(env, "DELIVERY_STREAM_NAME", DELIVERY_STREAM_NAME, "a Firehose delivery stream name (1–64 of [a-zA-Z0-9_.-])"),
+    deliveryStreamName: required(
+      env,
+      "DELIVERY_STREAM_NAME",
+      DELIVERY_STREAM_NAME,
+      "a Firehose delivery stream name (1–64 of [a-zA-Z0-9_.-])",
+    ),
     quarantineBucket: required(env, "QUARANTINE_BUCKET", BUCKET_NAME, "an S3 bucket name (3–63 of [a-z0-9.-])"),
-    quarantinePrefix: optional(env, "QUARANTINE_PREFIX", "quarantine/", PREFIX, "an S3 key prefix of printable ASCII that ends in / and does not start with /"),
+    quarantinePrefix: optional(
+      env,
+      "QUARANTINE_PREFIX",
+      "quarantine/",
+      PREFIX,
+      "an S3 key prefix of printable ASCII that ends in / and does not start with /",
+    ),
     speedLimitKmh: speedLimit(env),
   };
 }
 
-function required(env: Readonly<Record<string, string | undefined>>, name: string, pattern: RegExp, expected: string): string {
+function required(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+  pattern: RegExp,
+  expected: string,
+): string {
   const value = env[name];
   if (value === undefined || !pattern.test(value)) throw new ConfigError(name, expected, value);
   return value;

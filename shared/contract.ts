@@ -44,9 +44,7 @@ export const TelemetryV1 = Type.Object(
         lon: Type.Number({ minimum: -180, maximum: 180 }),
       }),
     ),
-    heading: Type.Optional(
-      Type.Number({ minimum: 0, exclusiveMaximum: 360, description: "Degrees from north." }),
-    ),
+    heading: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 360, description: "Degrees from north." })),
     odometerKm: Type.Optional(Type.Number({ minimum: 0 })),
     fuelLevelPct: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
     engine: Type.Optional(

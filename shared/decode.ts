@@ -21,7 +21,9 @@ export interface UserRecord {
   readonly data: Buffer;
 }
 
-export type Decoded<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly rejection: Rejection };
+export type Decoded<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly rejection: Rejection };
 
 /**
  * Decodes standard, padded base64 strictly: Node's decoder skips characters outside the alphabet
@@ -36,7 +38,10 @@ export function decodeBase64(data: string): Decoded<Buffer> {
   const bytes = Buffer.from(data, "base64");
   const padding = length === 0 ? 0 : data.endsWith("==") ? 2 : data.endsWith("=") ? 1 : 0;
   if (bytes.length !== (length / 4) * 3 - padding) {
-    return { ok: false, rejection: reject("BASE64_INVALID", "characters outside the base64 alphabet") };
+    return {
+      ok: false,
+      rejection: reject("BASE64_INVALID", "characters outside the base64 alphabet"),
+    };
   }
   return { ok: true, value: bytes };
 }

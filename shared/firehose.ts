@@ -31,10 +31,7 @@ export interface PackedRecord {
  * (a line plus its newline never straddles two records).
  * Throws a `RangeError` for a line that cannot fit in any record: callers reject those first.
  */
-export function packLines(
-  lines: readonly string[],
-  limits: FirehoseLimits = FIREHOSE_LIMITS,
-): PackedRecord[] {
+export function packLines(lines: readonly string[], limits: FirehoseLimits = FIREHOSE_LIMITS): PackedRecord[] {
   const records: PackedRecord[] = [];
   let first = 0;
   let bytes = 0;
@@ -54,12 +51,7 @@ export function packLines(
   return records;
 }
 
-function writeRecord(
-  lines: readonly string[],
-  first: number,
-  end: number,
-  bytes: number,
-): PackedRecord {
+function writeRecord(lines: readonly string[], first: number, end: number, bytes: number): PackedRecord {
   const data = Buffer.allocUnsafe(bytes);
   let offset = 0;
   for (let i = first; i < end; i++) {
@@ -93,10 +85,7 @@ export function packBatches<T extends { readonly data: Uint8Array }>(
 
 /** The part of a Firehose client that delivery uses. */
 export interface FirehoseSender {
-  send(
-    command: PutRecordBatchCommand,
-    options?: { abortSignal?: AbortSignal },
-  ): Promise<PutRecordBatchCommandOutput>;
+  send(command: PutRecordBatchCommand, options?: { abortSignal?: AbortSignal }): Promise<PutRecordBatchCommandOutput>;
 }
 
 export interface DeliveryDeps {
@@ -133,10 +122,7 @@ export interface DeliveryResult {
  * first batch it cannot complete, since Lambda will rewind to it and resend the rest anyway.
  * Never throws: the outcome says which records were not confirmed.
  */
-export async function deliverRecords(
-  records: readonly PackedRecord[],
-  deps: DeliveryDeps,
-): Promise<DeliveryResult> {
+export async function deliverRecords(records: readonly PackedRecord[], deps: DeliveryDeps): Promise<DeliveryResult> {
   const limits = deps.limits ?? FIREHOSE_LIMITS;
   const indexed = records.map((record, index) => ({ data: record.data, index }));
   let calls = 0;
@@ -172,6 +158,7 @@ export async function deliverRecords(
       }
       failedPuts += failed.length;
       for (const entry of pending) confirmed[entry.index] = 1;
+      for (const entry of failed) confirmed[entry.index] = 0;
 
       if (failed.length === 0) break;
       const delayMs = deps.random() * Math.min(RETRY_POLICY.capMs, RETRY_POLICY.baseMs * 2 ** attempt);

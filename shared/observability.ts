@@ -8,7 +8,10 @@ type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 /** The part of Powertools `Metrics` used here. */
 export interface MetricsSink {
   addMetric(name: string, unit: Unit, value: number): unknown;
-  singleMetric(): { addDimension(name: string, value: string): unknown; addMetric(name: string, unit: Unit, value: number): unknown };
+  singleMetric(): {
+    addDimension(name: string, value: string): unknown;
+    addMetric(name: string, unit: Unit, value: number): unknown;
+  };
 }
 
 /** The part of Powertools `Logger` used here. */

@@ -25,8 +25,12 @@ export function validateTelemetry(value: unknown): Decoded<ValidTelemetry> {
   if (!telemetryValidator.Check(value)) {
     const details: RejectionDetail[] = [];
     for (const error of telemetryValidator.Errors(value)) {
-      const missing = error.keyword === "required" ? (error.params as { requiredProperties?: string[] }).requiredProperties : undefined;
-      if (missing) for (const field of missing) details.push({ path: `${error.instancePath}/${field}`, message: "is required" });
+      const missing =
+        error.keyword === "required"
+          ? (error.params as { requiredProperties?: string[] }).requiredProperties
+          : undefined;
+      if (missing)
+        for (const field of missing) details.push({ path: `${error.instancePath}/${field}`, message: "is required" });
       else details.push({ path: error.instancePath, message: error.message });
       if (details.length >= MAX_DETAILS) break;
     }
@@ -35,7 +39,10 @@ export function validateTelemetry(value: unknown): Decoded<ValidTelemetry> {
   }
   const eventTimeMs = eventTimeOf(value.timestamp);
   if (Number.isNaN(eventTimeMs)) {
-    return { ok: false, rejection: reject("SCHEMA_INVALID", "day is past the month's end", "/timestamp") };
+    return {
+      ok: false,
+      rejection: reject("SCHEMA_INVALID", "day is past the month's end", "/timestamp"),
+    };
   }
   if (eventTimeMs < 0 || eventTimeMs > MAX_EPOCH_MS) {
     return {

@@ -1,6 +1,8 @@
 /** Helpers for integration tests against the moto server: a fresh pipeline and reading S3 back. */
 import { CreateDeliveryStreamCommand, FirehoseClient } from "@aws-sdk/client-firehose";
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import type { EnrichedTelemetryV1 } from "../../shared/contract.ts";
+import type { QuarantineLine } from "../../shared/quarantine.ts";
 
 export const REGION = "eu-west-1";
 export const DATA_BUCKET = "telemetry-data";
@@ -29,13 +31,21 @@ export function s3Client(endpoint: string): S3Client {
 }
 
 /** Empties the emulator, then creates the buckets and a Direct PUT delivery stream to the data bucket. */
-export async function freshPipeline(endpoint: string, options: { deliveryStream?: boolean; quarantineBucket?: boolean } = {}): Promise<void> {
+export async function freshPipeline(
+  endpoint: string,
+  options: { deliveryStream?: boolean; quarantineBucket?: boolean } = {},
+): Promise<void> {
   const reset = await fetch(`${endpoint}/moto-api/reset`, { method: "POST" });
   if (!reset.ok) throw new Error(`moto reset failed: ${reset.status}`);
   const s3 = s3Client(endpoint);
   const buckets = options.quarantineBucket === false ? [DATA_BUCKET] : [DATA_BUCKET, QUARANTINE_BUCKET];
   for (const bucket of buckets) {
-    await s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }));
+    await s3.send(
+      new CreateBucketCommand({
+        Bucket: bucket,
+        CreateBucketConfiguration: { LocationConstraint: REGION },
+      }),
+    );
   }
   if (options.deliveryStream === false) return;
   await new FirehoseClient({ endpoint, region: REGION, credentials }).send(
@@ -52,14 +62,26 @@ export async function freshPipeline(endpoint: string, options: { deliveryStream?
   );
 }
 
-/** Every NDJSON line of every object in the bucket, parsed, objects in key order. */
-export async function bucketLines(endpoint: string, bucket: string): Promise<Record<string, any>[]> {
+/** Every NDJSON line of every object in the bucket, parsed as `T` (unchecked), objects in key order. */
+export async function bucketLines<T>(endpoint: string, bucket: string): Promise<T[]> {
   const s3 = s3Client(endpoint);
   const listing = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
-  const lines: Record<string, any>[] = [];
+  const lines: T[] = [];
   for (const object of listing.Contents ?? []) {
-    const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }))).Body?.transformToString();
+    const body = await (
+      await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }))
+    ).Body?.transformToString();
     for (const line of (body ?? "").split("\n")) if (line !== "") lines.push(JSON.parse(line));
   }
   return lines;
+}
+
+/** The delivered lines of the data bucket. */
+export function deliveredLines(endpoint: string): Promise<EnrichedTelemetryV1[]> {
+  return bucketLines<EnrichedTelemetryV1>(endpoint, DATA_BUCKET);
+}
+
+/** The lines of the quarantine bucket. */
+export function quarantinedLines(endpoint: string): Promise<QuarantineLine[]> {
+  return bucketLines<QuarantineLine>(endpoint, QUARANTINE_BUCKET);
 }

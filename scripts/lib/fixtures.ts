@@ -3,8 +3,9 @@
  * shape Lambda delivers (and `sam local generate-event kinesis get-records` prints), telemetry
  * samples from a seeded generator, and KPL aggregates built with awslabs' aggregator.
  */
-import type { KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
+
 import { RecordAggregator } from "aws-kinesis-agg/lib/kpl-agg.js";
+import type { KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 
 export const SAMPLE_REGION = "eu-west-1";
 export const SAMPLE_PRODUCER_ACCOUNT = "111122223333";
@@ -107,10 +108,19 @@ export function poisonRecords(n: number): SampleRecordInput[] {
     {
       n: n + 2,
       partitionKey: "VIN-LARGE",
-      data: jsonBytes({ vehicleId: "VIN-LARGE", timestamp: 0, speedKmh: 1, note: "x".repeat(70_000) }),
+      data: jsonBytes({
+        vehicleId: "VIN-LARGE",
+        timestamp: 0,
+        speedKmh: 1,
+        note: "x".repeat(70_000),
+      }),
     },
     { n: n + 3, partitionKey: "VIN-UTF8", data: Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x7d]) },
-    { n: n + 4, partitionKey: "VIN-JSON", data: Buffer.from('{"vehicleId": "VIN-JSON", "speedKmh": 12', "utf8") },
+    {
+      n: n + 4,
+      partitionKey: "VIN-JSON",
+      data: Buffer.from('{"vehicleId": "VIN-JSON", "speedKmh": 12', "utf8"),
+    },
     {
       n: n + 5,
       partitionKey: "VIN-SCHEMA",

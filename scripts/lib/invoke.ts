@@ -9,7 +9,15 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { Context, KinesisStreamBatchResponse } from "aws-lambda";
 
-export const BUILT_BUNDLE = join(import.meta.dirname, "..", "..", ".aws-sam", "build", "TelemetryConsumerFunction", "index.js");
+export const BUILT_BUNDLE = join(
+  import.meta.dirname,
+  "..",
+  "..",
+  ".aws-sam",
+  "build",
+  "TelemetryConsumerFunction",
+  "index.js",
+);
 
 export type Handler = (event: unknown, context: Context) => Promise<KinesisStreamBatchResponse>;
 

@@ -40,7 +40,9 @@ export async function startMoto(binary = process.env.MOTO_SERVER ?? "moto_server
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const stderr: string[] = [];
-  const child = spawn(binary, ["-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(binary, ["-H", "127.0.0.1", "-p", String(port)], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   child.stderr?.on("data", (chunk: Buffer) => {
     if (stderr.length < 50) stderr.push(chunk.toString());
   });

@@ -6,10 +6,10 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import type { KinesisStreamRecord } from "aws-lambda";
 import { beforeAll, describe, expect, inject, it } from "vitest";
+import { bundleEnv, deliveredLines, freshPipeline, quarantinedLines } from "../../scripts/lib/emulator.ts";
 import { BUILT_BUNDLE, type Handler, lambdaContext, loadHandler } from "../../scripts/lib/invoke.ts";
 import { enrichedValidator } from "../../shared/contract.ts";
 import { sampleEvent } from "../support/batch.ts";
-import { bucketLines, bundleEnv, DATA_BUCKET, freshPipeline, QUARANTINE_BUCKET } from "../../scripts/lib/emulator.ts";
 
 const endpoint = inject("motoEndpoint");
 let handler: Handler;
@@ -59,10 +59,10 @@ describe("built bundle against the emulator", () => {
 
     const response = await handler(event, lambdaContext(30_000));
 
-    const delivered = (await bucketLines(endpoint, DATA_BUCKET)).sort(byRecordId);
+    const delivered = (await deliveredLines(endpoint)).sort(byRecordId);
     expect(response).toEqual({ batchItemFailures: [] });
     expect(delivered).toEqual(event.Records.map(expectedLine).sort(byRecordId));
-    expect(await bucketLines(endpoint, QUARANTINE_BUCKET)).toEqual([]);
+    expect(await quarantinedLines(endpoint)).toEqual([]);
   });
 
   it("splits the mixed batch: valid lines delivered, each poison record quarantined with its reason and bytes", async () => {
@@ -71,10 +71,12 @@ describe("built bundle against the emulator", () => {
 
     const response = await handler(event, lambdaContext(30_000));
 
-    const delivered = await bucketLines(endpoint, DATA_BUCKET);
-    const quarantined = await bucketLines(endpoint, QUARANTINE_BUCKET);
+    const delivered = await deliveredLines(endpoint);
+    const quarantined = await quarantinedLines(endpoint);
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(delivered.map((line) => line.vehicleId).sort()).toEqual(["VIN-000000", "VIN-000004", "VIN-000009", "VIN-000009"].sort());
+    expect(delivered.map((line) => line.vehicleId).sort()).toEqual(
+      ["VIN-000000", "VIN-000004", "VIN-000009", "VIN-000009"].sort(),
+    );
     const unknownDropped = delivered.find((line) => line.engine?.rpm === 900);
     expect(unknownDropped).toBeDefined();
     expect(unknownDropped).not.toHaveProperty("firmware");
@@ -103,13 +105,13 @@ describe("built bundle against the emulator", () => {
 
     const response = await handler(event, lambdaContext(30_000));
 
-    const delivered = await bucketLines(endpoint, DATA_BUCKET);
+    const delivered = await deliveredLines(endpoint);
     expect(response).toEqual({ batchItemFailures: [] });
     expect(delivered.map((line) => line.ingest.recordId).sort()).toEqual(
       [...[0, 1, 2, 3, 4].map((i) => `${agg0}:${i}`), plain, `${agg2}:0`, `${agg2}:2`].sort(),
     );
     expect(delivered.map((line) => line.ingest.partitionKey)).not.toContain("agg-0");
-    expect(await bucketLines(endpoint, QUARANTINE_BUCKET)).toMatchObject([{ recordId: `${agg2}:1`, reason: "SCHEMA_INVALID" }]);
+    expect(await quarantinedLines(endpoint)).toMatchObject([{ recordId: `${agg2}:1`, reason: "SCHEMA_INVALID" }]);
   });
 
   it("quarantines the poison-only batch and delivers nothing", async () => {
@@ -119,8 +121,8 @@ describe("built bundle against the emulator", () => {
     const response = await handler(event, lambdaContext(30_000));
 
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(await bucketLines(endpoint, DATA_BUCKET)).toEqual([]);
-    expect((await bucketLines(endpoint, QUARANTINE_BUCKET)).map((q) => q.recordId)).toEqual(event.Records.map((r) => r.eventID));
+    expect(await deliveredLines(endpoint)).toEqual([]);
+    expect((await quarantinedLines(endpoint)).map((q) => q.recordId)).toEqual(event.Records.map((r) => r.eventID));
   });
 
   it("handles the maximum-size batch: every user record delivered once or quarantined", async () => {
@@ -137,8 +139,8 @@ describe("built bundle against the emulator", () => {
 
     const response = await handler(event, lambdaContext(60_000));
 
-    const delivered = await bucketLines(endpoint, DATA_BUCKET);
-    const quarantined = await bucketLines(endpoint, QUARANTINE_BUCKET);
+    const delivered = await deliveredLines(endpoint);
+    const quarantined = await quarantinedLines(endpoint);
     expect(response).toEqual({ batchItemFailures: [] });
     expect(delivered.map((line) => line.ingest.recordId).sort()).toEqual(expectedDelivered.sort());
     expect(delivered.every((line) => enrichedValidator.Check(line))).toBe(true);
@@ -151,7 +153,9 @@ describe("built bundle against the emulator", () => {
 
     const response = await handler(event, lambdaContext(30_000));
 
-    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: event.Records[0]?.kinesis.sequenceNumber }] });
+    expect(response).toEqual({
+      batchItemFailures: [{ itemIdentifier: event.Records[0]?.kinesis.sequenceNumber }],
+    });
   });
 
   it("reports the first rejected record for retry when the quarantine bucket does not exist", async () => {
@@ -160,8 +164,10 @@ describe("built bundle against the emulator", () => {
 
     const response = await handler(event, lambdaContext(30_000));
 
-    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: event.Records[1]?.kinesis.sequenceNumber }] });
-    expect((await bucketLines(endpoint, DATA_BUCKET)).length).toBe(4);
+    expect(response).toEqual({
+      batchItemFailures: [{ itemIdentifier: event.Records[1]?.kinesis.sequenceNumber }],
+    });
+    expect((await deliveredLines(endpoint)).length).toBe(4);
   });
 
   it("fails at load, naming the variable, when its configuration is missing", () => {

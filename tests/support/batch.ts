@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { FirehoseClient, PutRecordBatchCommand } from "@aws-sdk/client-firehose";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { KinesisStreamEvent } from "aws-lambda";
-import type { AwsStub } from "aws-sdk-client-mock";
+import type { AwsClientStub } from "aws-sdk-client-mock";
 import type { BatchDeps } from "../../shared/batch.ts";
 import type { Config } from "../../shared/config.ts";
 
@@ -38,7 +38,7 @@ export function batchDeps(overrides: Partial<BatchDeps> = {}): BatchDeps & { clo
 }
 
 /** Every line the mocked Firehose was sent, per call, parsed. */
-export function firehoseLines(mock: AwsStub<object, object, object>): Record<string, unknown>[][] {
+export function firehoseLines(mock: AwsClientStub<FirehoseClient>): Record<string, unknown>[][] {
   return mock.commandCalls(PutRecordBatchCommand).map((call) =>
     (call.args[0].input.Records ?? []).flatMap((record) =>
       Buffer.from(record.Data as Uint8Array)
@@ -51,7 +51,7 @@ export function firehoseLines(mock: AwsStub<object, object, object>): Record<str
 }
 
 /** Every line written to the mocked quarantine bucket, parsed. */
-export function quarantineLines(mock: AwsStub<object, object, object>): Record<string, unknown>[] {
+export function quarantineLines(mock: AwsClientStub<S3Client>): Record<string, unknown>[] {
   return mock.commandCalls(PutObjectCommand).flatMap((call) =>
     Buffer.from(call.args[0].input.Body as Uint8Array)
       .toString("utf8")
@@ -63,5 +63,8 @@ export function quarantineLines(mock: AwsStub<object, object, object>): Record<s
 
 /** A PutRecordBatch response confirming every entry of the request. */
 export function confirmAll(input: { Records?: unknown[] }) {
-  return { FailedPutCount: 0, RequestResponses: (input.Records ?? []).map((_, i) => ({ RecordId: `id-${i}` })) };
+  return {
+    FailedPutCount: 0,
+    RequestResponses: (input.Records ?? []).map((_, i) => ({ RecordId: `id-${i}` })),
+  };
 }

@@ -18,10 +18,15 @@ const validTelemetry = fc.record(
     vehicleId: fc.stringMatching(/^[A-Za-z0-9_.:-]{1,64}$/),
     timestamp: fc.oneof(
       fc.integer({ min: 0, max: MAX_EPOCH_MS }),
-      fc.date({ min: new Date(0), max: new Date("9999-12-30T00:00:00Z"), noInvalidDate: true }).map((d) => d.toISOString()),
+      fc
+        .date({ min: new Date(0), max: new Date("9999-12-30T00:00:00Z"), noInvalidDate: true })
+        .map((d) => d.toISOString()),
     ),
     speedKmh: fc.double({ min: 0, max: 400, noNaN: true }),
-    location: fc.record({ lat: fc.double({ min: -90, max: 90, noNaN: true }), lon: fc.double({ min: -180, max: 180, noNaN: true }) }),
+    location: fc.record({
+      lat: fc.double({ min: -90, max: 90, noNaN: true }),
+      lon: fc.double({ min: -180, max: 180, noNaN: true }),
+    }),
     heading: fc.double({ min: 0, max: 359.99, noNaN: true }),
     engine: fc.record({ rpm: fc.integer({ min: 0, max: 20_000 }) }, { requiredKeys: [] }),
     extra: fc.string(),
@@ -32,7 +37,9 @@ const validTelemetry = fc.record(
 /** A user record's bytes: valid telemetry, near-valid telemetry, arbitrary JSON or arbitrary bytes. */
 const userBytes = fc.oneof(
   validTelemetry.map(jsonBytes),
-  validTelemetry.chain((t) => fc.constantFrom("speedKmh", "vehicleId", "timestamp").map((k) => jsonBytes({ ...t, [k]: -1 }))),
+  validTelemetry.chain((t) =>
+    fc.constantFrom("speedKmh", "vehicleId", "timestamp").map((k) => jsonBytes({ ...t, [k]: -1 })),
+  ),
   fc.jsonValue().map(jsonBytes),
   fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)),
 );
@@ -44,10 +51,17 @@ type Input =
 
 const recordInput: fc.Arbitrary<Input> = fc.oneof(
   { weight: 6, arbitrary: userBytes.map((bytes) => ({ kind: "plain" as const, bytes })) },
-  { weight: 1, arbitrary: fc.string({ minLength: 1, maxLength: 12 }).map((text) => ({ kind: "badBase64" as const, text: `${text}!` })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .string({ minLength: 1, maxLength: 12 })
+      .map((text) => ({ kind: "badBase64" as const, text: `${text}!` })),
+  },
   {
     weight: 2,
-    arbitrary: fc.record({ users: fc.array(userBytes, { minLength: 1, maxLength: 5 }), corrupt: fc.boolean() }).map((a) => ({ kind: "aggregate" as const, ...a })),
+    arbitrary: fc
+      .record({ users: fc.array(userBytes, { minLength: 1, maxLength: 5 }), corrupt: fc.boolean() })
+      .map((a) => ({ kind: "aggregate" as const, ...a })),
   },
 );
 
@@ -55,7 +69,9 @@ const recordInput: fc.Arbitrary<Input> = fc.oneof(
 const firehoseBehaviour = fc.oneof(
   fc.constant({ kind: "ok" as const }),
   fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }).map((mask) => ({ kind: "partial" as const, mask })),
-  fc.constantFrom("ServiceUnavailableException", "ResourceNotFoundException").map((name) => ({ kind: "throw" as const, name })),
+  fc
+    .constantFrom("ServiceUnavailableException", "ResourceNotFoundException")
+    .map((name) => ({ kind: "throw" as const, name })),
 );
 
 describe("batch accounting (property)", () => {
@@ -65,7 +81,10 @@ describe("batch accounting (property)", () => {
         fc.array(recordInput, { maxLength: 30 }),
         fc.array(firehoseBehaviour, { minLength: 1, maxLength: 12 }),
         fc.boolean(),
-        fc.record({ recordBytes: fc.integer({ min: 400, max: 4_000 }), batchRecords: fc.integer({ min: 1, max: 4 }) }),
+        fc.record({
+          recordBytes: fc.integer({ min: 400, max: 4_000 }),
+          batchRecords: fc.integer({ min: 1, max: 4 }),
+        }),
         fc.integer({ min: 50, max: 5_000 }),
         async (inputs, behaviours, quarantineFails, limitsSeed, budgetMs) => {
           firehoseMock.reset();
@@ -79,7 +98,11 @@ describe("batch accounting (property)", () => {
           let call = 0;
           firehoseMock.on(PutRecordBatchCommand).callsFake((input: PutRecordBatchCommandInput) => {
             const behaviour = behaviours[call++ % behaviours.length] ?? { kind: "ok" as const };
-            if (behaviour.kind === "throw") throw Object.assign(new Error(behaviour.name), { name: behaviour.name, $metadata: { httpStatusCode: behaviour.name.startsWith("Service") ? 503 : 400 } });
+            if (behaviour.kind === "throw")
+              throw Object.assign(new Error(behaviour.name), {
+                name: behaviour.name,
+                $metadata: { httpStatusCode: behaviour.name.startsWith("Service") ? 503 : 400 },
+              });
             const entries = input.Records ?? [];
             const responses = entries.map((entry, i) => {
               const fails = behaviour.kind === "partial" && behaviour.mask[i % behaviour.mask.length] === true;
@@ -90,11 +113,16 @@ describe("batch accounting (property)", () => {
               }
               return { RecordId: `r${i}` };
             });
-            return { FailedPutCount: responses.filter((r) => r.ErrorCode).length, RequestResponses: responses };
+            return {
+              FailedPutCount: responses.filter((r) => r.ErrorCode).length,
+              RequestResponses: responses,
+            };
           });
           if (quarantineFails) s3Mock.on(PutObjectCommand).rejects(new Error("S3 down"));
           else s3Mock.on(PutObjectCommand).resolves({});
-          const deps = batchDeps({ limits: { ...limitsSeed, batchBytes: limitsSeed.recordBytes * 2 } });
+          const deps = batchDeps({
+            limits: { ...limitsSeed, batchBytes: limitsSeed.recordBytes * 2 },
+          });
           const deadlineMs = deps.clock.ms + budgetMs;
 
           const { response, stats } = await processBatch(
@@ -141,7 +169,10 @@ function toRecord(input: Input, n: number) {
   const aggregate = kplAggregate(input.users.map((data, i) => ({ partitionKey: `pk-${i % 2}`, data })));
   if (input.corrupt) aggregate[aggregate.length - 1] = (aggregate[aggregate.length - 1] as number) ^ 0x55;
   const record = kinesisRecord({ n, partitionKey: "agg", data: aggregate });
-  return { record, ids: input.corrupt ? [record.eventID] : input.users.map((_, i) => `${record.eventID}:${i}`) };
+  return {
+    record,
+    ids: input.corrupt ? [record.eventID] : input.users.map((_, i) => `${record.eventID}:${i}`),
+  };
 }
 
 function linesOf(data: Uint8Array): { ingest: { recordId: string } }[] {

@@ -2,7 +2,7 @@ import { FirehoseClient, PutRecordBatchCommand } from "@aws-sdk/client-firehose"
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { kinesisEvent, kinesisRecord, telemetrySample, seededRandom, jsonBytes } from "../../scripts/lib/fixtures.ts";
+import { jsonBytes, kinesisEvent, kinesisRecord, seededRandom, telemetrySample } from "../../scripts/lib/fixtures.ts";
 import { processBatch } from "../../shared/batch.ts";
 import { enrichedValidator } from "../../shared/contract.ts";
 import { batchDeps, confirmAll, firehoseLines, quarantineLines, sampleEvent } from "../support/batch.ts";
@@ -26,11 +26,16 @@ describe("processBatch", () => {
 
     const lines = firehoseLines(firehoseMock).flat();
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(lines.map((l) => (l.ingest as { recordId: string }).recordId)).toEqual(
-      event.Records.map((r) => r.eventID),
-    );
+    expect(lines.map((l) => (l.ingest as { recordId: string }).recordId)).toEqual(event.Records.map((r) => r.eventID));
     expect(lines.every((l) => enrichedValidator.Check(l))).toBe(true);
-    expect(stats).toMatchObject({ received: 8, userRecords: 8, delivered: 8, failed: 0, firehoseCalls: 1, firehoseRecords: 1 });
+    expect(stats).toMatchObject({
+      received: 8,
+      userRecords: 8,
+      delivered: 8,
+      failed: 0,
+      firehoseCalls: 1,
+      firehoseRecords: 1,
+    });
     expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
@@ -54,15 +59,15 @@ describe("processBatch", () => {
       expect(line.data).toBe(original?.kinesis.data);
       expect((line.details as unknown[]).length).toBeGreaterThan(0);
     }
-    const schema = quarantined.find((q) => q.reason === "SCHEMA_INVALID");
-    expect((schema?.details as { path: string }[]).map((d) => d.path)).toEqual(
-      expect.arrayContaining(["/vehicleId", "/timestamp", "/speedKmh"]),
-    );
+    const schemaDetails = quarantined.find((q) => q.reason === "SCHEMA_INVALID")?.details as { path: string }[];
+    expect(schemaDetails.map((d) => d.path)).toEqual(expect.arrayContaining(["/vehicleId", "/timestamp", "/speedKmh"]));
     expect(stats).toMatchObject({ received: 10, delivered: 4, failed: 0, unknownFieldsDropped: 2 });
     expect(Object.values(stats.quarantined)).toEqual([1, 1, 1, 1, 1, 1]);
     const put = s3Mock.commandCalls(PutObjectCommand)[0]?.args[0].input;
     expect(put).toMatchObject({ Bucket: "quarantine-bucket", ContentType: "application/x-ndjson" });
-    expect(put?.Key).toMatch(/^quarantine\/2026\/11\/21\/08\/vehicle-telemetry\/shardId-000000000000\/\d+-req-1\.ndjson$/);
+    expect(put?.Key).toMatch(
+      /^quarantine\/2026\/11\/21\/08\/vehicle-telemetry\/shardId-000000000000\/\d+-req-1\.ndjson$/,
+    );
   });
 
   it("expands KPL aggregates, identifying user records by sub-sequence number", async () => {
@@ -71,10 +76,14 @@ describe("processBatch", () => {
 
     const { response, stats } = await processBatch(event.Records, context, batchDeps());
 
-    const delivered = firehoseLines(firehoseMock).flat().map((l) => (l.ingest as { recordId: string }).recordId);
+    const delivered = firehoseLines(firehoseMock)
+      .flat()
+      .map((l) => (l.ingest as { recordId: string }).recordId);
     expect(response.batchItemFailures).toEqual([]);
     expect(delivered).toEqual([...[0, 1, 2, 3, 4].map((i) => `${agg0}:${i}`), plain, `${agg2}:0`, `${agg2}:2`]);
-    expect(quarantineLines(s3Mock)).toMatchObject([{ recordId: `${agg2}:1`, subSequenceNumber: 1, reason: "SCHEMA_INVALID" }]);
+    expect(quarantineLines(s3Mock)).toMatchObject([
+      { recordId: `${agg2}:1`, subSequenceNumber: 1, reason: "SCHEMA_INVALID" },
+    ]);
     expect(stats).toMatchObject({ received: 3, userRecords: 9, delivered: 8 });
   });
 
@@ -103,7 +112,9 @@ describe("processBatch", () => {
 
   it("reports the first record of the first undelivered Firehose record", async () => {
     const event = sampleEvent("valid-batch.json");
-    firehoseMock.on(PutRecordBatchCommand).rejects(Object.assign(new Error("no stream"), { name: "ResourceNotFoundException" }));
+    firehoseMock
+      .on(PutRecordBatchCommand)
+      .rejects(Object.assign(new Error("no stream"), { name: "ResourceNotFoundException" }));
 
     const { response, stats } = await processBatch(event.Records, context, batchDeps());
 
@@ -135,7 +146,10 @@ describe("processBatch", () => {
       .on(PutRecordBatchCommand)
       .callsFakeOnce(confirmAll)
       .callsFakeOnce(confirmAll)
-      .resolves({ FailedPutCount: 1, RequestResponses: [{ ErrorCode: "ServiceUnavailableException" }] });
+      .resolves({
+        FailedPutCount: 1,
+        RequestResponses: [{ ErrorCode: "ServiceUnavailableException" }],
+      });
     const deps = batchDeps({ limits });
     const deadlineMs = deps.clock.ms + 500;
 
@@ -151,7 +165,11 @@ describe("processBatch", () => {
     const reading = { vehicleId: "VIN-1", timestamp: 0, speedKmh: 1 };
     const record = kinesisRecord({ n: 0, partitionKey: "p".repeat(600), data: jsonBytes(reading) });
 
-    const { stats } = await processBatch([record], context, batchDeps({ limits: { recordBytes: 500, batchRecords: 500, batchBytes: 4_000 } }));
+    const { stats } = await processBatch(
+      [record],
+      context,
+      batchDeps({ limits: { recordBytes: 500, batchRecords: 500, batchBytes: 4_000 } }),
+    );
 
     expect(quarantineLines(s3Mock)).toMatchObject([{ reason: "TOO_LARGE" }]);
     expect(stats.quarantined.TOO_LARGE).toBe(1);
@@ -160,8 +178,16 @@ describe("processBatch", () => {
   it("counts over-speed events and the largest arrival lag", async () => {
     const base = { vehicleId: "V", speedKmh: 131 };
     const event = kinesisEvent([
-      kinesisRecord({ n: 0, partitionKey: "V", data: jsonBytes({ ...base, timestamp: "2026-11-21T07:59:00Z" }) }),
-      kinesisRecord({ n: 1, partitionKey: "V", data: jsonBytes({ ...base, speedKmh: 130, timestamp: "2026-11-21T08:00:00Z" }) }),
+      kinesisRecord({
+        n: 0,
+        partitionKey: "V",
+        data: jsonBytes({ ...base, timestamp: "2026-11-21T07:59:00Z" }),
+      }),
+      kinesisRecord({
+        n: 1,
+        partitionKey: "V",
+        data: jsonBytes({ ...base, speedKmh: 130, timestamp: "2026-11-21T08:00:00Z" }),
+      }),
     ]);
 
     const { stats } = await processBatch(event.Records, context, batchDeps());

@@ -14,7 +14,11 @@ describe("loadConfig", () => {
   });
 
   it("reads the optional variables when set", () => {
-    const config = loadConfig({ ...required, QUARANTINE_PREFIX: "rejects/v1/", SPEED_LIMIT_KMH: "110.5" });
+    const config = loadConfig({
+      ...required,
+      QUARANTINE_PREFIX: "rejects/v1/",
+      SPEED_LIMIT_KMH: "110.5",
+    });
     expect(config).toMatchObject({ quarantinePrefix: "rejects/v1/", speedLimitKmh: 110.5 });
   });
 

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { jsonBytes, kplAggregate } from "../../scripts/lib/fixtures.ts";
 import { MAX_USER_RECORD_BYTES } from "../../shared/contract.ts";
-import { decodeBase64, deaggregate, isKplAggregate, parseJson } from "../../shared/decode.ts";
+import { deaggregate, decodeBase64, isKplAggregate, parseJson } from "../../shared/decode.ts";
 
 describe("decodeBase64", () => {
   it("decodes padded standard base64 to the original bytes", () => {
@@ -43,7 +43,11 @@ describe("deaggregate", () => {
 
     expect(result).toEqual({
       ok: true,
-      value: users.map((user, i) => ({ partitionKey: user.partitionKey, subSequenceNumber: i, data: user.data })),
+      value: users.map((user, i) => ({
+        partitionKey: user.partitionKey,
+        subSequenceNumber: i,
+        data: user.data,
+      })),
     });
   });
 
@@ -67,7 +71,10 @@ describe("deaggregate", () => {
     const result = deaggregate(bytes.toString("base64"), bytes, "agg", "42");
     expect(result).toMatchObject({
       ok: false,
-      rejection: { reason: "AGGREGATE_CORRUPT", details: [{ message: expect.stringContaining("shorter") }] },
+      rejection: {
+        reason: "AGGREGATE_CORRUPT",
+        details: [{ message: expect.stringContaining("shorter") }],
+      },
     });
   });
 

@@ -23,7 +23,11 @@ function enriched(input: Record<string, unknown>, info: BatchInfo = batch) {
 
 describe("enrich", () => {
   it("normalises the event time to ISO UTC with milliseconds and adds the ingest block", () => {
-    const output = enriched({ vehicleId: "VIN-000001", timestamp: "2026-11-21T09:00:00+01:00", speedKmh: 100 });
+    const output = enriched({
+      vehicleId: "VIN-000001",
+      timestamp: "2026-11-21T09:00:00+01:00",
+      speedKmh: 100,
+    });
 
     expect(output).toMatchObject({
       vehicleId: "VIN-000001",

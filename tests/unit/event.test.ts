@@ -2,6 +2,9 @@ import { describe, expect, it } from "vitest";
 import { EventShapeError, kinesisRecordsOf } from "../../shared/event.ts";
 import { sampleEvent } from "../support/batch.ts";
 
+/** A record as a test may break it. */
+type Mutable = { kinesis: Record<string, unknown>; [field: string]: unknown };
+
 describe("kinesisRecordsOf", () => {
   it("returns the records of a Lambda Kinesis event", () => {
     const event = sampleEvent("valid-batch.json");
@@ -17,15 +20,15 @@ describe("kinesisRecordsOf", () => {
   });
 
   it.each([
-    ["kinesis.data", (r: Record<string, any>) => delete r.kinesis.data],
-    ["kinesis.partitionKey", (r: Record<string, any>) => (r.kinesis.partitionKey = 7)],
-    ["kinesis.sequenceNumber", (r: Record<string, any>) => delete r.kinesis.sequenceNumber],
-    ["kinesis.approximateArrivalTimestamp", (r: Record<string, any>) => (r.kinesis.approximateArrivalTimestamp = "soon")],
-    ["eventSourceARN", (r: Record<string, any>) => delete r.eventSourceARN],
-    ["kinesis", (r: Record<string, any>) => delete r.kinesis],
+    ["kinesis.data", (r: Mutable) => delete r.kinesis.data],
+    ["kinesis.partitionKey", (r: Mutable) => (r.kinesis.partitionKey = 7)],
+    ["kinesis.sequenceNumber", (r: Mutable) => delete r.kinesis.sequenceNumber],
+    ["kinesis.approximateArrivalTimestamp", (r: Mutable) => (r.kinesis.approximateArrivalTimestamp = "soon")],
+    ["eventSourceARN", (r: Mutable) => delete r.eventSourceARN],
+    ["kinesis", (r: Mutable) => (r.kinesis = null as never)],
   ])("names the record and the field when %s is wrong", (field, mutate) => {
     const event = structuredClone(sampleEvent("valid-batch.json"));
-    mutate(event.Records[3] as unknown as Record<string, any>);
+    mutate(event.Records[3] as unknown as Mutable);
     expect(() => kinesisRecordsOf(event)).toThrow(`event.Records[3].${field} must be`);
   });
 });

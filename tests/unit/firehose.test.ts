@@ -63,7 +63,9 @@ describe("packBatches", () => {
   it("fills a call to exactly 4 MiB and moves a record that would pass it by a byte", () => {
     const quarter = FIREHOSE_LIMITS.batchBytes / 4;
     expect(packBatches([1, 2, 3, 4].map(() => record(quarter))).map((b) => b.length)).toEqual([4]);
-    expect(packBatches([record(quarter), record(quarter), record(quarter), record(quarter + 1)]).map((b) => b.length)).toEqual([3, 1]);
+    expect(
+      packBatches([record(quarter), record(quarter), record(quarter), record(quarter + 1)]).map((b) => b.length),
+    ).toEqual([3, 1]);
   });
 });
 
@@ -87,13 +89,24 @@ describe("deliverRecords", () => {
   }
 
   function records(count: number): PackedRecord[] {
-    return Array.from({ length: count }, (_, i) => ({ data: Buffer.from(`line-${i}\n`), firstLine: i, lineCount: 1 }));
+    return Array.from({ length: count }, (_, i) => ({
+      data: Buffer.from(`line-${i}\n`),
+      firstLine: i,
+      lineCount: 1,
+    }));
   }
 
-  const ok = (n: number) => ({ FailedPutCount: 0, RequestResponses: Array.from({ length: n }, (_, i) => ({ RecordId: `r${i}` })) });
+  const ok = (n: number) => ({
+    FailedPutCount: 0,
+    RequestResponses: Array.from({ length: n }, (_, i) => ({ RecordId: `r${i}` })),
+  });
   const sentData = () =>
     firehoseMock.commandCalls(PutRecordBatchCommand).map((call) =>
-      (call.args[0].input.Records ?? []).map((r) => Buffer.from(r.Data as Uint8Array).toString("utf8").trim()),
+      (call.args[0].input.Records ?? []).map((r) =>
+        Buffer.from(r.Data as Uint8Array)
+          .toString("utf8")
+          .trim(),
+      ),
     );
 
   beforeEach(() => {
@@ -129,15 +142,28 @@ describe("deliverRecords", () => {
 
     const result = await deliverRecords(records(4), deps());
 
-    expect(sentData()).toEqual([["line-0", "line-1", "line-2", "line-3"], ["line-1", "line-3"]]);
+    expect(sentData()).toEqual([
+      ["line-0", "line-1", "line-2", "line-3"],
+      ["line-1", "line-3"],
+    ]);
     expect(result).toMatchObject({ undelivered: [], calls: 2, retries: 1, failedPuts: 2 });
   });
 
   it("retries a throttled call with full-jitter backoff, then succeeds", async () => {
     firehoseMock
       .on(PutRecordBatchCommand)
-      .rejectsOnce(new ServiceUnavailableException({ message: "Slow down.", $metadata: { httpStatusCode: 503 } }))
-      .rejectsOnce(new ServiceUnavailableException({ message: "Slow down.", $metadata: { httpStatusCode: 503 } }))
+      .rejectsOnce(
+        new ServiceUnavailableException({
+          message: "Slow down.",
+          $metadata: { httpStatusCode: 503 },
+        }),
+      )
+      .rejectsOnce(
+        new ServiceUnavailableException({
+          message: "Slow down.",
+          $metadata: { httpStatusCode: 503 },
+        }),
+      )
       .resolvesOnce(ok(2));
 
     const result = await deliverRecords(records(2), deps());
@@ -155,12 +181,19 @@ describe("deliverRecords", () => {
   });
 
   it("does not retry an error that is not transient and reports every record undelivered", async () => {
-    const denied = Object.assign(new Error("not authorized"), { name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } });
+    const denied = Object.assign(new Error("not authorized"), {
+      name: "AccessDeniedException",
+      $metadata: { httpStatusCode: 400 },
+    });
     firehoseMock.on(PutRecordBatchCommand).rejects(denied);
 
     const result = await deliverRecords(records(2), deps());
 
-    expect(result).toMatchObject({ undelivered: [0, 1], calls: 1, stopReason: expect.stringContaining("AccessDenied") });
+    expect(result).toMatchObject({
+      undelivered: [0, 1],
+      calls: 1,
+      stopReason: expect.stringContaining("AccessDenied"),
+    });
   });
 
   it("stops when the time budget runs out and reports what was not confirmed", async () => {
@@ -177,7 +210,9 @@ describe("deliverRecords", () => {
   });
 
   it("gives up after the maximum number of attempts", async () => {
-    firehoseMock.on(PutRecordBatchCommand).resolves({ FailedPutCount: 1, RequestResponses: [{ ErrorCode: "InternalFailure" }] });
+    firehoseMock
+      .on(PutRecordBatchCommand)
+      .resolves({ FailedPutCount: 1, RequestResponses: [{ ErrorCode: "InternalFailure" }] });
 
     const result = await deliverRecords(records(1), deps({ deadlineMs: Number.MAX_SAFE_INTEGER }));
 
@@ -185,17 +220,29 @@ describe("deliverRecords", () => {
   });
 
   it("treats a response whose entries do not line up with the request as all failed", async () => {
-    firehoseMock.on(PutRecordBatchCommand).resolvesOnce({ FailedPutCount: 0, RequestResponses: [{ RecordId: "r0" }] }).resolvesOnce(ok(2));
+    firehoseMock
+      .on(PutRecordBatchCommand)
+      .resolvesOnce({ FailedPutCount: 0, RequestResponses: [{ RecordId: "r0" }] })
+      .resolvesOnce(ok(2));
 
     const result = await deliverRecords(records(2), deps());
 
-    expect(sentData()).toEqual([["line-0", "line-1"], ["line-0", "line-1"]]);
+    expect(sentData()).toEqual([
+      ["line-0", "line-1"],
+      ["line-0", "line-1"],
+    ]);
     expect(result.undelivered).toEqual([]);
   });
 
   it("stops at the first batch it cannot complete and does not send the later ones", async () => {
-    const big = Array.from({ length: 501 }, (_, i) => ({ data: Buffer.from(`${i}\n`), firstLine: i, lineCount: 1 }));
-    firehoseMock.on(PutRecordBatchCommand).rejects(Object.assign(new Error("gone"), { name: "ResourceNotFoundException" }));
+    const big = Array.from({ length: 501 }, (_, i) => ({
+      data: Buffer.from(`${i}\n`),
+      firstLine: i,
+      lineCount: 1,
+    }));
+    firehoseMock
+      .on(PutRecordBatchCommand)
+      .rejects(Object.assign(new Error("gone"), { name: "ResourceNotFoundException" }));
 
     const result = await deliverRecords(big, deps());
 

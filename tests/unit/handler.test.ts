@@ -58,17 +58,24 @@ describe("handler", () => {
     const json = stdout.map((line) => JSON.parse(line));
     const info = json.filter((line) => line.level === "INFO");
     expect(info).toHaveLength(1);
-    expect(info[0]).toMatchObject({ message: "batch processed", received: 10, delivered: 4, service: "telemetry-consumer" });
+    expect(info[0]).toMatchObject({
+      message: "batch processed",
+      received: 10,
+      delivered: 4,
+      service: "telemetry-consumer",
+    });
     const emf = json.filter((line) => line._aws);
-    expect(emf.some((line) => line.RecordsReceived === 10 && line._aws.CloudWatchMetrics[0].Namespace === "VehicleTelemetry")).toBe(true);
-    expect(emf.filter((line) => line.Reason).map((line) => line.Reason).sort()).toEqual([
-      "AGGREGATE_CORRUPT",
-      "BASE64_INVALID",
-      "JSON_INVALID",
-      "SCHEMA_INVALID",
-      "TOO_LARGE",
-      "UTF8_INVALID",
-    ]);
+    expect(
+      emf.some(
+        (line) => line.RecordsReceived === 10 && line._aws.CloudWatchMetrics[0].Namespace === "VehicleTelemetry",
+      ),
+    ).toBe(true);
+    expect(
+      emf
+        .filter((line) => line.Reason)
+        .map((line) => line.Reason)
+        .sort(),
+    ).toEqual(["AGGREGATE_CORRUPT", "BASE64_INVALID", "JSON_INVALID", "SCHEMA_INVALID", "TOO_LARGE", "UTF8_INVALID"]);
   });
 
   it("reports every record for retry when the invocation has no time left past the safety margin", async () => {
@@ -78,7 +85,9 @@ describe("handler", () => {
 
     const response = await handler(event, lambdaContext(900));
 
-    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: event.Records[0]?.kinesis.sequenceNumber }] });
+    expect(response).toEqual({
+      batchItemFailures: [{ itemIdentifier: event.Records[0]?.kinesis.sequenceNumber }],
+    });
     expect(firehoseMock.commandCalls(PutRecordBatchCommand)).toHaveLength(0);
   });
 

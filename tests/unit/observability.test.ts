@@ -9,7 +9,14 @@ const stats: BatchStats = {
   received: 9,
   userRecords: 12,
   delivered: 9,
-  quarantined: { BASE64_INVALID: 0, AGGREGATE_CORRUPT: 1, TOO_LARGE: 0, UTF8_INVALID: 0, JSON_INVALID: 2, SCHEMA_INVALID: 0 },
+  quarantined: {
+    BASE64_INVALID: 0,
+    AGGREGATE_CORRUPT: 1,
+    TOO_LARGE: 0,
+    UTF8_INVALID: 0,
+    JSON_INVALID: 2,
+    SCHEMA_INVALID: 0,
+  },
   failed: 0,
   retryFromSequenceNumber: undefined,
   retryRecords: 0,
@@ -82,15 +89,39 @@ describe("logBatch", () => {
     logBatch(logger, stats, 12.4);
 
     expect(logger.lines).toEqual([
-      ["INFO", "batch processed", expect.objectContaining({ shardId: "shardId-000000000000", firstSequenceNumber: "1", lastSequenceNumber: "9", received: 9, delivered: 9, durationMs: 12 })],
+      [
+        "INFO",
+        "batch processed",
+        expect.objectContaining({
+          shardId: "shardId-000000000000",
+          firstSequenceNumber: "1",
+          lastSequenceNumber: "9",
+          received: 9,
+          delivered: 9,
+          durationMs: 12,
+        }),
+      ],
     ]);
   });
 
   it("adds a WARN line with the causes when records are reported for retry", () => {
     const logger = recordingLogger();
 
-    logBatch(logger, { ...stats, retryFromSequenceNumber: "5", retryRecords: 4, failureReasons: ["Firehose error"] }, 1);
+    logBatch(
+      logger,
+      {
+        ...stats,
+        retryFromSequenceNumber: "5",
+        retryRecords: 4,
+        failureReasons: ["Firehose error"],
+      },
+      1,
+    );
 
-    expect(logger.lines[1]).toEqual(["WARN", "records reported for retry", { retryFromSequenceNumber: "5", retryRecords: 4, failureReasons: ["Firehose error"] }]);
+    expect(logger.lines[1]).toEqual([
+      "WARN",
+      "records reported for retry",
+      { retryFromSequenceNumber: "5", retryRecords: 4, failureReasons: ["Firehose error"] },
+    ]);
   });
 });

@@ -23,13 +23,22 @@ beforeEach(() => s3Mock.reset());
 
 describe("quarantine", () => {
   it("keys objects by hour, stream, shard, first sequence number and request id", () => {
-    expect(quarantineKey("q/", line, "req-9")).toBe("q/2026/11/21/09/vehicle-telemetry/shardId-000000000002/4959-req-9.ndjson");
+    expect(quarantineKey("q/", line, "req-9")).toBe(
+      "q/2026/11/21/09/vehicle-telemetry/shardId-000000000002/4959-req-9.ndjson",
+    );
   });
 
   it("writes one NDJSON object with one line per rejected record", async () => {
     s3Mock.on(PutObjectCommand).resolves({});
 
-    const key = await writeQuarantine([line, { ...line, recordId: "other" }], { bucket: "b", prefix: "q/" }, new S3Client({}), "req-9", Date.now() + 5_000, Date.now);
+    const key = await writeQuarantine(
+      [line, { ...line, recordId: "other" }],
+      { bucket: "b", prefix: "q/" },
+      new S3Client({}),
+      "req-9",
+      Date.now() + 5_000,
+      Date.now,
+    );
 
     const input = s3Mock.commandCalls(PutObjectCommand)[0]?.args[0].input;
     expect(input).toMatchObject({ Bucket: "b", Key: key, ContentType: "application/x-ndjson" });

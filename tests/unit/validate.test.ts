@@ -22,7 +22,11 @@ describe("validateTelemetry", () => {
   it("accepts a minimal record and resolves its event time", () => {
     expect(validateTelemetry(minimal)).toEqual({
       ok: true,
-      value: { telemetry: minimal, eventTimeMs: Date.parse("2026-11-21T08:00:00Z"), unknownFields: 0 },
+      value: {
+        telemetry: minimal,
+        eventTimeMs: Date.parse("2026-11-21T08:00:00Z"),
+        unknownFields: 0,
+      },
     });
   });
 
@@ -88,12 +92,14 @@ describe("validateTelemetry", () => {
     );
   });
 
-  it.each([["an array", [minimal]], ["a number", 42], ["null", null], ["a string", "VIN-1"]])(
-    "rejects %s as SCHEMA_INVALID",
-    (_, value) => {
-      expect(rejectionOf(value).reason).toBe("SCHEMA_INVALID");
-    },
-  );
+  it.each([
+    ["an array", [minimal]],
+    ["a number", 42],
+    ["null", null],
+    ["a string", "VIN-1"],
+  ])("rejects %s as SCHEMA_INVALID", (_, value) => {
+    expect(rejectionOf(value).reason).toBe("SCHEMA_INVALID");
+  });
 
   it("counts unknown fields at the top level, in location and in engine", () => {
     const result = validateTelemetry({
@@ -114,7 +120,14 @@ describe("validateTelemetry", () => {
   });
 
   it("keeps at most 20 details for a record with many violations", () => {
-    const value = { ...minimal, location: "x", heading: "x", odometerKm: "x", fuelLevelPct: "x", engine: "x" };
+    const value = {
+      ...minimal,
+      location: "x",
+      heading: "x",
+      odometerKm: "x",
+      fuelLevelPct: "x",
+      engine: "x",
+    };
     const rejection = rejectionOf({ ...value, vehicleId: 1, timestamp: true, speedKmh: [] });
     expect(rejection.details.length).toBeGreaterThan(5);
     expect(rejection.details.length).toBeLessThanOrEqual(20);

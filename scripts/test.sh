@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: format and lint, type-check, generated files up to date,
+# SAM validate --lint and build, then unit, property and integration tests (moto server).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+
+echo "› biome (format + lint)" >&2
+biome ci .
+echo "› tsc --noEmit" >&2
+tsc --noEmit -p .
+echo "› generated events and schemas are up to date" >&2
+node scripts/generate-events.ts --check
+node scripts/publish-schema.ts --check
+echo "› sam validate --lint, sam build" >&2
+bash scripts/build.sh
+echo "› vitest (unit, property, integration)" >&2
+mkdir -p .tmp
+status=0
+vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest.json || status=$?
+node -e '
+  const r = JSON.parse(require("node:fs").readFileSync(".tmp/vitest.json", "utf8"));
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' || true
+exit "$status"
