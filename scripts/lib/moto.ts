@@ -35,12 +35,17 @@ async function waitUntilUp(endpoint: string, child: ChildProcess, stderr: string
   throw new Error(`moto server did not answer at ${endpoint} within 30 s: ${stderr.join("")}`);
 }
 
-/** Starts moto and resolves once it answers; throws with its stderr if it does not within 30 s. */
-export async function startMoto(binary = process.env.MOTO_SERVER ?? "moto_server"): Promise<MotoServer> {
-  const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
+/**
+ * Starts moto on `host:port` (127.0.0.1 and a free port by default) and resolves once it answers;
+ * throws with its stderr if it does not within 30 s.
+ */
+export async function startMoto(options: { port?: number; host?: string; binary?: string } = {}): Promise<MotoServer> {
+  const host = options.host ?? "127.0.0.1";
+  const binary = options.binary ?? process.env.MOTO_SERVER ?? "moto_server";
+  const port = options.port ?? (await freePort());
+  const endpoint = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
   const stderr: string[] = [];
-  const child = spawn(binary, ["-H", "127.0.0.1", "-p", String(port)], {
+  const child = spawn(binary, ["-H", host, "-p", String(port)], {
     stdio: ["ignore", "ignore", "pipe"],
   });
   child.stderr?.on("data", (chunk: Buffer) => {

@@ -1,0 +1,35 @@
+/**
+ * A local AWS for `sam local invoke`: starts moto on 127.0.0.1:<port> (default 5000) with the
+ * delivery stream and buckets the function expects (see local/env.moto.json), then waits; Ctrl-C
+ * prints what the data and quarantine buckets hold and stops it.
+ *   node scripts/emulator.ts [--port 5000] [--host 127.0.0.1]
+ * `sam local invoke` runs the function in Docker: there, use --host 0.0.0.0 (it then listens on
+ * every interface of this machine) so the container can reach it through host.docker.internal.
+ */
+import { parseArgs } from "node:util";
+import {
+  DATA_BUCKET,
+  DELIVERY_STREAM,
+  deliveredLines,
+  freshPipeline,
+  QUARANTINE_BUCKET,
+  quarantinedLines,
+} from "./lib/emulator.ts";
+import { startMoto } from "./lib/moto.ts";
+
+const { values } = parseArgs({
+  options: { port: { type: "string", default: "5000" }, host: { type: "string", default: "127.0.0.1" } },
+});
+const moto = await startMoto({ port: Number(values.port), host: values.host });
+await freshPipeline(moto.endpoint);
+console.log(
+  `moto at ${moto.endpoint}: delivery stream ${DELIVERY_STREAM} → s3://${DATA_BUCKET}/data/, quarantine s3://${QUARANTINE_BUCKET}/`,
+);
+console.log("Ctrl-C to print the buckets and stop.");
+process.once("SIGINT", async () => {
+  console.log(
+    `\n${(await deliveredLines(moto.endpoint)).length} delivered line(s), ${(await quarantinedLines(moto.endpoint)).length} quarantined.`,
+  );
+  await moto.stop();
+  process.exit(0);
+});
