@@ -26,10 +26,12 @@ console.log(
   `moto at ${moto.endpoint}: delivery stream ${DELIVERY_STREAM} → s3://${DATA_BUCKET}/data/, quarantine s3://${QUARANTINE_BUCKET}/`,
 );
 console.log("Ctrl-C to print the buckets and stop.");
-process.once("SIGINT", async () => {
-  console.log(
-    `\n${(await deliveredLines(moto.endpoint)).length} delivered line(s), ${(await quarantinedLines(moto.endpoint)).length} quarantined.`,
-  );
+async function shutdown(): Promise<void> {
+  const delivered = (await deliveredLines(moto.endpoint)).length;
+  const quarantined = (await quarantinedLines(moto.endpoint)).length;
+  console.log(`\n${delivered} delivered line(s), ${quarantined} quarantined.`);
   await moto.stop();
   process.exit(0);
-});
+}
+process.once("SIGINT", shutdown);
+process.once("SIGTERM", shutdown);
