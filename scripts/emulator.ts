@@ -1,7 +1,7 @@
 /**
  * A local AWS for `sam local invoke`: starts moto on 127.0.0.1:<port> (default 5000) with the
- * delivery stream and buckets the function expects (see local/env.moto.json), then waits; Ctrl-C
- * prints what the data and quarantine buckets hold and stops it.
+ * delivery stream and buckets the function expects (see local/env.moto.json), then waits until
+ * Ctrl-C.
  *   node scripts/emulator.ts [--port 5000] [--host 127.0.0.1]
  * `sam local invoke` runs the function in Docker: there, use --host 0.0.0.0 (it then listens on
  * every interface of this machine) so the container can reach it through host.docker.internal.
@@ -25,11 +25,9 @@ await freshPipeline(moto.endpoint);
 console.log(
   `moto at ${moto.endpoint}: delivery stream ${DELIVERY_STREAM} → s3://${DATA_BUCKET}/data/, quarantine s3://${QUARANTINE_BUCKET}/`,
 );
-console.log("Ctrl-C to print the buckets and stop.");
+console.log("Ctrl-C to stop.");
+// Ctrl-C reaches moto too (same process group); stopping it here covers a SIGTERM sent to this process alone.
 async function shutdown(): Promise<void> {
-  const delivered = (await deliveredLines(moto.endpoint)).length;
-  const quarantined = (await quarantinedLines(moto.endpoint)).length;
-  console.log(`\n${delivered} delivered line(s), ${quarantined} quarantined.`);
   await moto.stop();
   process.exit(0);
 }
