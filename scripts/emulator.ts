@@ -7,14 +7,7 @@
  * every interface of this machine) so the container can reach it through host.docker.internal.
  */
 import { parseArgs } from "node:util";
-import {
-  DATA_BUCKET,
-  DELIVERY_STREAM,
-  deliveredLines,
-  freshPipeline,
-  QUARANTINE_BUCKET,
-  quarantinedLines,
-} from "./lib/emulator.ts";
+import { DATA_BUCKET, DELIVERY_STREAM, freshPipeline, QUARANTINE_BUCKET } from "./lib/emulator.ts";
 import { startMoto } from "./lib/moto.ts";
 
 const { values } = parseArgs({
