@@ -11,6 +11,7 @@ import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
+import { bundleEnv } from "./lib/emulator.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const ENTRY = join(ROOT, "functions", "telemetry-consumer", "index.ts");
@@ -19,15 +20,6 @@ const OUT = join(ROOT, ".tmp", "measure-bundle");
 const VARIANTS = {
   "SDK bundled": [] as string[],
   "runtime SDK (external)": ["@aws-sdk/*"],
-};
-
-const INIT_ENV = {
-  DELIVERY_STREAM_NAME: "telemetry",
-  QUARANTINE_BUCKET: "quarantine-bucket",
-  AWS_REGION: "eu-west-1",
-  AWS_ACCESS_KEY_ID: "test",
-  AWS_SECRET_ACCESS_KEY: "test",
-  POWERTOOLS_SERVICE_NAME: "telemetry-consumer",
 };
 
 async function bundle(name: string, external: string[]): Promise<string> {
@@ -56,7 +48,7 @@ function initMs(file: string): number {
       "-e",
       `const t=process.hrtime.bigint();require(${JSON.stringify(file)});console.log(Number(process.hrtime.bigint()-t)/1e6)`,
     ],
-    { cwd: ROOT, env: { ...INIT_ENV, PATH: process.env.PATH }, encoding: "utf8" },
+    { cwd: ROOT, env: { ...bundleEnv(), PATH: process.env.PATH }, encoding: "utf8" },
   );
   if (child.status !== 0) throw new Error(`loading ${file} failed: ${child.stderr}`);
   return Number(child.stdout.trim());

@@ -1,4 +1,4 @@
-/** Helpers for integration tests against the moto server: a fresh pipeline and reading S3 back. */
+/** The function's environment, and helpers for the moto server: a fresh pipeline and reading S3 back. */
 import { CreateDeliveryStreamCommand, FirehoseClient } from "@aws-sdk/client-firehose";
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import type { EnrichedTelemetryV1 } from "../../shared/contract.ts";
@@ -11,10 +11,10 @@ export const DELIVERY_STREAM = "telemetry-delivery";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 
-/** The environment the built bundle needs to run against the emulator. */
-export function bundleEnv(endpoint: string): Record<string, string> {
+/** The environment the function needs: against the emulator at `endpoint`, or with no endpoint override. */
+export function bundleEnv(endpoint?: string): Record<string, string> {
   return {
-    AWS_ENDPOINT_URL: endpoint,
+    ...(endpoint === undefined ? {} : { AWS_ENDPOINT_URL: endpoint }),
     AWS_REGION: REGION,
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,

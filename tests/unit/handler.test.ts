@@ -2,20 +2,13 @@ import { FirehoseClient, PutRecordBatchCommand } from "@aws-sdk/client-firehose"
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { bundleEnv } from "../../scripts/lib/emulator.ts";
 import { lambdaContext } from "../../scripts/lib/invoke.ts";
 import { confirmAll, sampleEvent } from "../support/batch.ts";
 
 const firehoseMock = mockClient(FirehoseClient);
 const s3Mock = mockClient(S3Client);
-const env = {
-  DELIVERY_STREAM_NAME: "telemetry",
-  QUARANTINE_BUCKET: "quarantine-bucket",
-  AWS_REGION: "eu-west-1",
-  AWS_ACCESS_KEY_ID: "test",
-  AWS_SECRET_ACCESS_KEY: "test",
-  POWERTOOLS_SERVICE_NAME: "telemetry-consumer",
-  POWERTOOLS_METRICS_NAMESPACE: "VehicleTelemetry",
-};
+const env = { ...bundleEnv(), POWERTOOLS_LOG_LEVEL: "INFO" };
 
 async function loadHandler(overrides: Record<string, string | undefined> = {}) {
   vi.resetModules();
