@@ -7,16 +7,16 @@
  * every interface of this machine) so the container can reach it through host.docker.internal.
  */
 import { parseArgs } from "node:util";
-import { DATA_BUCKET, DELIVERY_STREAM, freshPipeline, QUARANTINE_BUCKET } from "./lib/emulator.ts";
+import { DATA_BUCKET, DELIVERY_STREAM, freshPipeline, QUARANTINE_BUCKET, STREAM } from "./lib/emulator.ts";
 import { startMoto } from "./lib/moto.ts";
 
 const { values } = parseArgs({
   options: { port: { type: "string", default: "5000" }, host: { type: "string", default: "127.0.0.1" } },
 });
 const moto = await startMoto({ port: Number(values.port), host: values.host });
-await freshPipeline(moto.endpoint);
+await freshPipeline(moto.endpoint, { streamShards: 2 });
 console.log(
-  `moto at ${moto.endpoint}: delivery stream ${DELIVERY_STREAM} → s3://${DATA_BUCKET}/data/, quarantine s3://${QUARANTINE_BUCKET}/`,
+  `moto at ${moto.endpoint}: Kinesis stream ${STREAM} (2 shards), delivery stream ${DELIVERY_STREAM} → s3://${DATA_BUCKET}/data/, quarantine s3://${QUARANTINE_BUCKET}/`,
 );
 console.log("Ctrl-C to stop.");
 // Ctrl-C reaches moto too (same process group); stopping it here covers a SIGTERM sent to this process alone.

@@ -1,13 +1,18 @@
 /** The function's environment, and helpers for the moto server: a fresh pipeline and reading S3 back. */
-import { CreateDeliveryStreamCommand, FirehoseClient } from "@aws-sdk/client-firehose";
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { CreateDeliveryStreamCommand, DeleteDeliveryStreamCommand, FirehoseClient } from "@aws-sdk/client-firehose";
+import { CreateStreamCommand } from "@aws-sdk/client-kinesis";
+import { CreateBucketCommand, GetObjectCommand, paginateListObjectsV2, S3Client } from "@aws-sdk/client-s3";
 import type { EnrichedTelemetryV1 } from "../../shared/contract.ts";
 import type { QuarantineLine } from "../../shared/quarantine.ts";
+import { kinesisClient } from "./kinesis-client.ts";
 
 export const REGION = "eu-west-1";
 export const DATA_BUCKET = "telemetry-data";
 export const QUARANTINE_BUCKET = "telemetry-quarantine";
 export const DELIVERY_STREAM = "telemetry-delivery";
+export const STREAM = "vehicle-telemetry";
+/** Where the local event source mapping writes on-failure records (an S3 on-failure destination). */
+export const FAILURE_BUCKET = "telemetry-failures";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 
@@ -30,25 +35,41 @@ export function s3Client(endpoint: string): S3Client {
   return new S3Client({ endpoint, region: REGION, credentials, forcePathStyle: true });
 }
 
-/** Empties the emulator, then creates the buckets and a Direct PUT delivery stream to the data bucket. */
-export async function freshPipeline(
-  endpoint: string,
-  options: { deliveryStream?: boolean; quarantineBucket?: boolean } = {},
-): Promise<void> {
+export interface PipelineOptions {
+  /** Create the delivery stream (default true). */
+  readonly deliveryStream?: boolean;
+  /** Create the quarantine bucket (default true). */
+  readonly quarantineBucket?: boolean;
+  /** Also create a Kinesis stream with this many shards, and the on-failure bucket. */
+  readonly streamShards?: number;
+}
+
+/**
+ * Empties the emulator, then creates the data and quarantine buckets, a Direct PUT delivery stream
+ * to the data bucket and, when asked, the Kinesis stream and the on-failure bucket.
+ */
+export async function freshPipeline(endpoint: string, options: PipelineOptions = {}): Promise<void> {
   const reset = await fetch(`${endpoint}/moto-api/reset`, { method: "POST" });
   if (!reset.ok) throw new Error(`moto reset failed: ${reset.status}`);
   const s3 = s3Client(endpoint);
-  const buckets = options.quarantineBucket === false ? [DATA_BUCKET] : [DATA_BUCKET, QUARANTINE_BUCKET];
+  const buckets = [DATA_BUCKET];
+  if (options.quarantineBucket !== false) buckets.push(QUARANTINE_BUCKET);
+  if (options.streamShards !== undefined) buckets.push(FAILURE_BUCKET);
   for (const bucket of buckets) {
     await s3.send(
-      new CreateBucketCommand({
-        Bucket: bucket,
-        CreateBucketConfiguration: { LocationConstraint: REGION },
-      }),
+      new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }),
     );
   }
-  if (options.deliveryStream === false) return;
-  await new FirehoseClient({ endpoint, region: REGION, credentials }).send(
+  if (options.deliveryStream !== false) await createDeliveryStream(endpoint);
+  if (options.streamShards !== undefined) {
+    const kinesis = kinesisClient({ endpoint, region: REGION });
+    await kinesis.send(new CreateStreamCommand({ StreamName: STREAM, ShardCount: options.streamShards }));
+  }
+}
+
+/** Creates the Direct PUT delivery stream that writes to the data bucket under `data/`. */
+export async function createDeliveryStream(endpoint: string): Promise<void> {
+  await firehoseClient(endpoint).send(
     new CreateDeliveryStreamCommand({
       DeliveryStreamName: DELIVERY_STREAM,
       DeliveryStreamType: "DirectPut",
@@ -62,16 +83,25 @@ export async function freshPipeline(
   );
 }
 
+/** Deletes the delivery stream: the function's PutRecordBatch calls then fail (a Firehose outage). */
+export async function deleteDeliveryStream(endpoint: string): Promise<void> {
+  await firehoseClient(endpoint).send(new DeleteDeliveryStreamCommand({ DeliveryStreamName: DELIVERY_STREAM }));
+}
+
+function firehoseClient(endpoint: string): FirehoseClient {
+  return new FirehoseClient({ endpoint, region: REGION, credentials });
+}
+
 /** Every NDJSON line of every object in the bucket, parsed as `T` (unchecked), objects in key order. */
 export async function bucketLines<T>(endpoint: string, bucket: string): Promise<T[]> {
   const s3 = s3Client(endpoint);
-  const listing = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
   const lines: T[] = [];
-  for (const object of listing.Contents ?? []) {
-    const body = await (
-      await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }))
-    ).Body?.transformToString();
-    for (const line of (body ?? "").split("\n")) if (line !== "") lines.push(JSON.parse(line));
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket })) {
+    for (const object of page.Contents ?? []) {
+      const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
+      const body = await response.Body?.transformToString();
+      for (const line of (body ?? "").split("\n")) if (line !== "") lines.push(JSON.parse(line));
+    }
   }
   return lines;
 }

@@ -1,0 +1,307 @@
+/**
+ * A local stand-in for Lambda's Kinesis event source mapping, against the emulator: per shard, in
+ * order, it reads records, builds events of exactly Lambda's shape, invokes the handler with a
+ * Lambda-like context and honours the response the way Lambda does with ReportBatchItemFailures:
+ * a reported `itemIdentifier` rewinds the batch to that record, a function error (or timeout) retries
+ * the batch, split in two first when bisect is on, and a batch that exhausts MaximumRetryAttempts
+ * goes to the on-failure destination and is skipped.
+ *
+ * Differences from Lambda, kept on purpose to stay small:
+ * - Shards are polled in one process; the handler module is shared (Lambda: one instance per shard
+ *   batch, ParallelizationFactor 1 assumed here).
+ * - A timed-out invocation is abandoned, not frozen: its in-flight calls may still complete.
+ * - No MaximumRecordAgeInSeconds, no tumbling windows, no resharding (parent/child shard order).
+ * - Retries back off 100 ms · 2^n (capped at 2 s); Lambda's timing differs.
+ */
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type KinesisClient,
+  type _Record as KinesisRecord,
+  ListShardsCommand,
+} from "@aws-sdk/client-kinesis";
+import type { KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
+import { type Handler, lambdaContext } from "./invoke.ts";
+
+export interface EventSourceMappingConfig {
+  readonly streamArn: string;
+  readonly region: string;
+  readonly batchSize: number;
+  readonly batchingWindowMs: number;
+  readonly startingPosition: "TRIM_HORIZON" | "LATEST";
+  /** -1 retries until the batch succeeds, as Lambda's default does. */
+  readonly maximumRetryAttempts: number;
+  readonly bisectBatchOnFunctionError: boolean;
+  readonly functionTimeoutMs: number;
+  readonly invokeIdentityArn: string;
+  /** Receives Lambda's on-failure record for a batch that ran out of retries. */
+  readonly onFailure: (record: OnFailureRecord) => Promise<void>;
+  /** True once nothing more will be written: a shard whose reads come back empty is then done. */
+  readonly producerDone: () => boolean;
+  /** Called before each invocation with its number (from 1): a hook for fault windows. */
+  readonly beforeInvoke?: (invocation: number) => Promise<void>;
+  readonly pollIntervalMs?: number;
+}
+
+/** The record Lambda sends to an on-failure destination for a Kinesis batch (metadata only, no data). */
+export interface OnFailureRecord {
+  readonly requestContext: { readonly condition: "RetryAttemptsExhausted"; readonly approximateInvokeCount: number };
+  readonly responseContext: { readonly functionError?: string };
+  readonly version: "1.0";
+  readonly timestamp: string;
+  readonly KinesisBatchInfo: {
+    readonly shardId: string;
+    readonly startSequenceNumber: string;
+    readonly endSequenceNumber: string;
+    readonly approximateArrivalOfFirstRecord: string;
+    readonly approximateArrivalOfLastRecord: string;
+    readonly batchSize: number;
+    readonly streamArn: string;
+  };
+}
+
+export interface EventSourceMappingStats {
+  invocations: number;
+  recordsInvoked: number;
+  partialFailures: number;
+  functionErrors: number;
+  bisections: number;
+  batchesToOnFailure: number;
+  recordsToOnFailure: number;
+  /** Records handed over again after a rewind or an error. */
+  recordsRetried: number;
+}
+
+/** Lambda's invoke payload limit: a batch stops growing before its event would pass it. */
+const MAX_EVENT_BYTES = 6 * 1024 * 1024;
+const GET_RECORDS_LIMIT = 10_000;
+
+export function newEventSourceMappingStats(): EventSourceMappingStats {
+  return {
+    invocations: 0,
+    recordsInvoked: 0,
+    partialFailures: 0,
+    functionErrors: 0,
+    bisections: 0,
+    batchesToOnFailure: 0,
+    recordsToOnFailure: 0,
+    recordsRetried: 0,
+  };
+}
+
+/**
+ * Polls every shard until the producer is done and the shard is drained, counting into `stats`
+ * (which the caller may watch for progress); resolves with them.
+ */
+export async function runEventSourceMapping(
+  kinesis: KinesisClient,
+  handler: Handler,
+  config: EventSourceMappingConfig,
+  stats: EventSourceMappingStats = newEventSourceMappingStats(),
+): Promise<EventSourceMappingStats> {
+  const shards = await kinesis.send(new ListShardsCommand({ StreamARN: config.streamArn }));
+  const ids = (shards.Shards ?? []).map((s) => s.ShardId).filter((id): id is string => id !== undefined);
+  await Promise.all(ids.map((shardId) => pollShard(kinesis, handler, config, shardId, stats)));
+  return stats;
+}
+
+async function pollShard(
+  kinesis: KinesisClient,
+  handler: Handler,
+  config: EventSourceMappingConfig,
+  shardId: string,
+  stats: EventSourceMappingStats,
+): Promise<void> {
+  const pollMs = config.pollIntervalMs ?? 200;
+  const started = await kinesis.send(
+    new GetShardIteratorCommand({
+      StreamARN: config.streamArn,
+      ShardId: shardId,
+      ShardIteratorType: config.startingPosition,
+    }),
+  );
+  let iterator = started.ShardIterator;
+  let buffer: KinesisRecord[] = [];
+  let windowStart = Date.now();
+  while (iterator) {
+    const doneBeforeRead = config.producerDone();
+    const read = await kinesis.send(
+      new GetRecordsCommand({ StreamARN: config.streamArn, ShardIterator: iterator, Limit: GET_RECORDS_LIMIT }),
+    );
+    iterator = read.NextShardIterator;
+    buffer.push(...(read.Records ?? []));
+    const caughtUp = (read.Records ?? []).length === 0;
+    // Nothing more will come once the producer was done before an empty read.
+    const finished = caughtUp && doneBeforeRead;
+    if (buffer.length === 0) {
+      if (finished) return;
+      await sleep(pollMs);
+      windowStart = Date.now();
+      continue;
+    }
+    const windowElapsed = Date.now() - windowStart >= config.batchingWindowMs;
+    while (buffer.length >= config.batchSize || (buffer.length > 0 && (windowElapsed || finished))) {
+      const batch = takeBatch(buffer, config.batchSize, shardId, config);
+      buffer = buffer.slice(batch.length);
+      await deliverBatch(handler, config, batch, stats);
+    }
+    if (buffer.length === 0) windowStart = Date.now();
+    if (caughtUp) await sleep(pollMs);
+  }
+}
+
+/** The next batch: up to `batchSize` records whose event stays under Lambda's payload limit. */
+function takeBatch(
+  buffer: readonly KinesisRecord[],
+  batchSize: number,
+  shardId: string,
+  config: EventSourceMappingConfig,
+): KinesisStreamRecord[] {
+  const batch: KinesisStreamRecord[] = [];
+  let bytes = 20;
+  for (const record of buffer) {
+    if (batch.length === batchSize) break;
+    const event = toEventRecord(record, shardId, config);
+    const size = JSON.stringify(event).length + 1;
+    if (batch.length > 0 && bytes + size > MAX_EVENT_BYTES) break;
+    batch.push(event);
+    bytes += size;
+  }
+  return batch;
+}
+
+/** One record in Lambda's Kinesis event shape. */
+export function toEventRecord(
+  record: KinesisRecord,
+  shardId: string,
+  config: EventSourceMappingConfig,
+): KinesisStreamRecord {
+  const sequenceNumber = record.SequenceNumber ?? "";
+  return {
+    kinesis: {
+      kinesisSchemaVersion: "1.0",
+      partitionKey: record.PartitionKey ?? "",
+      sequenceNumber,
+      data: Buffer.from(record.Data ?? new Uint8Array()).toString("base64"),
+      approximateArrivalTimestamp: (record.ApproximateArrivalTimestamp?.getTime() ?? Date.now()) / 1000,
+    },
+    eventSource: "aws:kinesis",
+    eventVersion: "1.0",
+    eventID: `${shardId}:${sequenceNumber}`,
+    eventName: "aws:kinesis:record",
+    invokeIdentityArn: config.invokeIdentityArn,
+    awsRegion: config.region,
+    eventSourceARN: config.streamArn,
+  };
+}
+
+type Outcome = { kind: "ok" } | { kind: "partial"; from: number } | { kind: "error"; message: string };
+
+/** Invokes until the batch is done: rewinding on partial failure, bisecting on error, and giving up after the retries. */
+async function deliverBatch(
+  handler: Handler,
+  config: EventSourceMappingConfig,
+  batch: KinesisStreamRecord[],
+  stats: EventSourceMappingStats,
+): Promise<void> {
+  const queue: KinesisStreamRecord[][] = [batch];
+  while (queue.length > 0) {
+    let current = queue.shift() as KinesisStreamRecord[];
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 0) {
+        stats.recordsRetried += current.length;
+        await sleep(Math.min(2_000, 100 * 2 ** (attempt - 1)));
+      }
+      const outcome = await invoke(handler, config, current, stats);
+      if (outcome.kind === "ok") break;
+      const exhausted = config.maximumRetryAttempts >= 0 && attempt >= config.maximumRetryAttempts;
+      if (outcome.kind === "partial") {
+        stats.partialFailures++;
+        current = current.slice(outcome.from);
+        if (exhausted) {
+          await sendToOnFailure(config, current, stats, attempt + 1, undefined);
+          break;
+        }
+        continue;
+      }
+      stats.functionErrors++;
+      if (config.bisectBatchOnFunctionError && current.length > 1) {
+        // Splitting does not count against the retry attempts (as in Lambda).
+        stats.bisections++;
+        const half = Math.ceil(current.length / 2);
+        queue.unshift(current.slice(0, half), current.slice(half));
+        break;
+      }
+      if (exhausted) {
+        await sendToOnFailure(config, current, stats, attempt + 1, outcome.message);
+        break;
+      }
+    }
+  }
+}
+
+async function invoke(
+  handler: Handler,
+  config: EventSourceMappingConfig,
+  records: KinesisStreamRecord[],
+  stats: EventSourceMappingStats,
+): Promise<Outcome> {
+  stats.invocations++;
+  stats.recordsInvoked += records.length;
+  await config.beforeInvoke?.(stats.invocations);
+  const event: KinesisStreamEvent = { Records: records };
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`Task timed out after ${config.functionTimeoutMs} ms`)),
+      config.functionTimeoutMs,
+    );
+  });
+  try {
+    const response = await Promise.race([handler(event, lambdaContext(config.functionTimeoutMs)), timeout]);
+    const failures = response?.batchItemFailures ?? [];
+    if (failures.length === 0) return { kind: "ok" };
+    const reported = new Set(failures.map((f) => f.itemIdentifier));
+    const from = records.findIndex((r) => reported.has(r.kinesis.sequenceNumber));
+    // An identifier that names no record of the batch fails the whole batch, as in Lambda.
+    return { kind: "partial", from: from === -1 ? 0 : from };
+  } catch (err) {
+    return { kind: "error", message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function sendToOnFailure(
+  config: EventSourceMappingConfig,
+  records: KinesisStreamRecord[],
+  stats: EventSourceMappingStats,
+  invokeCount: number,
+  functionError: string | undefined,
+): Promise<void> {
+  const first = records[0];
+  const last = records[records.length - 1];
+  if (!first || !last) return;
+  stats.batchesToOnFailure++;
+  stats.recordsToOnFailure += records.length;
+  const arrival = (r: KinesisStreamRecord) => new Date(r.kinesis.approximateArrivalTimestamp * 1000).toISOString();
+  await config.onFailure({
+    requestContext: { condition: "RetryAttemptsExhausted", approximateInvokeCount: invokeCount },
+    responseContext: functionError === undefined ? {} : { functionError },
+    version: "1.0",
+    timestamp: new Date().toISOString(),
+    KinesisBatchInfo: {
+      shardId: first.eventID.slice(0, first.eventID.indexOf(":")),
+      startSequenceNumber: first.kinesis.sequenceNumber,
+      endSequenceNumber: last.kinesis.sequenceNumber,
+      approximateArrivalOfFirstRecord: arrival(first),
+      approximateArrivalOfLastRecord: arrival(last),
+      batchSize: records.length,
+      streamArn: config.streamArn,
+    },
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,92 @@
+/**
+ * Reconciliation: what the producer wrote (its ledger) against what the pipeline delivered,
+ * quarantined or sent to the on-failure destination, user record by user record.
+ */
+import type { OnFailureRecord } from "./event-source-mapping.ts";
+import type { Intent } from "./fleet.ts";
+import type { LedgerEntry } from "./producer.ts";
+
+export interface Reconciliation {
+  readonly produced: number;
+  readonly kinesisRecords: number;
+  /** Distinct user records found in the data bucket. */
+  readonly delivered: number;
+  /** Distinct user records found in quarantine, by reason. */
+  readonly quarantined: Readonly<Record<string, number>>;
+  /** User records in batches sent to the on-failure destination and found nowhere else. */
+  readonly toOnFailure: number;
+  /** Extra copies (same recordId seen again) across data and quarantine: at-least-once re-deliveries. */
+  readonly duplicates: number;
+  /** Produced, but neither delivered, quarantined nor sent to the on-failure destination. */
+  readonly missing: readonly string[];
+  /** Seen in the buckets, but never produced. */
+  readonly unexpected: readonly string[];
+  /** Delivered or quarantined against its intent (a valid reading quarantined, a bad one delivered, a wrong reason). */
+  readonly misrouted: readonly string[];
+}
+
+/** Compares the ledger with the record ids seen in the buckets. Pure. */
+export function reconcile(
+  ledger: readonly LedgerEntry[],
+  deliveredIds: readonly string[],
+  quarantinedLines: readonly { recordId: string; reason: string }[],
+  onFailure: readonly OnFailureRecord[],
+): Reconciliation {
+  const expected = new Map<string, Intent>();
+  for (const entry of ledger) {
+    entry.readings.forEach((reading, i) => {
+      const id = `${entry.shardId}:${entry.sequenceNumber}${entry.aggregated ? `:${i}` : ""}`;
+      expected.set(id, reading.intent);
+    });
+  }
+  const seen = new Map<string, number>();
+  const misrouted: string[] = [];
+  const unexpected: string[] = [];
+  const count = (id: string) => seen.set(id, (seen.get(id) ?? 0) + 1);
+  for (const id of deliveredIds) {
+    count(id);
+    const intent = expected.get(id);
+    if (intent === undefined) unexpected.push(id);
+    else if (intent !== "VALID") misrouted.push(id);
+  }
+  const quarantinedIds = new Map<string, string>();
+  for (const line of quarantinedLines) {
+    count(line.recordId);
+    quarantinedIds.set(line.recordId, line.reason);
+    const intent = expected.get(line.recordId);
+    if (intent === undefined) unexpected.push(line.recordId);
+    else if (intent !== line.reason) misrouted.push(line.recordId);
+  }
+  const quarantined: Record<string, number> = {};
+  for (const reason of quarantinedIds.values()) quarantined[reason] = (quarantined[reason] ?? 0) + 1;
+  let toOnFailure = 0;
+  const missing: string[] = [];
+  for (const id of expected.keys()) {
+    if (seen.has(id)) continue;
+    if (inFailedBatch(id, onFailure)) toOnFailure++;
+    else missing.push(id);
+  }
+  let duplicates = 0;
+  for (const n of seen.values()) duplicates += n - 1;
+  return {
+    produced: expected.size,
+    kinesisRecords: ledger.length,
+    delivered: new Set(deliveredIds).size,
+    quarantined,
+    toOnFailure,
+    duplicates,
+    missing,
+    unexpected,
+    misrouted,
+  };
+}
+
+function inFailedBatch(recordId: string, onFailure: readonly OnFailureRecord[]): boolean {
+  const [shardId, sequence] = recordId.split(":");
+  if (shardId === undefined || sequence === undefined) return false;
+  const n = BigInt(sequence);
+  return onFailure.some(
+    ({ KinesisBatchInfo: b }) =>
+      b.shardId === shardId && BigInt(b.startSequenceNumber) <= n && n <= BigInt(b.endSequenceNumber),
+  );
+}

@@ -1,0 +1,308 @@
+/**
+ * The main job, on this machine: producer → Kinesis → trigger → function → Firehose → S3, with the
+ * built bundle that `sam deploy` ships, against a moto server it starts itself. A simulated fleet
+ * writes to a Kinesis stream while a local event source mapping feeds the function; then both
+ * buckets are read back and reconciled with what was produced, record by record.
+ *   node scripts/pipeline.ts [--vehicles 40] [--duration 600] [--rate 1] [--speedup 0]
+ *     [--bad-fraction 0.02] [--kpl-share 0.25] [--seed 42] [--batch-size 500] [--firehose-outage 5:3]
+ * Exits 1 if any produced record is unaccounted for.
+ */
+import { parseArgs } from "node:util";
+import { DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import type { EnrichedTelemetryV1 } from "../shared/contract.ts";
+import type { QuarantineLine } from "../shared/quarantine.ts";
+import { captureEmf } from "./lib/emf.ts";
+import {
+  bucketLines,
+  bundleEnv,
+  createDeliveryStream,
+  DATA_BUCKET,
+  deleteDeliveryStream,
+  FAILURE_BUCKET,
+  freshPipeline,
+  QUARANTINE_BUCKET,
+  REGION,
+  STREAM,
+  s3Client,
+} from "./lib/emulator.ts";
+import {
+  type EventSourceMappingStats,
+  newEventSourceMappingStats,
+  type OnFailureRecord,
+  runEventSourceMapping,
+} from "./lib/event-source-mapping.ts";
+import { seededRandom } from "./lib/fixtures.ts";
+import { Fleet } from "./lib/fleet.ts";
+import { loadHandler } from "./lib/invoke.ts";
+import { kinesisClient } from "./lib/kinesis-client.ts";
+import { startMoto } from "./lib/moto.ts";
+import { type ProducerStats, simulate } from "./lib/producer.ts";
+import { type Reconciliation, reconcile } from "./lib/reconcile.ts";
+
+export interface PipelineOptions {
+  readonly vehicles: number;
+  readonly durationS: number;
+  readonly rate: number;
+  readonly speedup: number;
+  readonly badFraction: number;
+  readonly kplShare: number;
+  readonly kplSize: number;
+  readonly seed: number;
+  readonly shards: number;
+  readonly batchSize: number;
+  readonly batchingWindowMs: number;
+  readonly maximumRetryAttempts: number;
+  readonly bisect: boolean;
+  readonly functionTimeoutMs: number;
+  /** Delete the delivery stream before invocation `from` and recreate it `invocations` later. */
+  readonly firehoseOutage?: { readonly from: number; readonly invocations: number };
+  /** Use this emulator instead of starting one. */
+  readonly endpoint?: string;
+  readonly onProgress?: (progress: Progress) => void;
+}
+
+export interface Progress {
+  readonly producer: ProducerStats;
+  readonly consumer: EventSourceMappingStats;
+}
+
+export interface PipelineReport {
+  readonly reconciliation: Reconciliation;
+  readonly producer: ProducerStats;
+  readonly consumer: EventSourceMappingStats;
+  readonly firehoseCalls: number;
+  readonly billedBytesRatio: number;
+  readonly wallSeconds: number;
+  readonly userRecordsPerSecond: number;
+  readonly lagMs: { readonly p50: number; readonly p95: number; readonly max: number };
+  readonly samples: readonly EnrichedTelemetryV1[];
+}
+
+export const DEFAULTS: PipelineOptions = {
+  vehicles: 40,
+  durationS: 600,
+  rate: 1,
+  speedup: 0,
+  badFraction: 0.02,
+  kplShare: 0.25,
+  kplSize: 10,
+  seed: 42,
+  shards: 2,
+  batchSize: 500,
+  batchingWindowMs: 0,
+  maximumRetryAttempts: 10,
+  bisect: true,
+  functionTimeoutMs: 60_000,
+};
+
+/** Runs the whole pipeline once and reconciles it. Throws if the emulator or the bundle cannot start. */
+export async function runPipeline(options: PipelineOptions): Promise<PipelineReport> {
+  const moto = options.endpoint ? undefined : await startMoto();
+  const endpoint = options.endpoint ?? (moto?.endpoint as string);
+  const emf = captureEmf();
+  try {
+    await freshPipeline(endpoint, { streamShards: options.shards });
+    Object.assign(process.env, bundleEnv(endpoint), {
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "ERROR",
+    });
+    const handler = loadHandler();
+    const kinesis = kinesisClient({ endpoint, region: REGION });
+    const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: STREAM }));
+    const streamArn = summary.StreamDescriptionSummary?.StreamARN ?? "";
+    const producer: ProducerStats = { calls: 0, retries: 0, kinesisRecords: 0, userRecords: 0, bytes: 0 };
+    const onFailure: OnFailureRecord[] = [];
+    let producerDone = false;
+    const consumerStats = newEventSourceMappingStats();
+    const started = performance.now();
+    const report = setInterval(() => options.onProgress?.({ producer, consumer: consumerStats }), 1_000);
+    const outage = options.firehoseOutage;
+    const consuming = runEventSourceMapping(
+      kinesis,
+      handler,
+      {
+        streamArn,
+        region: REGION,
+        batchSize: options.batchSize,
+        batchingWindowMs: options.batchingWindowMs,
+        startingPosition: "TRIM_HORIZON",
+        maximumRetryAttempts: options.maximumRetryAttempts,
+        bisectBatchOnFunctionError: options.bisect,
+        functionTimeoutMs: options.functionTimeoutMs,
+        invokeIdentityArn: "arn:aws:iam::444455556666:role/telemetry-consumer-role",
+        producerDone: () => producerDone,
+        onFailure: async (record) => {
+          onFailure.push(record);
+          const key = `kinesis/${record.KinesisBatchInfo.shardId}/${record.KinesisBatchInfo.startSequenceNumber}.json`;
+          await s3Client(endpoint).send(
+            new PutObjectCommand({ Bucket: FAILURE_BUCKET, Key: key, Body: JSON.stringify(record) }),
+          );
+        },
+        beforeInvoke: async (n) => {
+          if (outage && n === outage.from) await deleteDeliveryStream(endpoint);
+          if (outage && n === outage.from + outage.invocations) await createDeliveryStream(endpoint);
+        },
+      },
+      consumerStats,
+    );
+    const producing = simulate(
+      kinesis,
+      { streamName: STREAM },
+      {
+        fleet: new Fleet({
+          vehicles: options.vehicles,
+          random: seededRandom(options.seed),
+          badFraction: options.badFraction,
+        }),
+        durationS: options.durationS,
+        rate: options.rate,
+        speedup: options.speedup,
+        kplShare: options.kplShare,
+        kplSize: options.kplSize,
+        // The simulated period ends about now: replayed at once (speedup 0) or played at `speedup`.
+        startMs:
+          Date.now() - options.durationS * 1000 * (options.speedup > 0 ? Math.max(0, 1 - 1 / options.speedup) : 1),
+      },
+      producer,
+    ).finally(() => {
+      producerDone = true;
+    });
+    // Both settle before anything is rethrown, so the emulator is never stopped under a running side.
+    const [produced, consumed] = await Promise.allSettled([producing, consuming]);
+    clearInterval(report);
+    if (produced.status === "rejected") throw produced.reason;
+    if (consumed.status === "rejected") throw consumed.reason;
+    const ledger = produced.value;
+    const consumer = consumed.value;
+    const wallSeconds = (performance.now() - started) / 1000;
+
+    const delivered = await bucketLines<EnrichedTelemetryV1>(endpoint, DATA_BUCKET);
+    const quarantined = await bucketLines<QuarantineLine>(endpoint, QUARANTINE_BUCKET);
+    const reconciliation = reconcile(
+      ledger,
+      delivered.map((l) => l.ingest.recordId),
+      quarantined,
+      onFailure,
+    );
+    const lags = delivered
+      .map((l) => Date.parse(l.ingest.processedAt) - Date.parse(l.ingest.arrivalTime))
+      .sort((a, b) => a - b);
+    const pick = (q: number) => lags[Math.min(lags.length - 1, Math.floor(q * lags.length))] ?? 0;
+    const billed = emf.totals.get("FirehoseBilledBytes") ?? 0;
+    const payload = emf.totals.get("DeliveredBytes") ?? 0;
+    return {
+      reconciliation,
+      producer,
+      consumer,
+      firehoseCalls: emf.totals.get("FirehoseCalls") ?? 0,
+      billedBytesRatio: payload === 0 ? 0 : billed / payload,
+      wallSeconds,
+      userRecordsPerSecond: reconciliation.produced / wallSeconds,
+      lagMs: { p50: pick(0.5), p95: pick(0.95), max: lags.at(-1) ?? 0 },
+      samples: delivered.slice(0, 2),
+    };
+  } finally {
+    emf.stop();
+    await moto?.stop();
+  }
+}
+
+/** True when every produced record was delivered, quarantined (as intended) or sent to the on-failure destination. */
+export function accountedFor(r: Reconciliation): boolean {
+  return r.missing.length === 0 && r.unexpected.length === 0 && r.misrouted.length === 0;
+}
+
+function printReport(report: PipelineReport): void {
+  const r = report.reconciliation;
+  const n = (x: number) => x.toLocaleString("en-US");
+  const rows: [string, string][] = [
+    ["Kinesis records produced", n(r.kinesisRecords)],
+    ["user records produced (aggregates expanded)", n(r.produced)],
+    ["delivered (distinct)", n(r.delivered)],
+    ...Object.entries(r.quarantined)
+      .sort()
+      .map(([reason, count]): [string, string] => [`quarantined ${reason}`, n(count)]),
+    ["sent to the on-failure destination", n(r.toOnFailure)],
+    ["records reported for retry (handed over again)", n(report.consumer.recordsRetried)],
+    ["duplicates (same recordId, re-delivered)", n(r.duplicates)],
+    ["unaccounted for", n(r.missing.length + r.unexpected.length + r.misrouted.length)],
+    ["function invocations", n(report.consumer.invocations)],
+    [
+      "partial failures / function errors",
+      `${n(report.consumer.partialFailures)} / ${n(report.consumer.functionErrors)}`,
+    ],
+    ["Firehose PutRecordBatch calls", n(report.firehoseCalls)],
+    ["Firehose billed bytes / payload bytes", report.billedBytesRatio.toFixed(4)],
+    ["throughput (user records/s, end to end)", n(Math.round(report.userRecordsPerSecond))],
+    [
+      "arrival → processed lag p50 / p95 / max (ms)",
+      `${n(report.lagMs.p50)} / ${n(report.lagMs.p95)} / ${n(report.lagMs.max)}`,
+    ],
+    ["wall time (s)", report.wallSeconds.toFixed(1)],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  console.log("");
+  for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v.padStart(12)}`);
+  console.log("\nEnriched sample lines:");
+  for (const line of report.samples) console.log(JSON.stringify(line));
+  if (!accountedFor(r)) {
+    console.log(
+      `\nUnaccounted: missing ${r.missing.slice(0, 5).join(", ")} unexpected ${r.unexpected.slice(0, 5).join(", ")} misrouted ${r.misrouted.slice(0, 5).join(", ")}`,
+    );
+  } else {
+    console.log("\nEvery produced record is accounted for.");
+  }
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      vehicles: { type: "string" },
+      duration: { type: "string" },
+      rate: { type: "string" },
+      speedup: { type: "string" },
+      "bad-fraction": { type: "string" },
+      "kpl-share": { type: "string" },
+      seed: { type: "string" },
+      shards: { type: "string" },
+      "batch-size": { type: "string" },
+      "firehose-outage": { type: "string" },
+    },
+  });
+  const number = (value: string | undefined, fallback: number) => (value === undefined ? fallback : Number(value));
+  const [from, invocations] = (values["firehose-outage"] ?? "").split(":").map(Number);
+  const options: PipelineOptions = {
+    ...DEFAULTS,
+    vehicles: number(values.vehicles, DEFAULTS.vehicles),
+    durationS: number(values.duration, DEFAULTS.durationS),
+    rate: number(values.rate, DEFAULTS.rate),
+    speedup: number(values.speedup, DEFAULTS.speedup),
+    badFraction: number(values["bad-fraction"], DEFAULTS.badFraction),
+    kplShare: number(values["kpl-share"], DEFAULTS.kplShare),
+    seed: number(values.seed, DEFAULTS.seed),
+    shards: number(values.shards, DEFAULTS.shards),
+    batchSize: number(values["batch-size"], DEFAULTS.batchSize),
+    ...(from && invocations ? { firehoseOutage: { from, invocations } } : {}),
+    onProgress: progressLine,
+  };
+  const expected = options.vehicles * Math.round(options.durationS * options.rate);
+  console.log(
+    `Simulating ${options.vehicles} vehicles for ${options.durationS} s at ${options.rate}/s (${expected.toLocaleString("en-US")} readings), seed ${options.seed}`,
+  );
+  const report = await runPipeline(options);
+  process.stderr.write("\n");
+  printReport(report);
+  return accountedFor(report.reconciliation) ? 0 : 1;
+}
+
+let lastLineAt = 0;
+function progressLine({ producer, consumer }: Progress): void {
+  const text = `produced ${producer.userRecords.toLocaleString("en-US")} user records · invoked ${consumer.invocations} times with ${consumer.recordsInvoked.toLocaleString("en-US")} Kinesis records · retried ${consumer.recordsRetried}`;
+  if (process.stderr.isTTY) process.stderr.write(`\r${text}`);
+  else if (Date.now() - lastLineAt >= 5_000) {
+    lastLineAt = Date.now();
+    process.stderr.write(`${text}\n`);
+  }
+}
+
+if (import.meta.main) process.exitCode = await main();

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { seededRandom } from "../../scripts/lib/fixtures.ts";
+import { Fleet } from "../../scripts/lib/fleet.ts";
+import { validateTelemetry } from "../../shared/validate.ts";
+
+function drive(fleet: Fleet, seconds: number) {
+  const readings = [];
+  for (let t = 0; t < seconds; t++) readings.push(...fleet.tick(1, Date.parse("2026-11-21T08:00:00Z") + t * 1000));
+  return readings;
+}
+
+describe("Fleet", () => {
+  it("emits readings that satisfy the contract, one per vehicle per tick, keyed by vehicle", () => {
+    const readings = drive(new Fleet({ vehicles: 12, random: seededRandom(1), badFraction: 0 }), 300);
+
+    expect(readings).toHaveLength(12 * 300);
+    for (const reading of readings) {
+      const result = validateTelemetry(JSON.parse(reading.data.toString("utf8")));
+      expect(result.ok).toBe(true);
+      expect(result.ok && result.value.telemetry.vehicleId).toBe(reading.vehicleId);
+    }
+  });
+
+  it("keeps odometer increasing, fuel falling (until a refuel) and position moving with speed", () => {
+    const readings = drive(new Fleet({ vehicles: 1, random: seededRandom(2), badFraction: 0 }), 1_800).map((r) =>
+      JSON.parse(r.data.toString("utf8")),
+    );
+
+    let moved = 0;
+    for (let i = 1; i < readings.length; i++) {
+      const [before, after] = [readings[i - 1], readings[i]];
+      expect(after.odometerKm).toBeGreaterThanOrEqual(before.odometerKm);
+      if (after.fuelLevelPct > before.fuelLevelPct) expect(after.fuelLevelPct).toBe(95);
+      const travelledKm = after.odometerKm - before.odometerKm;
+      expect(travelledKm).toBeLessThanOrEqual((Math.max(before.speedKmh, after.speedKmh) + 20) / 3600 + 0.01);
+      if (after.location.lat !== before.location.lat) moved++;
+    }
+    expect(moved).toBeGreaterThan(100);
+    const phases = new Set(readings.map((r) => (r.speedKmh === 0 ? "stopped" : r.speedKmh > 60 ? "fast" : "slow")));
+    expect(phases).toEqual(new Set(["stopped", "slow", "fast"]));
+  });
+
+  it("makes about the requested share of readings bad, of each kind, and says which", () => {
+    const readings = drive(new Fleet({ vehicles: 50, random: seededRandom(3), badFraction: 0.1 }), 100);
+    const counts = new Map<string, number>();
+    for (const r of readings) counts.set(r.intent, (counts.get(r.intent) ?? 0) + 1);
+
+    expect((counts.get("VALID") ?? 0) / readings.length).toBeCloseTo(0.9, 1);
+    for (const kind of ["JSON_INVALID", "SCHEMA_INVALID", "TOO_LARGE"])
+      expect(counts.get(kind) ?? 0).toBeGreaterThan(100);
+  });
+
+  it("replays the same fleet from the same seed", () => {
+    const a = drive(new Fleet({ vehicles: 3, random: seededRandom(7), badFraction: 0.05 }), 50);
+    const b = drive(new Fleet({ vehicles: 3, random: seededRandom(7), badFraction: 0.05 }), 50);
+    expect(a.map((r) => r.data.toString("base64"))).toEqual(b.map((r) => r.data.toString("base64")));
+  });
+});
