@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job on this machine: install what is needed, build the function with the SAM CLI, then
-# run the built bundle on the sample events against a local AWS emulator (moto) it starts itself.
+# The main job on this machine: install what is needed, build the function with the SAM CLI, then run
+# the whole pipeline (fleet simulator → Kinesis → local trigger → built bundle → Firehose → S3)
+# against a local AWS emulator it starts itself, and reconcile it. Options: node scripts/pipeline.ts --help
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 bash scripts/build.sh
-node scripts/demo.ts "$@"
+node scripts/pipeline.ts "$@"

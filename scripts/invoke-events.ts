@@ -1,8 +1,8 @@
 /**
- * The main job, locally: starts a moto server, creates the delivery stream and buckets, runs the
+ * The built bundle on sample events, locally: starts a moto server, creates the delivery stream and buckets, runs the
  * built bundle on sample events as Lambda would, reads the data and quarantine buckets back and
  * prints what was delivered and quarantined. Exits 1 if any Kinesis record is unaccounted for.
- *   node scripts/demo.ts [--timeout-ms 60000] [events/<file>.json ...]
+ *   node scripts/invoke-events.ts [--timeout-ms 60000] [events/<file>.json ...]
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";

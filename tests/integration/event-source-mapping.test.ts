@@ -1,0 +1,167 @@
+/**
+ * The local event source mapping against a real Kinesis stream in moto, with scripted handlers:
+ * it must feed records in order, in Lambda's event shape, and react to responses as Lambda does.
+ */
+import { DescribeStreamSummaryCommand, PutRecordsCommand } from "@aws-sdk/client-kinesis";
+import type { KinesisStreamEvent } from "aws-lambda";
+import { beforeEach, describe, expect, inject, it } from "vitest";
+import { freshPipeline, REGION, STREAM } from "../../scripts/lib/emulator.ts";
+import {
+  type EventSourceMappingConfig,
+  type OnFailureRecord,
+  runEventSourceMapping,
+} from "../../scripts/lib/event-source-mapping.ts";
+import type { Handler } from "../../scripts/lib/invoke.ts";
+import { kinesisClient } from "../../scripts/lib/kinesis-client.ts";
+
+const endpoint = inject("motoEndpoint");
+const kinesis = kinesisClient({ endpoint, region: REGION });
+let streamArn: string;
+
+beforeEach(async () => {
+  await freshPipeline(endpoint, { streamShards: 1 });
+  const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: STREAM }));
+  streamArn = summary.StreamDescriptionSummary?.StreamARN ?? "";
+  await kinesis.send(
+    new PutRecordsCommand({
+      StreamName: STREAM,
+      Records: Array.from({ length: 10 }, (_, i) => ({ PartitionKey: "p", Data: Buffer.from(`record-${i}`) })),
+    }),
+  );
+});
+
+function config(
+  overrides: Partial<EventSourceMappingConfig> = {},
+): EventSourceMappingConfig & { failures: OnFailureRecord[] } {
+  const failures: OnFailureRecord[] = [];
+  return {
+    streamArn,
+    region: REGION,
+    batchSize: 4,
+    batchingWindowMs: 0,
+    startingPosition: "TRIM_HORIZON",
+    maximumRetryAttempts: 2,
+    bisectBatchOnFunctionError: false,
+    functionTimeoutMs: 5_000,
+    invokeIdentityArn: "arn:aws:iam::444455556666:role/consumer",
+    onFailure: async (record) => {
+      failures.push(record);
+    },
+    producerDone: () => true,
+    pollIntervalMs: 10,
+    failures,
+    ...overrides,
+  };
+}
+
+/** A handler that records what it was given and answers with `respond`. */
+function scripted(respond: (event: KinesisStreamEvent, call: number) => string | undefined | Error) {
+  const calls: string[][] = [];
+  const handler: Handler = async (event) => {
+    const payloads = (event as KinesisStreamEvent).Records.map((r) => Buffer.from(r.kinesis.data, "base64").toString());
+    calls.push(payloads);
+    const answer = respond(event as KinesisStreamEvent, calls.length);
+    if (answer instanceof Error) throw answer;
+    return { batchItemFailures: answer === undefined ? [] : [{ itemIdentifier: answer }] };
+  };
+  return { handler, calls };
+}
+
+describe("local event source mapping", () => {
+  it("feeds every record once, in order, in batches of BatchSize, in Lambda's event shape", async () => {
+    const events: KinesisStreamEvent[] = [];
+    const { handler, calls } = scripted((event) => {
+      events.push(event);
+      return undefined;
+    });
+
+    const stats = await runEventSourceMapping(kinesis, handler, config());
+
+    expect(calls).toEqual([
+      ["record-0", "record-1", "record-2", "record-3"],
+      ["record-4", "record-5", "record-6", "record-7"],
+      ["record-8", "record-9"],
+    ]);
+    expect(stats).toMatchObject({ invocations: 3, recordsInvoked: 10, recordsRetried: 0 });
+    const record = events[0]?.Records[0];
+    expect(record).toMatchObject({
+      eventSource: "aws:kinesis",
+      eventVersion: "1.0",
+      eventName: "aws:kinesis:record",
+      eventSourceARN: streamArn,
+      awsRegion: REGION,
+      invokeIdentityArn: "arn:aws:iam::444455556666:role/consumer",
+      kinesis: { kinesisSchemaVersion: "1.0", partitionKey: "p", approximateArrivalTimestamp: expect.any(Number) },
+    });
+    expect(record?.eventID).toBe(`shardId-000000000000:${record?.kinesis.sequenceNumber}`);
+  });
+
+  it("rewinds to the reported record and hands over the rest of the batch again", async () => {
+    const { handler, calls } = scripted((event, call) =>
+      call === 1 ? event.Records[2]?.kinesis.sequenceNumber : undefined,
+    );
+
+    const stats = await runEventSourceMapping(kinesis, handler, config());
+
+    expect(calls.slice(0, 3)).toEqual([
+      ["record-0", "record-1", "record-2", "record-3"],
+      ["record-2", "record-3"],
+      ["record-4", "record-5", "record-6", "record-7"],
+    ]);
+    expect(stats).toMatchObject({ partialFailures: 1, recordsRetried: 2 });
+  });
+
+  it("splits a failing batch in two when bisect is on, and retries each half", async () => {
+    const { handler, calls } = scripted((event) =>
+      event.Records.length === 4 &&
+      Buffer.from(event.Records[0]?.kinesis.data ?? "", "base64").toString() === "record-0"
+        ? new Error("boom")
+        : undefined,
+    );
+
+    await runEventSourceMapping(kinesis, handler, config({ bisectBatchOnFunctionError: true }));
+
+    expect(calls.slice(0, 4)).toEqual([
+      ["record-0", "record-1", "record-2", "record-3"],
+      ["record-0", "record-1"],
+      ["record-2", "record-3"],
+      ["record-4", "record-5", "record-6", "record-7"],
+    ]);
+  });
+
+  it("after MaximumRetryAttempts, writes an on-failure record for the batch and moves on", async () => {
+    const { handler, calls } = scripted((event) =>
+      Buffer.from(event.Records[0]?.kinesis.data ?? "", "base64").toString() === "record-4"
+        ? new Error("poison")
+        : undefined,
+    );
+    const cfg = config({ maximumRetryAttempts: 2 });
+
+    const stats = await runEventSourceMapping(kinesis, handler, cfg);
+
+    expect(calls.filter((c) => c[0] === "record-4")).toHaveLength(3);
+    expect(calls.at(-1)).toEqual(["record-8", "record-9"]);
+    expect(cfg.failures).toHaveLength(1);
+    expect(cfg.failures[0]).toMatchObject({
+      requestContext: { condition: "RetryAttemptsExhausted", approximateInvokeCount: 3 },
+      responseContext: { functionError: "Error: poison" },
+      KinesisBatchInfo: { shardId: "shardId-000000000000", batchSize: 4, streamArn },
+    });
+    expect(stats).toMatchObject({ batchesToOnFailure: 1, recordsToOnFailure: 4 });
+  });
+
+  it("treats an invocation that outlives the function timeout as an error", async () => {
+    let slow = true;
+    const handler: Handler = async () => {
+      if (slow) {
+        slow = false;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      return { batchItemFailures: [] };
+    };
+
+    const stats = await runEventSourceMapping(kinesis, handler, config({ functionTimeoutMs: 100 }));
+
+    expect(stats).toMatchObject({ functionErrors: 1, invocations: 4 });
+  });
+});
