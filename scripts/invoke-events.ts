@@ -1,7 +1,7 @@
 /**
- * The built bundle on sample events, locally: starts a moto server, creates the delivery stream and buckets, runs the
- * built bundle on sample events as Lambda would, reads the data and quarantine buckets back and
- * prints what was delivered and quarantined. Exits 1 if any Kinesis record is unaccounted for.
+ * The built bundle on the sample events, locally: starts a moto server, creates the delivery stream
+ * and buckets, invokes the bundle on each event as Lambda would, reads the data and quarantine
+ * buckets back and prints what was delivered and quarantined. Exits 1 if any Kinesis record is unaccounted for.
  *   node scripts/invoke-events.ts [--timeout-ms 60000] [events/<file>.json ...]
  */
 import { readFileSync } from "node:fs";

@@ -40,6 +40,18 @@ import { startMoto } from "./lib/moto.ts";
 import { type ProducerStats, simulate } from "./lib/producer.ts";
 import { type Reconciliation, reconcile } from "./lib/reconcile.ts";
 
+const USAGE = `node scripts/pipeline.ts [options]   (bash scripts/demo.sh [options] builds first)
+  --vehicles N          simulated vehicles (40)
+  --duration S          simulated seconds (600)
+  --rate R              readings per vehicle per simulated second (1)
+  --speedup X           simulated seconds per real second; 0 = as fast as possible (0)
+  --bad-fraction F      share of bad readings: invalid JSON, contract violations, oversized (0.02)
+  --kpl-share F         share of vehicles writing through a KPL aggregator, 10 records an aggregate (0.25)
+  --seed N              the fleet's random seed (42)
+  --shards N            Kinesis shards (2)
+  --batch-size N        the trigger's BatchSize (500)
+  --firehose-outage A:B delete the delivery stream before invocation A, recreate it B invocations later`;
+
 export interface PipelineOptions {
   readonly vehicles: number;
   readonly durationS: number;
@@ -267,8 +279,13 @@ async function main(): Promise<number> {
       shards: { type: "string" },
       "batch-size": { type: "string" },
       "firehose-outage": { type: "string" },
+      help: { type: "boolean" },
     },
   });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
   const number = (value: string | undefined, fallback: number) => (value === undefined ? fallback : Number(value));
   const [from, invocations] = (values["firehose-outage"] ?? "").split(":").map(Number);
   const options: PipelineOptions = {
