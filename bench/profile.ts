@@ -1,0 +1,75 @@
+/**
+ * Where ours spends its time: runs the built bundle on the maximum-size event under the V8 CPU
+ * profiler (AWS answering in-process) and prints the functions with the most self time.
+ *   node bench/profile.ts [--runs 20] [--top 25]   (writes .tmp/bench/ours.cpuprofile)
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
+import { findSourceMap } from "node:module";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { maxSizeBatch } from "../scripts/generate-events.ts";
+import { captureEmf } from "../scripts/lib/emf.ts";
+import { bundleEnv } from "../scripts/lib/emulator.ts";
+import { lambdaContext, loadHandler } from "../scripts/lib/invoke.ts";
+import { installStubTransport } from "./stub-transport.ts";
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  children?: number[];
+}
+
+const { values } = parseArgs({
+  options: { runs: { type: "string", default: "20" }, top: { type: "string", default: "25" } },
+});
+Object.assign(process.env, bundleEnv(), { POWERTOOLS_LOG_LEVEL: "ERROR" });
+installStubTransport();
+const emf = captureEmf();
+process.setSourceMapsEnabled(true);
+const handler = loadHandler();
+const eventText = JSON.stringify(maxSizeBatch());
+for (let i = 0; i < 3; i++) await handler(JSON.parse(eventText), lambdaContext(60_000));
+
+const session = new Session();
+session.connect();
+await session.post("Profiler.enable");
+await session.post("Profiler.setSamplingInterval", { interval: 100 });
+await session.post("Profiler.start");
+for (let i = 0; i < Number(values.runs); i++) await handler(JSON.parse(eventText), lambdaContext(60_000));
+const { profile } = (await session.post("Profiler.stop")) as {
+  profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+};
+emf.stop();
+const out = join(import.meta.dirname, "..", ".tmp", "bench");
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, "ours.cpuprofile"), JSON.stringify(profile));
+
+const self = new Map<number, number>();
+profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+const byName = new Map<string, number>();
+let total = 0;
+for (const node of profile.nodes) {
+  const us = self.get(node.id) ?? 0;
+  total += us;
+  const { functionName, url, lineNumber, columnNumber } = node.callFrame;
+  const where = url ? original(url, lineNumber, columnNumber) : "";
+  const key = `${functionName || "(anonymous)"} ${where}`;
+  byName.set(key, (byName.get(key) ?? 0) + us);
+}
+console.log(
+  `self time over ${values.runs} runs: ${(total / 1000).toFixed(0)} ms (${(total / 1000 / Number(values.runs)).toFixed(1)} ms a run)`,
+);
+for (const [key, us] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, Number(values.top))) {
+  console.log(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(1).padStart(8)} ms  ${key}`);
+}
+
+/** `file:line` in the TypeScript source when the bundle's source map knows the position. */
+function original(url: string, line: number, column: number): string {
+  const entry = findSourceMap(url.replace(/^file:\/\//, ""))?.findEntry(line, column);
+  if (entry && "originalSource" in entry) {
+    const source = entry.originalSource.split("/").slice(-3).join("/");
+    return `${source}:${entry.originalLine + 1}${entry.name ? ` (${entry.name})` : ""}`;
+  }
+  return `${url.split("/").slice(-3).join("/")}:${line + 1}:${column + 1}`;
+}

@@ -1,0 +1,282 @@
+/**
+ * Speed and cost, side by side in one process: the floor (base64 + JSON.parse + JSON.stringify),
+ * two Powertools peers, and ours (the built bundle), on a deterministic maximum-size Kinesis event,
+ * with AWS answering in-process. Not a pass/fail test: it prints figures.
+ *   npm run bench [-- --rounds 12 --json]
+ * Needs the built bundle (scripts/bench.sh builds it first).
+ */
+import { spawnSync } from "node:child_process";
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import type { KinesisStreamEvent } from "aws-lambda";
+import { maxSizeBatch } from "../scripts/generate-events.ts";
+import { bundleFunction, coldInitMs, median } from "../scripts/lib/bundling.ts";
+import { captureEmf } from "../scripts/lib/emf.ts";
+import { bundleEnv } from "../scripts/lib/emulator.ts";
+import { jsonBytes, kinesisEvent, kinesisRecord, seededRandom, telemetrySample } from "../scripts/lib/fixtures.ts";
+import { BUILT_BUNDLE, type Handler, lambdaContext, loadHandler } from "../scripts/lib/invoke.ts";
+import { installStubTransport } from "./stub-transport.ts";
+
+const ROOT = join(import.meta.dirname, "..");
+const OUT = join(ROOT, ".tmp", "bench");
+const FIREHOSE_INCREMENT = 5 * 1024;
+const MIB4 = 4 * 1024 * 1024;
+
+/** Prices (us-east-1, 2026): Lambda arm64 per GB-s and per request; Firehose Direct PUT per GB ingested (5 KB increments). */
+const PRICE = { lambdaGbSecond: 0.0000133334, lambdaRequest: 0.2 / 1e6, firehoseGb: 0.029 } as const;
+/** The memory the cost model assumes: 1,769 MB is one full vCPU, the speed measured here on one core. */
+const MODEL_MEMORY_GB = 1769 / 1024;
+
+type Contender = (event: KinesisStreamEvent) => Promise<unknown> | unknown;
+
+function floor(event: KinesisStreamEvent): void {
+  for (const record of event.Records) {
+    try {
+      JSON.stringify(JSON.parse(Buffer.from(record.kinesis.data, "base64").toString("utf8")));
+    } catch {
+      // Aggregates and poison records are not JSON; the floor skips them.
+    }
+  }
+}
+
+/** ~1-KB readings: the ~270-byte sample padded with a field the contract does not know. */
+function oneKbEvent(count: number): KinesisStreamEvent {
+  const random = seededRandom(11);
+  return kinesisEvent(
+    Array.from({ length: count }, (_, n) => {
+      const reading = { ...telemetrySample(random, n % 50, n), diagnostics: "d".repeat(740) };
+      return kinesisRecord({ n, partitionKey: String(reading.vehicleId), data: jsonBytes(reading) });
+    }),
+  );
+}
+
+async function timeRun(contender: Contender, eventText: string): Promise<number> {
+  const event = JSON.parse(eventText) as KinesisStreamEvent;
+  const started = performance.now();
+  await contender(event);
+  return performance.now() - started;
+}
+
+/** Alternating rounds after warm-up; returns each contender's median milliseconds per event. */
+async function race(contenders: Record<string, Contender>, eventText: string, rounds: number, warmup: number) {
+  const names = Object.keys(contenders);
+  const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < warmup + rounds; round++) {
+    const order = names.map((_, i) => names[(i + round) % names.length] as string);
+    for (const name of order) {
+      const ms = await timeRun(contenders[name] as Contender, eventText);
+      if (round >= warmup) times[name]?.push(ms);
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, median(times[n] ?? [])]));
+}
+
+/** Peak memory of ours on the event, in a fresh process: `bench/run.ts --memory-child`. */
+function memoryChild(): void {
+  installStubTransport();
+  const emf = captureEmf();
+  const handler = loadHandler();
+  const eventText = JSON.stringify(maxSizeBatch());
+  let heapMb = 0;
+  void (async () => {
+    for (let i = 0; i < 5; i++) {
+      await handler(JSON.parse(eventText), lambdaContext(60_000));
+      heapMb = Math.max(heapMb, process.memoryUsage().heapUsed / 2 ** 20);
+    }
+    emf.stop();
+    console.log(JSON.stringify({ peakRssMb: process.resourceUsage().maxRSS / 1024, heapMb }));
+  })();
+}
+
+async function meterRun(handler: Handler, eventText: string, meter: ReturnType<typeof installStubTransport>) {
+  meter.metering = true;
+  meter.firehoseCalls = 0;
+  meter.firehoseRecordBytes = [];
+  await handler(JSON.parse(eventText), lambdaContext(60_000));
+  meter.metering = false;
+  const payload = meter.firehoseRecordBytes.reduce((a, b) => a + b, 0);
+  const billed = meter.firehoseRecordBytes.reduce(
+    (a, b) => a + Math.ceil(b / FIREHOSE_INCREMENT) * FIREHOSE_INCREMENT,
+    0,
+  );
+  return {
+    calls: meter.firehoseCalls,
+    payload,
+    billed,
+    ratio: billed / payload,
+    records: meter.firehoseRecordBytes.length,
+  };
+}
+
+function costPerMillion(msPerRecord: number, billedBytesPerRecord: number, recordsPerInvocation: number) {
+  const lambda =
+    (msPerRecord / 1000) * MODEL_MEMORY_GB * PRICE.lambdaGbSecond * 1e6 +
+    (PRICE.lambdaRequest * 1e6) / recordsPerInvocation;
+  const firehose = ((billedBytesPerRecord * 1e6) / 2 ** 30) * PRICE.firehoseGb;
+  return { lambda, firehose, total: lambda + firehose };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: "string", default: "12" },
+      warmup: { type: "string", default: "3" },
+      json: { type: "boolean", default: false },
+      "memory-child": { type: "boolean", default: false },
+    },
+  });
+  Object.assign(process.env, bundleEnv(), { POWERTOOLS_LOG_LEVEL: "ERROR" });
+  if (values["memory-child"]) return memoryChild();
+
+  const rounds = Number(values.rounds);
+  const warmup = Number(values.warmup);
+  const log = (text: string) => values.json || process.stderr.write(`${text}\n`);
+  const meter = installStubTransport();
+  const emf = captureEmf();
+  const peerAFile = await bundleFunction(join(import.meta.dirname, "peers", "peer-a.ts"), join(OUT, "peer-a"), [
+    "@aws-sdk/*",
+  ]);
+  const peerBFile = await bundleFunction(join(import.meta.dirname, "peers", "peer-b.ts"), join(OUT, "peer-b"), [
+    "@aws-sdk/*",
+  ]);
+  const ours = loadHandler();
+  const peerA = loadHandler(peerAFile);
+  const peerB = loadHandler(peerBFile);
+  const context = () => lambdaContext(60_000);
+
+  const event = maxSizeBatch();
+  const eventText = JSON.stringify(event);
+  const records = event.Records.length;
+  log(
+    `event: ${records} Kinesis records, ${eventText.length.toLocaleString("en-US")} bytes; ${warmup} warm-up + ${rounds} alternating rounds`,
+  );
+  const ms = await race(
+    {
+      floor,
+      ours: (e) => ours(e, context()),
+      peerB: (e) => peerB(e, context()),
+      peerA: (e) => peerA(e, context()),
+    },
+    eventText,
+    rounds,
+    warmup,
+  );
+  const rps = (name: string) => records / ((ms[name] ?? Number.NaN) / 1000);
+
+  log("1-KB readings: ours and peer A");
+  const kbEvent = oneKbEvent(Math.floor(records * 0.8));
+  const kbText = JSON.stringify(kbEvent);
+  const kbMs = await race(
+    { ours: (e) => ours(e, context()), peerA: (e) => peerA(e, context()) },
+    kbText,
+    Math.max(3, Math.floor(rounds / 2)),
+    1,
+  );
+
+  const oursFirehose = await meterRun(ours, eventText, meter);
+  const peerAFirehose = await meterRun(peerA, eventText, meter);
+  const oursKb = await meterRun(ours, kbText, meter);
+  const peerAKb = await meterRun(peerA, kbText, meter);
+  emf.stop();
+
+  log("memory and cold init");
+  const memory = spawnSync(process.execPath, [join(import.meta.dirname, "run.ts"), "--memory-child"], {
+    encoding: "utf8",
+  });
+  if (memory.status !== 0) throw new Error(`memory child failed: ${memory.stderr}`);
+  const { peakRssMb, heapMb } = JSON.parse(memory.stdout.trim().split("\n").at(-1) ?? "{}");
+  const init: Record<string, number[]> = { ours: [], peerA: [] };
+  for (let i = 0; i < 11; i++) {
+    init.ours?.push(coldInitMs(BUILT_BUNDLE));
+    init.peerA?.push(coldInitMs(peerAFile));
+  }
+
+  const costs = {
+    "270 B": {
+      ours: costPerMillion((ms.ours ?? 0) / records, oursFirehose.billed / records, records),
+      peerA: costPerMillion((ms.peerA ?? 0) / records, peerAFirehose.billed / records, records),
+    },
+    "1 KB": {
+      ours: costPerMillion(
+        (kbMs.ours ?? 0) / kbEvent.Records.length,
+        oursKb.billed / kbEvent.Records.length,
+        kbEvent.Records.length,
+      ),
+      peerA: costPerMillion(
+        (kbMs.peerA ?? 0) / kbEvent.Records.length,
+        peerAKb.billed / kbEvent.Records.length,
+        kbEvent.Records.length,
+      ),
+    },
+  };
+  const result = {
+    records,
+    eventBytes: eventText.length,
+    floorRps: Math.round(rps("floor")),
+    oursRps: Math.round(rps("ours")),
+    peerARps: Math.round(rps("peerA")),
+    peerBRps: Math.round(rps("peerB")),
+    msPerEvent: ms,
+    peakRssMb: Math.round(peakRssMb * 10) / 10,
+    heapMb: Math.round(heapMb * 10) / 10,
+    billedBytesRatio: Math.round(oursFirehose.ratio * 10_000) / 10_000,
+    peerABilledBytesRatio: Math.round(peerAFirehose.ratio * 100) / 100,
+    firehoseCalls: oursFirehose.calls,
+    firehoseCallsMin: Math.ceil(oursFirehose.payload / MIB4),
+    peerAFirehoseCalls: peerAFirehose.calls,
+    bundleBytes: statSync(BUILT_BUNDLE).size,
+    peerABundleBytes: statSync(peerAFile).size,
+    initMs: Math.round(median(init.ours ?? []) * 10) / 10,
+    peerAInitMs: Math.round(median(init.peerA ?? []) * 10) / 10,
+    costPerMillionRecords: costs,
+    node: process.version,
+  };
+  if (values.json) {
+    console.log(JSON.stringify(result));
+    return;
+  }
+  printTable(result);
+}
+
+function printTable(r: Record<string, unknown> & { [k: string]: any }): void {
+  const n = (x: number) => x.toLocaleString("en-US");
+  const x = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+  const lines: [string, string, string][] = [
+    ["records/s: floor (base64 + parse + stringify)", n(r.floorRps), ""],
+    ["records/s: ours (built bundle)", n(r.oursRps), `${x(r.oursRps, r.floorRps)} floor (target ≥ 0.6)`],
+    [
+      "records/s: peer B (BatchProcessor, Zod in handler)",
+      n(r.peerBRps),
+      `ours ${x(r.oursRps, r.peerBRps)} (target ≥ 1.5)`,
+    ],
+    ["records/s: peer A (Powertools parser idiom)", n(r.peerARps), `ours ${x(r.oursRps, r.peerARps)} (target ≥ 50)`],
+    ["peak RSS, ours on the 6 MB event (MB)", String(r.peakRssMb), "target ≤ 128"],
+    ["heap used after the invocation (MB)", String(r.heapMb), ""],
+    ["Firehose billed / payload bytes: ours", String(r.billedBytesRatio), "target ≤ 1.02"],
+    ["Firehose billed / payload bytes: peer A", String(r.peerABilledBytesRatio), ""],
+    ["PutRecordBatch calls: ours (minimum)", `${r.firehoseCalls} (${r.firehoseCallsMin})`, "target ≤ minimum + 1"],
+    ["Firehose calls: peer A", n(r.peerAFirehoseCalls), ""],
+    ["bundle bytes: ours / peer A", `${n(r.bundleBytes)} / ${n(r.peerABundleBytes)}`, "target ≤ 400,000"],
+    ["cold init ms: ours / peer A", `${r.initMs} / ${r.peerAInitMs}`, "target ours ≤ peer A"],
+  ];
+  for (const [size, c] of Object.entries(
+    r.costPerMillionRecords as Record<string, Record<string, { lambda: number; firehose: number; total: number }>>,
+  )) {
+    for (const [who, v] of Object.entries(c)) {
+      lines.push([
+        `$ per million ${size} records: ${who}`,
+        `$${v.total.toFixed(4)}`,
+        `Lambda $${v.lambda.toFixed(4)} + Firehose $${v.firehose.toFixed(4)}`,
+      ]);
+    }
+  }
+  const w = Math.max(...lines.map(([a]) => a.length));
+  const v = Math.max(...lines.map(([, b]) => b.length));
+  console.log(
+    `${r.records} Kinesis records, ${n(r.eventBytes)} bytes; Node ${r.node}; medians in ms per event: ${JSON.stringify(r.msPerEvent)}`,
+  );
+  for (const [a, b, c] of lines) console.log(`${a.padEnd(w)}  ${b.padStart(v)}  ${c}`);
+}
+
+await main();

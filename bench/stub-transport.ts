@@ -1,0 +1,68 @@
+/**
+ * AWS answering success in-process, for the benchmark: replaces the SDK's Node HTTP handler (the
+ * CommonJS build that the bundles load) so every call runs the SDK's whole stack (serialisation,
+ * signing, checksums, parsing) but never touches the network. Metering mode also records the size
+ * of every Firehose record sent, to count calls and billed bytes.
+ */
+import { createRequire } from "node:module";
+import { Readable } from "node:stream";
+
+interface SmithyRequest {
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+export interface Meter {
+  metering: boolean;
+  firehoseCalls: number;
+  firehoseRecordBytes: number[];
+  s3Puts: number;
+}
+
+const require = createRequire(import.meta.url);
+
+/** Installs the in-process transport for every client built from node_modules' CommonJS SDK; returns the meter. */
+export function installStubTransport(): Meter {
+  const { NodeHttpHandler } = require("@smithy/node-http-handler") as {
+    NodeHttpHandler: { prototype: { handle: (request: SmithyRequest) => Promise<unknown> } };
+  };
+  const { HttpResponse } = require("@smithy/core/protocols") as {
+    HttpResponse: new (init: { statusCode: number; headers: Record<string, string>; body: unknown }) => unknown;
+  };
+  const meter: Meter = { metering: false, firehoseCalls: 0, firehoseRecordBytes: [], s3Puts: 0 };
+  const respond = (statusCode: number, body: string, headers: Record<string, string> = {}) => ({
+    response: new HttpResponse({ statusCode, headers, body: Readable.from([Buffer.from(body)]) }),
+  });
+  NodeHttpHandler.prototype.handle = async (request: SmithyRequest) => {
+    const target = request.headers["x-amz-target"] ?? "";
+    if (target.endsWith(".PutRecordBatch")) {
+      const body = bodyText(request.body);
+      let count = 0;
+      for (let at = body.indexOf('"Data"'); at !== -1; at = body.indexOf('"Data"', at + 6)) count++;
+      meter.firehoseCalls++;
+      if (meter.metering) {
+        for (const r of JSON.parse(body).Records as { Data: string }[])
+          meter.firehoseRecordBytes.push(Buffer.from(r.Data, "base64").length);
+      }
+      const responses = Array.from({ length: count }, (_, i) => ({ RecordId: `r${i}` }));
+      return respond(200, JSON.stringify({ FailedPutCount: 0, Encrypted: false, RequestResponses: responses }), json);
+    }
+    if (target.endsWith(".PutRecord")) {
+      meter.firehoseCalls++;
+      if (meter.metering)
+        meter.firehoseRecordBytes.push(Buffer.from(JSON.parse(String(request.body)).Record.Data, "base64").length);
+      return respond(200, '{"RecordId":"r0","Encrypted":false}', json);
+    }
+    meter.s3Puts++;
+    return respond(200, "", { etag: '"0"' });
+  };
+  return meter;
+}
+
+const json = { "content-type": "application/x-amz-json-1.1" };
+
+function bodyText(body: unknown): string {
+  return body instanceof Uint8Array
+    ? Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8")
+    : String(body);
+}
