@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
-import { findSourceMap } from "node:module";
+import { createRequire, findSourceMap } from "node:module";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { maxSizeBatch } from "../scripts/generate-events.ts";
@@ -24,7 +24,7 @@ const { values } = parseArgs({
   options: { runs: { type: "string", default: "20" }, top: { type: "string", default: "25" } },
 });
 Object.assign(process.env, bundleEnv(), { POWERTOOLS_LOG_LEVEL: "ERROR" });
-installStubTransport();
+installStubTransport(createRequire(import.meta.url));
 const emf = captureEmf();
 process.setSourceMapsEnabled(true);
 const handler = loadHandler();
@@ -69,7 +69,8 @@ function original(url: string, line: number, column: number): string {
   const entry = findSourceMap(url.replace(/^file:\/\//, ""))?.findEntry(line, column);
   if (entry && "originalSource" in entry) {
     const source = entry.originalSource.split("/").slice(-3).join("/");
-    return `${source}:${entry.originalLine + 1}${entry.name ? ` (${entry.name})` : ""}`;
+    const name = (entry as { name?: string }).name;
+    return `${source}:${entry.originalLine + 1}${name ? ` (${name})` : ""}`;
   }
   return `${url.split("/").slice(-3).join("/")}:${line + 1}:${column + 1}`;
 }

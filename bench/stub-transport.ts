@@ -4,7 +4,6 @@
  * signing, checksums, parsing) but never touches the network. Metering mode also records the size
  * of every Firehose record sent, to count calls and billed bytes.
  */
-import { createRequire } from "node:module";
 import { Readable } from "node:stream";
 
 interface SmithyRequest {
@@ -19,10 +18,11 @@ export interface Meter {
   s3Puts: number;
 }
 
-const require = createRequire(import.meta.url);
-
-/** Installs the in-process transport for every client built from node_modules' CommonJS SDK; returns the meter. */
-export function installStubTransport(): Meter {
+/**
+ * Installs the in-process transport for every client built from node_modules' CommonJS SDK, as
+ * `require` (from the caller's place, so that it resolves the same SDK as the bundles) loads it.
+ */
+export function installStubTransport(require: NodeJS.Require): Meter {
   const { NodeHttpHandler } = require("@smithy/node-http-handler") as {
     NodeHttpHandler: { prototype: { handle: (request: SmithyRequest) => Promise<unknown> } };
   };

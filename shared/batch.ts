@@ -4,31 +4,33 @@
  */
 import type { KinesisStreamBatchResponse, KinesisStreamRecord } from "aws-lambda";
 import type { Config } from "./config.ts";
-import { deaggregate, decodeBase64, isKplAggregate, parseJson } from "./decode.ts";
 import {
-  type BatchInfo,
-  enrich,
-  type IngestInfo,
-  parseStreamArn,
-  recordIdOf,
-  type StreamSource,
-  shardIdOf,
-} from "./enrich.ts";
+  type Deaggregator,
+  deaggregate,
+  decodeBase64,
+  isKplAggregate,
+  loadDeaggregator,
+  mayHoldAggregates,
+  parseJson,
+  type UserRecord,
+} from "./decode.ts";
+import { type BatchInfo, enrich, type IngestInfo, parseStreamArn, recordIdOf, shardIdOf } from "./enrich.ts";
 import {
   deliverRecords,
   FIREHOSE_BILLING_INCREMENT,
   FIREHOSE_LIMITS,
   type FirehoseLimits,
   type FirehoseSender,
-  packLines,
+  type PackedRecord,
+  RecordPacker,
 } from "./firehose.ts";
 import { type ObjectWriter, type QuarantineLine, writeQuarantine } from "./quarantine.ts";
-import { REJECTION_REASONS, type Rejection, type RejectionReason, reject } from "./rejection.ts";
+import { REJECTION_REASONS, Rejection, type RejectionReason, reject } from "./rejection.ts";
 import { validateTelemetry } from "./validate.ts";
 
 export interface BatchDeps {
   readonly firehose: FirehoseSender;
-  readonly s3: ObjectWriter;
+  readonly objects: ObjectWriter;
   readonly config: Config;
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
@@ -94,8 +96,9 @@ export async function processBatch(
   deps: BatchDeps,
 ): Promise<BatchOutcome> {
   const limits = deps.limits ?? FIREHOSE_LIMITS;
-  const prepared = prepare(records, deps.config.speedLimitKmh, deps.now(), limits);
-  const packed = packLines(prepared.lines, limits);
+  const deaggregator = mayHoldAggregates(dataOf(records)) ? await loadDeaggregator() : undefined;
+  const prepared = new Preparation(deps.config.speedLimitKmh, deps.now(), limits, deaggregator).run(records);
+  const packed = prepared.packed;
 
   const [delivery, quarantine] = await Promise.all([
     deliverRecords(packed, {
@@ -113,11 +116,11 @@ export async function processBatch(
   const failureReasons: string[] = [];
   let retryFrom = records.length;
   let undeliveredLines = 0;
-  for (const index of delivery.undelivered) undeliveredLines += (packed[index] as (typeof packed)[number]).lineCount;
+  for (const index of delivery.undelivered) undeliveredLines += (packed[index] as PackedRecord).lineCount;
   const firstUndelivered = delivery.undelivered[0];
   if (firstUndelivered !== undefined) {
-    const firstLine = (packed[firstUndelivered] as (typeof packed)[number]).firstLine;
-    retryFrom = prepared.lineOwners[firstLine] as number;
+    // A record's tag is the index of the Kinesis record that carried its first line.
+    retryFrom = (packed[firstUndelivered] as PackedRecord).firstTag;
     failureReasons.push(delivery.stopReason ?? "Firehose did not confirm every record");
   }
   const quarantined = zeroByReason();
@@ -147,8 +150,8 @@ export async function processBatch(
       firstSequenceNumber: first?.kinesis.sequenceNumber,
       lastSequenceNumber: last?.kinesis.sequenceNumber,
       received: records.length,
-      userRecords: prepared.lines.length + prepared.rejects.length,
-      delivered: prepared.lines.length - undeliveredLines,
+      userRecords: prepared.lines + prepared.rejects.length,
+      delivered: prepared.lines - undeliveredLines,
       quarantined,
       failed: undeliveredLines + (quarantine.error === undefined ? 0 : prepared.rejects.length),
       retryFromSequenceNumber: retryRecord?.kinesis.sequenceNumber,
@@ -175,134 +178,153 @@ interface Reject {
 }
 
 interface Prepared {
-  /** Accepted records as NDJSON lines (without newline), in batch order. */
-  readonly lines: string[];
-  /** For each line, the index of the Kinesis record that carried it. */
-  readonly lineOwners: number[];
+  /** Accepted records as NDJSON lines, packed into Firehose records, in batch order. */
+  readonly packed: PackedRecord[];
+  readonly lines: number;
   readonly rejects: Reject[];
   readonly unknownFields: number;
   readonly overSpeed: number;
   readonly maxArrivalLagMs: number | undefined;
 }
 
-/** The CPU-bound part: every record to a line or a reject. Pure, synchronous, never throws. */
-function prepare(
-  records: readonly KinesisStreamRecord[],
-  speedLimitKmh: number,
-  nowMs: number,
-  limits: FirehoseLimits,
-): Prepared {
-  const processedAt = new Date(nowMs).toISOString();
-  const lines: string[] = [];
-  const lineOwners: number[] = [];
-  const rejects: Reject[] = [];
-  let unknownFields = 0;
-  let overSpeed = 0;
-  let maxArrivalLagMs: number | undefined;
-  let sourceArn = "";
-  let batch: BatchInfo = { processedAt, source: parseStreamArn(""), speedLimitKmh };
-  // Lines longer than this many UTF-16 units might exceed a Firehose record once encoded.
-  const safeLineChars = Math.floor((limits.recordBytes - 1) / 3);
-
-  for (let owner = 0; owner < records.length; owner++) {
-    const record = records[owner] as KinesisStreamRecord;
-    const kinesis = record.kinesis;
-    if (record.eventSourceARN !== sourceArn) {
-      sourceArn = record.eventSourceARN;
-      batch = { processedAt, source: parseStreamArn(sourceArn), speedLimitKmh };
-    }
-    const shardId = shardIdOf(record.eventID);
-    const arrivalMs = Math.round(kinesis.approximateArrivalTimestamp * 1000);
-    const arrivalTime = new Date(arrivalMs).toISOString();
-    const rejectWith = (rejection: Rejection, partitionKey: string, data: string, sub?: number) => {
-      rejects.push({
-        owner,
-        line: quarantineLine(
-          rejection,
-          record,
-          batch.source,
-          shardId,
-          partitionKey,
-          data,
-          sub,
-          arrivalTime,
-          processedAt,
-        ),
-      });
-    };
-    const accept = (bytes: Buffer, partitionKey: string, originalData: () => string, sub?: number) => {
-      const parsed = parseJson(bytes);
-      if (!parsed.ok) return rejectWith(parsed.rejection, partitionKey, originalData(), sub);
-      const valid = validateTelemetry(parsed.value);
-      if (!valid.ok) return rejectWith(valid.rejection, partitionKey, originalData(), sub);
-      const ingest: IngestInfo = {
-        recordId: recordIdOf(shardId, kinesis.sequenceNumber, sub),
-        partitionKey,
-        arrivalMs,
-        arrivalTime,
-      };
-      const enriched = enrich(valid.value, ingest, batch);
-      const line = JSON.stringify(enriched);
-      if (line.length > safeLineChars && Buffer.byteLength(line, "utf8") + 1 > limits.recordBytes) {
-        const message = `enriched line exceeds Firehose's ${limits.recordBytes}-byte record limit`;
-        return rejectWith(reject("TOO_LARGE", message), partitionKey, originalData(), sub);
-      }
-      lines.push(line);
-      lineOwners.push(owner);
-      unknownFields += valid.value.unknownFields;
-      if (enriched.overSpeedLimit) overSpeed++;
-      const lag = enriched.ingest.arrivalLagMs;
-      if (maxArrivalLagMs === undefined || lag > maxArrivalLagMs) maxArrivalLagMs = lag;
-    };
-
-    const decoded = decodeBase64(kinesis.data);
-    if (!decoded.ok) {
-      rejectWith(decoded.rejection, kinesis.partitionKey, kinesis.data);
-      continue;
-    }
-    const bytes = decoded.value;
-    if (!isKplAggregate(bytes)) {
-      accept(bytes, kinesis.partitionKey, () => kinesis.data);
-      continue;
-    }
-    const aggregate = deaggregate(kinesis.data, bytes, kinesis.partitionKey, kinesis.sequenceNumber);
-    if (!aggregate.ok) {
-      rejectWith(aggregate.rejection, kinesis.partitionKey, kinesis.data);
-      continue;
-    }
-    for (const user of aggregate.value) {
-      accept(user.data, user.partitionKey, () => user.data.toString("base64"), user.subSequenceNumber);
-    }
-  }
-  return { lines, lineOwners, rejects, unknownFields, overSpeed, maxArrivalLagMs };
+function* dataOf(records: readonly KinesisStreamRecord[]): Generator<string> {
+  for (const record of records) yield record.kinesis.data;
 }
 
-function quarantineLine(
-  rejection: Rejection,
-  record: KinesisStreamRecord,
-  source: StreamSource,
-  shardId: string,
-  partitionKey: string,
-  data: string,
-  subSequenceNumber: number | undefined,
-  arrivalTime: string,
-  quarantinedAt: string,
-): QuarantineLine {
-  const sequenceNumber = record.kinesis.sequenceNumber;
-  return {
-    recordId: recordIdOf(shardId, sequenceNumber, subSequenceNumber),
-    partitionKey,
-    reason: rejection.reason,
-    details: rejection.details,
-    shardId,
-    sequenceNumber,
-    ...(subSequenceNumber === undefined ? {} : { subSequenceNumber }),
-    arrivalTime,
-    sourceAccount: source.account,
-    sourceStream: source.stream,
-    quarantinedAt,
-    data,
-  };
+/**
+ * The CPU-bound part of a batch: every record to a packed line or a reject. Synchronous and
+ * allocation-light (one pass, lines encoded straight into Firehose records, per-record state in
+ * fields rather than closures); never throws for bad data.
+ */
+class Preparation {
+  readonly #limits: FirehoseLimits;
+  readonly #deaggregator: Deaggregator | undefined;
+  readonly #packer: RecordPacker;
+  readonly #processedAt: string;
+  readonly #speedLimitKmh: number;
+  /** Lines longer than this many UTF-16 units might exceed a Firehose record once encoded. */
+  readonly #safeLineChars: number;
+  readonly #rejects: Reject[] = [];
+  #lines = 0;
+  #unknownFields = 0;
+  #overSpeed = 0;
+  #maxArrivalLagMs: number | undefined;
+  // The record in hand, and values that repeat from one record to the next.
+  #owner = 0;
+  #record!: KinesisStreamRecord;
+  #batch!: BatchInfo;
+  #sourceArn: string | undefined;
+  #shardId = "";
+  #arrivalMs = Number.NaN;
+  #arrivalTime = "";
+
+  constructor(speedLimitKmh: number, nowMs: number, limits: FirehoseLimits, deaggregator: Deaggregator | undefined) {
+    this.#limits = limits;
+    this.#deaggregator = deaggregator;
+    this.#packer = new RecordPacker(limits);
+    this.#processedAt = new Date(nowMs).toISOString();
+    this.#speedLimitKmh = speedLimitKmh;
+    this.#safeLineChars = Math.floor((limits.recordBytes - 1) / 3);
+  }
+
+  run(records: readonly KinesisStreamRecord[]): Prepared {
+    for (let owner = 0; owner < records.length; owner++) this.#take(owner, records[owner] as KinesisStreamRecord);
+    return {
+      packed: this.#packer.finish(),
+      lines: this.#lines,
+      rejects: this.#rejects,
+      unknownFields: this.#unknownFields,
+      overSpeed: this.#overSpeed,
+      maxArrivalLagMs: this.#maxArrivalLagMs,
+    };
+  }
+
+  #take(owner: number, record: KinesisStreamRecord): void {
+    const kinesis = record.kinesis;
+    this.#owner = owner;
+    this.#record = record;
+    if (record.eventSourceARN !== this.#sourceArn) {
+      this.#sourceArn = record.eventSourceARN;
+      this.#batch = {
+        processedAt: this.#processedAt,
+        source: parseStreamArn(this.#sourceArn),
+        speedLimitKmh: this.#speedLimitKmh,
+      };
+    }
+    const eventId = record.eventID;
+    const shardLength = this.#shardId.length;
+    if (!(eventId.charCodeAt(shardLength) === 58 && eventId.startsWith(this.#shardId)))
+      this.#shardId = shardIdOf(eventId);
+    const arrivalMs = Math.round(kinesis.approximateArrivalTimestamp * 1000);
+    if (arrivalMs !== this.#arrivalMs) {
+      this.#arrivalMs = arrivalMs;
+      this.#arrivalTime = new Date(arrivalMs).toISOString();
+    }
+
+    // Decoded into a shared buffer: every use of `bytes` ends before the next record.
+    const bytes = decodeBase64(kinesis.data, true);
+    if (bytes instanceof Rejection) return this.#reject(bytes, kinesis.partitionKey, undefined);
+    if (!isKplAggregate(bytes)) return this.#accept(bytes, kinesis.partitionKey, undefined);
+    // The pre-check that loads the de-aggregator sees every record that starts with the magic number.
+    const users = deaggregate(
+      this.#deaggregator as Deaggregator,
+      kinesis.data,
+      bytes,
+      kinesis.partitionKey,
+      kinesis.sequenceNumber,
+    );
+    if (users instanceof Rejection) return this.#reject(users, kinesis.partitionKey, undefined);
+    for (const user of users) this.#accept(user.data, user.partitionKey, user);
+  }
+
+  /** `user` is the aggregate entry the bytes came from, if any. */
+  #accept(bytes: Buffer, partitionKey: string, user: UserRecord | undefined): void {
+    const parsed = parseJson(bytes);
+    if (parsed instanceof Rejection) return this.#reject(parsed, partitionKey, user);
+    const valid = validateTelemetry(parsed);
+    if (valid instanceof Rejection) return this.#reject(valid, partitionKey, user);
+    const ingest: IngestInfo = {
+      recordId: recordIdOf(this.#shardId, this.#record.kinesis.sequenceNumber, user?.subSequenceNumber),
+      partitionKey,
+      arrivalMs: this.#arrivalMs,
+      arrivalTime: this.#arrivalTime,
+    };
+    const enriched = enrich(valid, ingest, this.#batch);
+    const line = JSON.stringify(enriched);
+    if (line.length > this.#safeLineChars && RecordPacker.sizeOf(line) > this.#limits.recordBytes) {
+      const message = `enriched line exceeds Firehose's ${this.#limits.recordBytes}-byte record limit`;
+      return this.#reject(reject("TOO_LARGE", message), partitionKey, user);
+    }
+    this.#packer.add(line, this.#owner);
+    this.#lines++;
+    this.#unknownFields += valid.unknownFields;
+    if (enriched.overSpeedLimit) this.#overSpeed++;
+    const lag = enriched.ingest.arrivalLagMs;
+    if (this.#maxArrivalLagMs === undefined || lag > this.#maxArrivalLagMs) this.#maxArrivalLagMs = lag;
+  }
+
+  /** Keeps the original bytes for replay: the Kinesis data as received, or the aggregate entry's bytes. */
+  #reject(rejection: Rejection, partitionKey: string, user: UserRecord | undefined): void {
+    const kinesis = this.#record.kinesis;
+    const subSequenceNumber = user?.subSequenceNumber;
+    this.#rejects.push({
+      owner: this.#owner,
+      line: {
+        recordId: recordIdOf(this.#shardId, kinesis.sequenceNumber, subSequenceNumber),
+        partitionKey,
+        reason: rejection.reason,
+        details: rejection.details,
+        shardId: this.#shardId,
+        sequenceNumber: kinesis.sequenceNumber,
+        ...(subSequenceNumber === undefined ? {} : { subSequenceNumber }),
+        arrivalTime: this.#arrivalTime,
+        sourceAccount: this.#batch.source.account,
+        sourceStream: this.#batch.source.stream,
+        quarantinedAt: this.#processedAt,
+        data: user ? user.data.toString("base64") : kinesis.data,
+      },
+    });
+  }
 }
 
 async function quarantineAll(
@@ -314,7 +336,7 @@ async function quarantineAll(
   const target = { bucket: deps.config.quarantineBucket, prefix: deps.config.quarantinePrefix };
   try {
     const lines = rejects.map((entry) => entry.line);
-    const key = await writeQuarantine(lines, target, deps.s3, context.requestId, context.deadlineMs, deps.now);
+    const key = await writeQuarantine(lines, target, deps.objects, context.requestId, context.deadlineMs, deps.now);
     return { key, error: undefined };
   } catch (err) {
     // Handled completely: the caller reports these records for retry.

@@ -60,7 +60,7 @@ export function enrich(valid: ValidTelemetry, ingest: IngestInfo, batch: BatchIn
   const t = valid.telemetry;
   return {
     vehicleId: t.vehicleId,
-    eventTime: new Date(valid.eventTimeMs).toISOString(),
+    eventTime: isNormalised(t.timestamp) ? t.timestamp : new Date(valid.eventTimeMs).toISOString(),
     speedKmh: t.speedKmh,
     speedMph: Math.round((t.speedKmh / KM_PER_MILE) * 100) / 100,
     overSpeedLimit: t.speedKmh > batch.speedLimitKmh,
@@ -80,4 +80,10 @@ export function enrich(valid: ValidTelemetry, ingest: IngestInfo, batch: BatchIn
       sourceStream: batch.source.stream,
     },
   };
+}
+
+/** True for a contract timestamp already in the output form `YYYY-MM-DDTHH:MM:SS.sssZ` (toISOString's). */
+function isNormalised(timestamp: string | number): timestamp is string {
+  // The contract's pattern admits exactly one 24-character form that ends in Z: milliseconds, UTC.
+  return typeof timestamp === "string" && timestamp.length === 24 && timestamp.charCodeAt(23) === 90;
 }

@@ -21,44 +21,89 @@ export const FIREHOSE_BILLING_INCREMENT = 5 * 1024;
 /** One Firehose record: whole NDJSON lines, each ending in `\n`. */
 export interface PackedRecord {
   readonly data: Uint8Array;
-  /** Index (into the packed lines) of the record's first line. */
-  readonly firstLine: number;
+  /** The tag of the record's first line (the batch uses the index of the Kinesis record that carried it). */
+  readonly firstTag: number;
   readonly lineCount: number;
 }
 
 /**
- * Packs lines, in order, into Firehose records of at most `limits.recordBytes` bytes each
- * (a line plus its newline never straddles two records).
- * Throws a `RangeError` for a line that cannot fit in any record: callers reject those first.
+ * Packs lines, in order, into Firehose records of at most `limits.recordBytes` bytes each, as they
+ * come: each line is encoded straight into a scratch buffer, and a record is copied out at its exact
+ * size when the next line would not fit, so no list of lines is kept. A line plus its newline never
+ * straddles two records.
  */
-export function packLines(lines: readonly string[], limits: FirehoseLimits = FIREHOSE_LIMITS): PackedRecord[] {
-  const records: PackedRecord[] = [];
-  let first = 0;
-  let bytes = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const size = Buffer.byteLength(lines[i] as string, "utf8") + 1;
-    if (size > limits.recordBytes) {
-      throw new RangeError(`line ${i} is ${size} bytes, over the ${limits.recordBytes}-byte record limit`);
-    }
-    if (bytes + size > limits.recordBytes) {
-      records.push(writeRecord(lines, first, i, bytes));
-      first = i;
-      bytes = 0;
-    }
-    bytes += size;
+export class RecordPacker {
+  readonly #limits: FirehoseLimits;
+  readonly #records: PackedRecord[] = [];
+  #scratch: Buffer;
+  #offset = 0;
+  #firstTag = 0;
+  #lineCount = 0;
+
+  constructor(limits: FirehoseLimits = FIREHOSE_LIMITS) {
+    this.#limits = limits;
+    this.#scratch = scratchFor(limits.recordBytes);
   }
-  if (bytes > 0) records.push(writeRecord(lines, first, lines.length, bytes));
-  return records;
+
+  /** Bytes `line` takes in a record (its UTF-8 encoding plus the newline). */
+  static sizeOf(line: string): number {
+    return Buffer.byteLength(line, "utf8") + 1;
+  }
+
+  /**
+   * Appends a line, tagged (the batch passes the index of the Kinesis record that carried it).
+   * Throws a `RangeError` for a line that cannot fit in any record: callers reject those first.
+   */
+  add(line: string, tag: number): void {
+    // A UTF-16 unit is at most 3 UTF-8 bytes: most lines need no exact measurement.
+    if (line.length * 3 + 1 > this.#limits.recordBytes - this.#offset) {
+      const size = RecordPacker.sizeOf(line);
+      if (size > this.#limits.recordBytes) {
+        throw new RangeError(`a line of ${size} bytes is over the ${this.#limits.recordBytes}-byte record limit`);
+      }
+      if (size > this.#limits.recordBytes - this.#offset) this.#close();
+    }
+    if (this.#lineCount === 0) this.#firstTag = tag;
+    this.#offset += this.#scratch.write(line, this.#offset, "utf8");
+    this.#scratch[this.#offset++] = 0x0a;
+    this.#lineCount++;
+  }
+
+  /** The records packed so far, the last one closed. */
+  finish(): PackedRecord[] {
+    this.#close();
+    return this.#records;
+  }
+
+  #close(): void {
+    if (this.#lineCount === 0) return;
+    const data = Buffer.allocUnsafe(this.#offset);
+    this.#scratch.copy(data, 0, 0, this.#offset);
+    this.#records.push({ data, firstTag: this.#firstTag, lineCount: this.#lineCount });
+    this.#offset = 0;
+    this.#lineCount = 0;
+  }
 }
 
-function writeRecord(lines: readonly string[], first: number, end: number, bytes: number): PackedRecord {
-  const data = Buffer.allocUnsafe(bytes);
-  let offset = 0;
-  for (let i = first; i < end; i++) {
-    offset += data.write(lines[i] as string, offset, "utf8");
-    data[offset++] = 0x0a;
+/**
+ * One scratch buffer per record size for the process. Safe to share: a packer is filled and
+ * finished synchronously, so no two packers interleave, even with concurrent invocations.
+ */
+const scratchBuffers = new Map<number, Buffer>();
+function scratchFor(bytes: number): Buffer {
+  let scratch = scratchBuffers.get(bytes);
+  if (!scratch) {
+    scratch = Buffer.allocUnsafe(bytes);
+    scratchBuffers.set(bytes, scratch);
   }
-  return { data, firstLine: first, lineCount: end - first };
+  return scratch;
+}
+
+/** Packs a list of lines (tagged by their index) into Firehose records; see `RecordPacker`. */
+export function packLines(lines: readonly string[], limits: FirehoseLimits = FIREHOSE_LIMITS): PackedRecord[] {
+  const packer = new RecordPacker(limits);
+  lines.forEach((line, i) => packer.add(line, i));
+  return packer.finish();
 }
 
 /** Groups records, in order, into PutRecordBatch-sized slices: ≤ 500 records and ≤ 4 MiB each. */

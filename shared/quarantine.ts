@@ -1,5 +1,5 @@
 /** Rejected records: one replayable NDJSON line each, written to S3 in one object per invocation. */
-import { PutObjectCommand, type PutObjectCommandOutput } from "@aws-sdk/client-s3";
+import type { PutObjectCommandInput } from "@aws-sdk/client-s3";
 import type { RejectionDetail, RejectionReason } from "./rejection.ts";
 import { signalAt } from "./time.ts";
 
@@ -19,9 +19,9 @@ export interface QuarantineLine {
   readonly data: string;
 }
 
-/** The part of an S3 client that quarantine uses. */
+/** What quarantine needs of S3: PutObject (`s3ObjectWriter` in aws.ts). */
 export interface ObjectWriter {
-  send(command: PutObjectCommand, options?: { abortSignal?: AbortSignal }): Promise<PutObjectCommandOutput>;
+  putObject(input: PutObjectCommandInput, options?: { abortSignal?: AbortSignal }): Promise<void>;
 }
 
 export interface QuarantineTarget {
@@ -47,7 +47,7 @@ export function quarantineKey(prefix: string, first: QuarantineLine, requestId: 
 export async function writeQuarantine(
   lines: readonly QuarantineLine[],
   target: QuarantineTarget,
-  s3: ObjectWriter,
+  objects: ObjectWriter,
   requestId: string,
   deadlineMs: number,
   now: () => number,
@@ -57,13 +57,8 @@ export async function writeQuarantine(
   const key = quarantineKey(target.prefix, first, requestId);
   let body = "";
   for (const line of lines) body += `${JSON.stringify(line)}\n`;
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: target.bucket,
-      Key: key,
-      Body: Buffer.from(body, "utf8"),
-      ContentType: "application/x-ndjson",
-    }),
+  await objects.putObject(
+    { Bucket: target.bucket, Key: key, Body: Buffer.from(body, "utf8"), ContentType: "application/x-ndjson" },
     { abortSignal: signalAt(deadlineMs, now) },
   );
   return key;

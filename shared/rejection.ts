@@ -23,12 +23,21 @@ export interface RejectionDetail {
   readonly message: string;
 }
 
-export interface Rejection {
+/**
+ * Why a record cannot be used. A class, so that a decoding step can return either its value or a
+ * `Rejection` (told apart with `instanceof`: JSON.parse never makes one) without a wrapper object per record.
+ */
+export class Rejection {
   readonly reason: RejectionReason;
   readonly details: readonly RejectionDetail[];
+
+  constructor(reason: RejectionReason, details: readonly RejectionDetail[]) {
+    this.reason = reason;
+    this.details = details;
+  }
 }
 
 /** Builds a rejection with one detail about the whole record. */
 export function reject(reason: RejectionReason, message: string, path = ""): Rejection {
-  return { reason, details: [{ path, message }] };
+  return new Rejection(reason, [{ path, message }]);
 }

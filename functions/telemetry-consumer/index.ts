@@ -13,10 +13,10 @@ import { addBatchMetrics, logBatch } from "../../shared/observability.ts";
 import { SAFETY_MARGIN_MS, sleep } from "../../shared/time.ts";
 
 const config = loadConfig(process.env);
-const { firehose, s3 } = createClients(process.env);
+const { firehose, objects } = createClients(process.env);
 const logger = new Logger();
 const metrics = new Metrics();
-const deps = { firehose, s3, config, now: Date.now, sleep, random: Math.random };
+const deps = { firehose, objects, config, now: Date.now, sleep, random: Math.random };
 
 export const handler = async (event: unknown, context: Context): Promise<KinesisStreamBatchResponse> => {
   const startedMs = performance.now();

@@ -5,6 +5,7 @@ import { FirehoseClient, PutRecordBatchCommand } from "@aws-sdk/client-firehose"
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { KinesisStreamEvent } from "aws-lambda";
 import type { AwsClientStub } from "aws-sdk-client-mock";
+import { s3ObjectWriter } from "../../shared/aws.ts";
 import type { BatchDeps } from "../../shared/batch.ts";
 import type { Config } from "../../shared/config.ts";
 
@@ -25,7 +26,7 @@ export function batchDeps(overrides: Partial<BatchDeps> = {}): BatchDeps & { clo
   const clock = { ms: Date.parse("2026-11-21T08:00:05Z") };
   return {
     firehose: new FirehoseClient({ region: "eu-west-1" }),
-    s3: new S3Client({ region: "eu-west-1" }),
+    objects: s3ObjectWriter(() => new S3Client({ region: "eu-west-1" })),
     config,
     now: () => clock.ms,
     sleep: async (ms) => {

@@ -1,7 +1,12 @@
-import { describe, expect, it } from "vitest";
-import { createClients } from "../../shared/aws.ts";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it } from "vitest";
+import { createClients, createS3Client, s3ObjectWriter } from "../../shared/aws.ts";
 
-describe("createClients", () => {
+const s3Mock = mockClient(S3Client);
+beforeEach(() => s3Mock.reset());
+
+describe("AWS clients", () => {
   it("gives Firehose a single attempt per call, since delivery owns its retries", async () => {
     const { firehose } = createClients({});
     expect(await firehose.config.maxAttempts()).toBe(1);
@@ -11,8 +16,39 @@ describe("createClients", () => {
     ["no endpoint override", {}, false],
     ["AWS_ENDPOINT_URL", { AWS_ENDPOINT_URL: "http://127.0.0.1:5000" }, true],
     ["AWS_ENDPOINT_URL_S3", { AWS_ENDPOINT_URL_S3: "http://127.0.0.1:5000" }, true],
-  ])("uses path-style S3 addressing only with an endpoint override (%s)", (_, env, pathStyle) => {
-    const { s3 } = createClients(env);
+  ])("uses path-style S3 addressing only with an endpoint override (%s)", async (_, env, pathStyle) => {
+    const s3 = await createS3Client(env);
     expect(s3.config.forcePathStyle).toBe(pathStyle);
+  });
+
+  it("connects to S3 on the first write only, and once", async () => {
+    s3Mock.on(PutObjectCommand).resolves({});
+    let connects = 0;
+    const writer = s3ObjectWriter(() => {
+      connects++;
+      return new S3Client({ region: "eu-west-1" });
+    });
+    expect(connects).toBe(0);
+
+    await writer.putObject({ Bucket: "b", Key: "k1", Body: "x" });
+    await writer.putObject({ Bucket: "b", Key: "k2", Body: "y" });
+
+    expect(connects).toBe(1);
+    expect(s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key)).toEqual(["k1", "k2"]);
+  });
+
+  it("tries to connect again after a failed connection", async () => {
+    s3Mock.on(PutObjectCommand).resolves({});
+    let attempts = 0;
+    const writer = s3ObjectWriter(() => {
+      attempts++;
+      if (attempts === 1) throw new Error("no credentials yet");
+      return new S3Client({ region: "eu-west-1" });
+    });
+
+    await expect(writer.putObject({ Bucket: "b", Key: "k", Body: "x" })).rejects.toThrow("no credentials yet");
+    await writer.putObject({ Bucket: "b", Key: "k", Body: "x" });
+
+    expect(attempts).toBe(2);
   });
 });

@@ -2,17 +2,27 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { jsonBytes, kplAggregate } from "../../scripts/lib/fixtures.ts";
 import { MAX_USER_RECORD_BYTES } from "../../shared/contract.ts";
-import { deaggregate, decodeBase64, isKplAggregate, parseJson } from "../../shared/decode.ts";
+import {
+  deaggregate,
+  decodeBase64,
+  isKplAggregate,
+  loadDeaggregator,
+  mayHoldAggregates,
+  parseJson,
+} from "../../shared/decode.ts";
+import { Rejection } from "../../shared/rejection.ts";
+
+const deaggregateSync = await loadDeaggregator();
 
 describe("decodeBase64", () => {
   it("decodes padded standard base64 to the original bytes", () => {
     const bytes = Buffer.from([0, 1, 2, 250, 251, 252, 253]);
     const result = decodeBase64(bytes.toString("base64"));
-    expect(result).toEqual({ ok: true, value: bytes });
+    expect(result).toEqual(bytes);
   });
 
   it("decodes the empty string to no bytes", () => {
-    expect(decodeBase64("")).toEqual({ ok: true, value: Buffer.alloc(0) });
+    expect(decodeBase64("")).toEqual(Buffer.alloc(0));
   });
 
   it.each([
@@ -23,8 +33,8 @@ describe("decodeBase64", () => {
     ["padding in the middle", "ab=d"],
   ])("rejects %s as BASE64_INVALID", (_, data) => {
     const result = decodeBase64(data);
-    expect(result.ok).toBe(false);
-    expect(!result.ok && result.rejection.reason).toBe("BASE64_INVALID");
+    expect(result).toBeInstanceOf(Rejection);
+    expect(result).toMatchObject({ reason: "BASE64_INVALID" });
   });
 });
 
@@ -39,84 +49,93 @@ describe("deaggregate", () => {
     const bytes = kplAggregate(users);
     expect(isKplAggregate(bytes)).toBe(true);
 
-    const result = deaggregate(bytes.toString("base64"), bytes, "agg", "42");
+    const result = deaggregate(deaggregateSync, bytes.toString("base64"), bytes, "agg", "42");
 
-    expect(result).toEqual({
-      ok: true,
-      value: users.map((user, i) => ({
-        partitionKey: user.partitionKey,
-        subSequenceNumber: i,
-        data: user.data,
-      })),
-    });
+    expect(result).toEqual(
+      users.map((user, i) => ({ partitionKey: user.partitionKey, subSequenceNumber: i, data: user.data })),
+    );
   });
 
   it("rejects an aggregate whose MD5 trailer does not match as AGGREGATE_CORRUPT", () => {
     const bytes = kplAggregate(users);
     bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 1;
 
-    const result = deaggregate(bytes.toString("base64"), bytes, "agg", "42");
+    const result = deaggregate(deaggregateSync, bytes.toString("base64"), bytes, "agg", "42");
 
-    expect(result).toMatchObject({ ok: false, rejection: { reason: "AGGREGATE_CORRUPT" } });
+    expect(result).toMatchObject({ reason: "AGGREGATE_CORRUPT" });
   });
 
   it("rejects a truncated aggregate as AGGREGATE_CORRUPT", () => {
     const bytes = kplAggregate(users).subarray(0, 30);
-    const result = deaggregate(bytes.toString("base64"), bytes, "agg", "42");
-    expect(result).toMatchObject({ ok: false, rejection: { reason: "AGGREGATE_CORRUPT" } });
+    const result = deaggregate(deaggregateSync, bytes.toString("base64"), bytes, "agg", "42");
+    expect(result).toMatchObject({ reason: "AGGREGATE_CORRUPT" });
   });
 
   it("rejects an aggregate shorter than its magic and checksum frame", () => {
     const bytes = Buffer.from([0xf3, 0x89, 0x9a, 0xc2, 1, 2, 3]);
-    const result = deaggregate(bytes.toString("base64"), bytes, "agg", "42");
+    const result = deaggregate(deaggregateSync, bytes.toString("base64"), bytes, "agg", "42");
     expect(result).toMatchObject({
-      ok: false,
-      rejection: {
-        reason: "AGGREGATE_CORRUPT",
-        details: [{ message: expect.stringContaining("shorter") }],
-      },
+      reason: "AGGREGATE_CORRUPT",
+      details: [{ message: expect.stringContaining("shorter") }],
     });
   });
 
   it("rejects an aggregate that holds no user records", () => {
     const empty = Buffer.concat([Buffer.from([0xf3, 0x89, 0x9a, 0xc2]), md5(Buffer.alloc(0))]);
-    const result = deaggregate(empty.toString("base64"), empty, "agg", "42");
-    expect(result).toMatchObject({ ok: false, rejection: { reason: "AGGREGATE_CORRUPT" } });
+    const result = deaggregate(deaggregateSync, empty.toString("base64"), empty, "agg", "42");
+    expect(result).toMatchObject({ reason: "AGGREGATE_CORRUPT" });
   });
 
   it("does not take plain JSON for an aggregate", () => {
     expect(isKplAggregate(jsonBytes({ vehicleId: "x" }))).toBe(false);
+  });
+
+  it("spots, from the base64 text alone, a batch that may hold aggregates", () => {
+    const aggregate = kplAggregate(users).toString("base64");
+    const plain = jsonBytes({ vehicleId: "x" }).toString("base64");
+    expect([mayHoldAggregates([plain]), mayHoldAggregates([plain, aggregate])]).toEqual([false, true]);
   });
 });
 
 describe("parseJson", () => {
   it("parses multi-byte UTF-8 text", () => {
     const result = parseJson(Buffer.from('{"note":"Zürich → 東京 🚗"}', "utf8"));
-    expect(result).toEqual({ ok: true, value: { note: "Zürich → 東京 🚗" } });
+    expect(result).toEqual({ note: "Zürich → 東京 🚗" });
   });
 
   it("accepts a record of exactly the size limit and rejects one byte more as TOO_LARGE", () => {
     const atLimit = Buffer.from(`"${"a".repeat(MAX_USER_RECORD_BYTES - 2)}"`);
     const overLimit = Buffer.from(`"${"a".repeat(MAX_USER_RECORD_BYTES - 1)}"`);
 
-    expect(parseJson(atLimit).ok).toBe(true);
-    expect(parseJson(overLimit)).toMatchObject({ ok: false, rejection: { reason: "TOO_LARGE" } });
+    expect(parseJson(atLimit)).toBe("a".repeat(MAX_USER_RECORD_BYTES - 2));
+    expect(parseJson(overLimit)).toMatchObject({ reason: "TOO_LARGE" });
   });
 
   it("rejects malformed UTF-8 as UTF8_INVALID", () => {
     const result = parseJson(Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x7d]));
-    expect(result).toMatchObject({ ok: false, rejection: { reason: "UTF8_INVALID" } });
+    expect(result).toMatchObject({ reason: "UTF8_INVALID" });
   });
 
   it("rejects malformed JSON as JSON_INVALID with the parser's message", () => {
     const result = parseJson(Buffer.from('{"speedKmh": 12', "utf8"));
-    expect(result).toMatchObject({
-      ok: false,
-      rejection: { reason: "JSON_INVALID", details: [{ path: "", message: expect.any(String) }] },
-    });
+    expect(result).toMatchObject({ reason: "JSON_INVALID", details: [{ path: "", message: expect.any(String) }] });
   });
 });
 
 function md5(bytes: Buffer): Buffer {
   return createHash("md5").update(bytes).digest();
 }
+
+describe("decodeBase64 into the shared buffer", () => {
+  it("gives the same bytes as a fresh decode, and the same verdicts", () => {
+    const bytes = Buffer.from('{"vehicleId":"VIN-1"}');
+    expect(decodeBase64(bytes.toString("base64"), true)).toEqual(bytes);
+    expect(decodeBase64("ab!d", true)).toMatchObject({ reason: "BASE64_INVALID" });
+  });
+
+  it("decodes a record larger than the shared buffer into its own buffer", () => {
+    const big = Buffer.alloc(MAX_USER_RECORD_BYTES + 10, 7);
+    const decoded = decodeBase64(big.toString("base64"), true) as Buffer;
+    expect(decoded).toEqual(big);
+  });
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { enrichedValidator } from "../../shared/contract.ts";
 import { type BatchInfo, enrich, type IngestInfo, parseStreamArn, recordIdOf, shardIdOf } from "../../shared/enrich.ts";
+import { Rejection } from "../../shared/rejection.ts";
 import { validateTelemetry } from "../../shared/validate.ts";
 
 const batch: BatchInfo = {
@@ -17,8 +18,8 @@ const ingest: IngestInfo = {
 
 function enriched(input: Record<string, unknown>, info: BatchInfo = batch) {
   const valid = validateTelemetry(input);
-  if (!valid.ok) throw new Error(JSON.stringify(valid.rejection));
-  return enrich(valid.value, ingest, info);
+  if (valid instanceof Rejection) throw new Error(JSON.stringify(valid));
+  return enrich(valid, ingest, info);
 }
 
 describe("enrich", () => {

@@ -23,7 +23,7 @@ describe("packLines", () => {
     const records = packLines(['{"a":1}', '{"b":"é"}']);
     expect(records).toHaveLength(1);
     expect(Buffer.from(records[0]?.data ?? []).toString("utf8")).toBe('{"a":1}\n{"b":"é"}\n');
-    expect(records[0]).toMatchObject({ firstLine: 0, lineCount: 2 });
+    expect(records[0]).toMatchObject({ firstTag: 0, lineCount: 2 });
   });
 
   it("fills a record to exactly 1,000 KiB and starts the next one a byte later", () => {
@@ -33,7 +33,7 @@ describe("packLines", () => {
 
     expect(exact.map((r) => r.data.byteLength)).toEqual([FIREHOSE_LIMITS.recordBytes]);
     expect(over.map((r) => r.data.byteLength)).toEqual([half, half + 1]);
-    expect(over.map((r) => r.firstLine)).toEqual([0, 1]);
+    expect(over.map((r) => r.firstTag)).toEqual([0, 1]);
   });
 
   it("accepts one line of exactly the record limit and throws for one a byte longer", () => {
@@ -91,7 +91,7 @@ describe("deliverRecords", () => {
   function records(count: number): PackedRecord[] {
     return Array.from({ length: count }, (_, i) => ({
       data: Buffer.from(`line-${i}\n`),
-      firstLine: i,
+      firstTag: i,
       lineCount: 1,
     }));
   }
@@ -237,7 +237,7 @@ describe("deliverRecords", () => {
   it("stops at the first batch it cannot complete and does not send the later ones", async () => {
     const big = Array.from({ length: 501 }, (_, i) => ({
       data: Buffer.from(`${i}\n`),
-      firstLine: i,
+      firstTag: i,
       lineCount: 1,
     }));
     firehoseMock

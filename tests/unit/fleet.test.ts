@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "../../scripts/lib/fixtures.ts";
 import { Fleet } from "../../scripts/lib/fleet.ts";
-import { validateTelemetry } from "../../shared/validate.ts";
+import { Rejection } from "../../shared/rejection.ts";
+import { type ValidTelemetry, validateTelemetry } from "../../shared/validate.ts";
 
 function drive(fleet: Fleet, seconds: number) {
   const readings = [];
@@ -16,8 +17,8 @@ describe("Fleet", () => {
     expect(readings).toHaveLength(12 * 300);
     for (const reading of readings) {
       const result = validateTelemetry(JSON.parse(reading.data.toString("utf8")));
-      expect(result.ok).toBe(true);
-      expect(result.ok && result.value.telemetry.vehicleId).toBe(reading.vehicleId);
+      expect(result).not.toBeInstanceOf(Rejection);
+      expect((result as ValidTelemetry).telemetry.vehicleId).toBe(reading.vehicleId);
     }
   });
 

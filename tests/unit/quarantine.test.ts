@@ -1,6 +1,7 @@
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
+import { s3ObjectWriter } from "../../shared/aws.ts";
 import { type QuarantineLine, quarantineKey, writeQuarantine } from "../../shared/quarantine.ts";
 
 const s3Mock = mockClient(S3Client);
@@ -34,7 +35,7 @@ describe("quarantine", () => {
     const key = await writeQuarantine(
       [line, { ...line, recordId: "other" }],
       { bucket: "b", prefix: "q/" },
-      new S3Client({}),
+      s3ObjectWriter(() => new S3Client({})),
       "req-9",
       Date.now() + 5_000,
       Date.now,
@@ -50,7 +51,14 @@ describe("quarantine", () => {
     s3Mock.on(PutObjectCommand).rejects(Object.assign(new Error("nope"), { name: "NoSuchBucket" }));
 
     await expect(
-      writeQuarantine([line], { bucket: "b", prefix: "q/" }, new S3Client({}), "r", Date.now() + 5_000, Date.now),
+      writeQuarantine(
+        [line],
+        { bucket: "b", prefix: "q/" },
+        s3ObjectWriter(() => new S3Client({})),
+        "r",
+        Date.now() + 5_000,
+        Date.now,
+      ),
     ).rejects.toMatchObject({ name: "NoSuchBucket" });
   });
 });

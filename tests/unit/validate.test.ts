@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { validateTelemetry } from "../../shared/validate.ts";
+import { Rejection } from "../../shared/rejection.ts";
+import { type ValidTelemetry, validateTelemetry } from "../../shared/validate.ts";
 
 const minimal = { vehicleId: "VIN-000001", timestamp: "2026-11-21T08:00:00Z", speedKmh: 88.5 };
 const full = {
@@ -12,26 +13,29 @@ const full = {
   schemaVersion: 1,
 };
 
-function rejectionOf(value: unknown) {
+function rejectionOf(value: unknown): Rejection {
   const result = validateTelemetry(value);
-  if (result.ok) throw new Error("expected a rejection");
-  return result.rejection;
+  if (!(result instanceof Rejection)) throw new Error("expected a rejection");
+  return result;
+}
+
+function validOf(value: unknown): ValidTelemetry {
+  const result = validateTelemetry(value);
+  if (result instanceof Rejection) throw new Error(JSON.stringify(result));
+  return result;
 }
 
 describe("validateTelemetry", () => {
   it("accepts a minimal record and resolves its event time", () => {
     expect(validateTelemetry(minimal)).toEqual({
-      ok: true,
-      value: {
-        telemetry: minimal,
-        eventTimeMs: Date.parse("2026-11-21T08:00:00Z"),
-        unknownFields: 0,
-      },
+      telemetry: minimal,
+      eventTimeMs: Date.parse("2026-11-21T08:00:00Z"),
+      unknownFields: 0,
     });
   });
 
   it("accepts every optional field at its bounds", () => {
-    expect(validateTelemetry(full).ok).toBe(true);
+    expect(validOf(full).telemetry).toBe(full);
   });
 
   it.each([
@@ -40,8 +44,7 @@ describe("validateTelemetry", () => {
     ["an ISO time with nanoseconds", "2026-11-21T08:00:00.123456789Z", Date.parse("2026-11-21T08:00:00.123Z")],
     ["29 February of a leap year", "2024-02-29T00:00:00Z", Date.parse("2024-02-29T00:00:00Z")],
   ])("accepts a timestamp as %s", (_, timestamp, expected) => {
-    const result = validateTelemetry({ ...minimal, timestamp });
-    expect(result.ok && result.value.eventTimeMs).toBe(expected);
+    expect(validOf({ ...minimal, timestamp }).eventTimeMs).toBe(expected);
   });
 
   it.each([
@@ -102,20 +105,20 @@ describe("validateTelemetry", () => {
   });
 
   it("counts unknown fields at the top level, in location and in engine", () => {
-    const result = validateTelemetry({
+    const result = validOf({
       ...full,
       firmware: "1.2",
       driver: { name: "x" },
       location: { lat: 1, lon: 2, alt: 30 },
       engine: { rpm: 900, oilPressureKpa: 310 },
     });
-    expect(result.ok && result.value.unknownFields).toBe(4);
+    expect(result.unknownFields).toBe(4);
   });
 
   it("counts a __proto__ key as an unknown field without touching prototypes", () => {
     const value = JSON.parse('{"vehicleId":"VIN-1","timestamp":0,"speedKmh":1,"__proto__":{"polluted":true}}');
-    const result = validateTelemetry(value);
-    expect(result.ok && result.value.unknownFields).toBe(1);
+    const result = validOf(value);
+    expect(result.unknownFields).toBe(1);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 

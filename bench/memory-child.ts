@@ -1,0 +1,41 @@
+/**
+ * Peak memory of ours on the maximum-size event, in a process as lean as Lambda's: bundled to
+ * CommonJS by bench/run.ts and started with the heap flags Lambda's Node.js bootstrap derives from
+ * the function's memory (new space = memory/10, semi-space = half of it, old space = the rest).
+ * Prints one JSON line: RSS before the event, peak RSS through one invocation, heap after it.
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { installStubTransport } from "./stub-transport.ts";
+
+const [bundle, eventFile] = process.argv.slice(2) as [string, string];
+// Bundled to CommonJS: __filename is the bundle, inside this project, so it resolves the same SDK.
+const require = createRequire(__filename);
+installStubTransport(require);
+const { handler } = require(bundle) as { handler: (event: unknown, context: unknown) => Promise<unknown> };
+const eventText = readFileSync(eventFile, "utf8");
+const context = { awsRequestId: "memory", functionName: "memory", getRemainingTimeInMillis: () => 60_000 };
+const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+
+async function main(): Promise<void> {
+  const baselineRssMb = mb(process.memoryUsage().rss);
+  await handler(JSON.parse(eventText), context);
+  const heapMb = mb(process.memoryUsage().heapUsed);
+  console.log(JSON.stringify({ baselineRssMb, peakRssMb: mb(peakRssBytes()), heapMb }));
+}
+
+/**
+ * The process's resident-set high-water mark. Linux's VmHWM starts afresh at exec; getrusage's
+ * maxRSS does not (a child started from a large parent inherits its figure), so it is the fallback.
+ */
+function peakRssBytes(): number {
+  try {
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
+    if (hwm?.[1]) return Number(hwm[1]) * 1024;
+  } catch {
+    // Not Linux: use getrusage.
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
+
+void main();
