@@ -202,7 +202,7 @@ async function main(): Promise<void> {
   log("memory and cold init");
   const { baselineRssMb, peakRssMb, heapMb } = await measureMemory(eventText);
   const init: Record<string, number[]> = { ours: [], peerA: [] };
-  for (let i = 0; i < 11; i++) {
+  for (let i = 0; i < 21; i++) {
     init.ours?.push(coldInitMs(BUILT_BUNDLE));
     init.peerA?.push(coldInitMs(peerAFile));
   }

@@ -109,6 +109,3 @@ export type EnrichedTelemetryV1 = Static<typeof EnrichedTelemetryV1>;
 
 /** Compiled (JIT) validator for input records; compiled once at module load. */
 export const telemetryValidator = Compile(TelemetryV1);
-
-/** Compiled validator for output lines, used by tests and tools that check delivered data. */
-export const enrichedValidator = Compile(EnrichedTelemetryV1);

@@ -8,8 +8,8 @@ import type { KinesisStreamRecord } from "aws-lambda";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { bundleEnv, deliveredLines, freshPipeline, quarantinedLines } from "../../scripts/lib/emulator.ts";
 import { BUILT_BUNDLE, type Handler, lambdaContext, loadHandler } from "../../scripts/lib/invoke.ts";
-import { enrichedValidator } from "../../shared/contract.ts";
 import { sampleEvent } from "../support/batch.ts";
+import { enrichedValidator } from "../support/contract.ts";
 
 const endpoint = inject("motoEndpoint");
 let handler: Handler;

@@ -5,9 +5,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { jsonBytes, kinesisRecord, kplAggregate } from "../../scripts/lib/fixtures.ts";
 import { processBatch } from "../../shared/batch.ts";
-import { enrichedValidator, MAX_EPOCH_MS } from "../../shared/contract.ts";
+import { MAX_EPOCH_MS } from "../../shared/contract.ts";
 import { REJECTION_REASONS } from "../../shared/rejection.ts";
 import { batchDeps, quarantineLines } from "../support/batch.ts";
+import { enrichedValidator } from "../support/contract.ts";
 
 const firehoseMock = mockClient(FirehoseClient);
 const s3Mock = mockClient(S3Client);

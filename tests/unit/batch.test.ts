@@ -4,8 +4,8 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { jsonBytes, kinesisEvent, kinesisRecord, seededRandom, telemetrySample } from "../../scripts/lib/fixtures.ts";
 import { processBatch } from "../../shared/batch.ts";
-import { enrichedValidator } from "../../shared/contract.ts";
 import { batchDeps, confirmAll, firehoseLines, quarantineLines, sampleEvent } from "../support/batch.ts";
+import { enrichedValidator } from "../support/contract.ts";
 
 const firehoseMock = mockClient(FirehoseClient);
 const s3Mock = mockClient(S3Client);

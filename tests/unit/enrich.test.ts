@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { enrichedValidator } from "../../shared/contract.ts";
 import { type BatchInfo, enrich, type IngestInfo, parseStreamArn, recordIdOf, shardIdOf } from "../../shared/enrich.ts";
 import { Rejection } from "../../shared/rejection.ts";
 import { validateTelemetry } from "../../shared/validate.ts";
+import { enrichedValidator } from "../support/contract.ts";
 
 const batch: BatchInfo = {
   processedAt: "2026-11-21T08:00:05.000Z",
