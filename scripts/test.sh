@@ -17,6 +17,10 @@ echo "› vitest (unit, property, integration)" >&2
 mkdir -p .tmp
 status=0
 vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest.json || status=$?
+if [ "$status" -eq 0 ]; then
+  echo "› benchmark smoke run (one round; figures come from npm run bench)" >&2
+  node bench/run.ts --rounds 1 --warmup 0 --json > .tmp/bench-smoke.json || status=$?
+fi
 node -e '
   const r = JSON.parse(require("node:fs").readFileSync(".tmp/vitest.json", "utf8"));
   console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
