@@ -108,6 +108,7 @@ export async function processBatch(
       now: deps.now,
       sleep: deps.sleep,
       random: deps.random,
+      attemptTimeoutMs: deps.config.firehoseAttemptTimeoutMs,
       limits,
     }),
     quarantineAll(prepared.rejects, context, deps),

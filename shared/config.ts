@@ -5,6 +5,7 @@ export interface Config {
   readonly quarantineBucket: string;
   readonly quarantinePrefix: string;
   readonly speedLimitKmh: number;
+  readonly firehoseAttemptTimeoutMs: number;
 }
 
 /** A missing or malformed environment variable; the message names it and the expected form. */
@@ -45,6 +46,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       "an S3 key prefix of printable ASCII that ends in / and does not start with /",
     ),
     speedLimitKmh: speedLimit(env),
+    firehoseAttemptTimeoutMs: attemptTimeout(env),
   };
 }
 
@@ -78,6 +80,16 @@ function speedLimit(env: Readonly<Record<string, string | undefined>>): number {
   const value = Number(raw);
   if (!/^\d+(\.\d+)?$/.test(raw) || value <= 0 || value > 400) {
     throw new ConfigError("SPEED_LIMIT_KMH", "a number of km/h greater than 0 and at most 400", raw);
+  }
+  return value;
+}
+
+function attemptTimeout(env: Readonly<Record<string, string | undefined>>): number {
+  const raw = env.FIREHOSE_ATTEMPT_TIMEOUT_MS;
+  if (raw === undefined || raw === "") return 10_000;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 100 || value > 900_000) {
+    throw new ConfigError("FIREHOSE_ATTEMPT_TIMEOUT_MS", "a whole number of milliseconds from 100 to 900000", raw);
   }
   return value;
 }

@@ -142,6 +142,8 @@ export interface DeliveryDeps {
   readonly sleep: (ms: number) => Promise<void>;
   /** Uniform in [0, 1): the jitter source. */
   readonly random: () => number;
+  /** One call is abandoned (and retried) after this long, so a hung connection cannot eat the budget. */
+  readonly attemptTimeoutMs: number;
   readonly limits?: FirehoseLimits;
 }
 
@@ -163,7 +165,7 @@ export interface DeliveryResult {
  * Sends the records in order, one PutRecordBatch call per batch, never past `deadlineMs`.
  * Retries, with full-jitter backoff, exactly the entries that failed: those named by a 200
  * response with `FailedPutCount > 0`, or all of a call that failed with a throttling, 5xx or
- * network error. Other errors (access denied, missing stream) are not retried. It stops at the
+ * network error or took longer than `attemptTimeoutMs`. Other errors (access denied, missing stream) are not retried. It stops at the
  * first batch it cannot complete, since Lambda will rewind to it and resend the rest anyway.
  * Never throws: the outcome says which records were not confirmed.
  */
@@ -183,13 +185,14 @@ export async function deliverRecords(records: readonly PackedRecord[], deps: Del
       calls++;
       let failed: typeof pending;
       let reason: string;
+      const attemptSignal = AbortSignal.timeout(deps.attemptTimeoutMs);
       try {
         const output = await deps.firehose.send(
           new PutRecordBatchCommand({
             DeliveryStreamName: deps.deliveryStreamName,
             Records: pending.map((entry) => ({ Data: entry.data })),
           }),
-          { abortSignal: signalAt(deps.deadlineMs, deps.now) },
+          { abortSignal: AbortSignal.any([signalAt(deps.deadlineMs, deps.now), attemptSignal]) },
         );
         failed = failedEntries(pending, output);
         reason = `${failed.length} of ${pending.length} entries failed (FailedPutCount)`;
@@ -197,9 +200,12 @@ export async function deliverRecords(records: readonly PackedRecord[], deps: Del
         if (deps.now() >= deps.deadlineMs) {
           return finish("time budget exhausted while waiting for Firehose");
         }
-        if (!isRetryable(err)) return finish(`Firehose error: ${describe(err)}`);
+        const timedOut = attemptSignal.aborted;
+        if (!timedOut && !isRetryable(err)) return finish(`Firehose error: ${describe(err)}`);
         failed = pending;
-        reason = `Firehose error: ${describe(err)}`;
+        reason = timedOut
+          ? `Firehose call timed out after ${deps.attemptTimeoutMs} ms`
+          : `Firehose error: ${describe(err)}`;
       }
       failedPuts += failed.length;
       for (const entry of pending) confirmed[entry.index] = 1;

@@ -14,6 +14,7 @@ export const config: Config = {
   quarantineBucket: "quarantine-bucket",
   quarantinePrefix: "quarantine/",
   speedLimitKmh: 130,
+  firehoseAttemptTimeoutMs: 10_000,
 };
 
 /** A sample event from events/, parsed afresh for each call so tests may change it. */

@@ -10,6 +10,7 @@ describe("loadConfig", () => {
       quarantineBucket: "quarantine-bucket",
       quarantinePrefix: "quarantine/",
       speedLimitKmh: 130,
+      firehoseAttemptTimeoutMs: 10_000,
     });
   });
 
@@ -32,6 +33,8 @@ describe("loadConfig", () => {
     ["SPEED_LIMIT_KMH", { ...required, SPEED_LIMIT_KMH: "fast" }, '"fast"'],
     ["SPEED_LIMIT_KMH", { ...required, SPEED_LIMIT_KMH: "0" }, "greater than 0"],
     ["SPEED_LIMIT_KMH", { ...required, SPEED_LIMIT_KMH: "401" }, "at most 400"],
+    ["FIREHOSE_ATTEMPT_TIMEOUT_MS", { ...required, FIREHOSE_ATTEMPT_TIMEOUT_MS: "50" }, "from 100 to 900000"],
+    ["FIREHOSE_ATTEMPT_TIMEOUT_MS", { ...required, FIREHOSE_ATTEMPT_TIMEOUT_MS: "1.5" }, '"1.5"'],
   ])("throws a ConfigError naming %s", (variable, env, fragment) => {
     let thrown: unknown;
     try {

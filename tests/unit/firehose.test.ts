@@ -5,6 +5,7 @@ import {
   type DeliveryDeps,
   deliverRecords,
   FIREHOSE_LIMITS,
+  type FirehoseSender,
   type PackedRecord,
   packBatches,
   packLines,
@@ -84,6 +85,7 @@ describe("deliverRecords", () => {
         clock += ms;
       },
       random: () => 0.5,
+      attemptTimeoutMs: 10_000,
       ...overrides,
     };
   }
@@ -178,6 +180,27 @@ describe("deliverRecords", () => {
     firehoseMock.on(PutRecordBatchCommand).rejectsOnce(reset).resolvesOnce(ok(1));
 
     expect(await deliverRecords(records(1), deps())).toMatchObject({ undelivered: [], calls: 2 });
+  });
+
+  it("abandons a call that hangs past the attempt timeout and retries it", async () => {
+    // The SDK rejects with AbortError when the signal fires; this sender does only that.
+    const sent: number[] = [];
+    const hangingThenOk: FirehoseSender = {
+      send: (command, options) => {
+        sent.push(command.input.Records?.length ?? 0);
+        if (sent.length > 1) return Promise.resolve(ok(command.input.Records?.length ?? 0) as never);
+        return new Promise((_, reject) =>
+          options?.abortSignal?.addEventListener("abort", () =>
+            reject(Object.assign(new Error("aborted"), { name: "AbortError" })),
+          ),
+        );
+      },
+    };
+
+    const result = await deliverRecords(records(2), deps({ firehose: hangingThenOk, attemptTimeoutMs: 20 }));
+
+    expect(sent).toEqual([2, 2]);
+    expect(result).toMatchObject({ undelivered: [], calls: 2, retries: 1 });
   });
 
   it("does not retry an error that is not transient and reports every record undelivered", async () => {
