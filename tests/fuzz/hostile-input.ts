@@ -1,0 +1,207 @@
+/**
+ * Hostile input, as a fast-check property shared by the quick CI test (tests/unit/fuzz.property.test.ts)
+ * and the long run (scripts/fuzz.ts): arbitrary bytes, arbitrary JSON, near-valid telemetry with
+ * prototype-named keys, huge strings and numbers, deep nesting, and malformed KPL aggregates, through
+ * `processBatch` with AWS answering success (aws-sdk-client-mock). Uses node:assert, so it runs
+ * outside Vitest too.
+ */
+import assert from "node:assert/strict";
+import { FirehoseClient, PutRecordBatchCommand, type PutRecordBatchCommandInput } from "@aws-sdk/client-firehose";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import type { KinesisStreamRecord } from "aws-lambda";
+import { mockClient } from "aws-sdk-client-mock";
+import fc from "fast-check";
+import { Compile } from "typebox/compile";
+import { jsonBytes, kinesisRecord, kplAggregate } from "../../scripts/lib/fixtures.ts";
+import { s3ObjectWriter } from "../../shared/aws.ts";
+import { processBatch } from "../../shared/batch.ts";
+import { EnrichedTelemetryV1, MAX_EPOCH_MS } from "../../shared/contract.ts";
+import { REJECTION_REASONS } from "../../shared/rejection.ts";
+
+const enrichedValidator = Compile(EnrichedTelemetryV1);
+const PROTOTYPE_KEYS = ["__proto__", "constructor", "prototype"] as const;
+const PROTOTYPE_KEY_IN_JSON = /"(__proto__|constructor|prototype)"\s*:/;
+const QUARANTINE_FIELDS = ["recordId", "partitionKey", "reason", "details", "shardId", "sequenceNumber", "data"];
+
+const validReading = fc.record(
+  {
+    vehicleId: fc.stringMatching(/^[A-Za-z0-9_.:-]{1,64}$/),
+    timestamp: fc.oneof(
+      fc.integer({ min: 0, max: MAX_EPOCH_MS }),
+      fc
+        .date({ min: new Date(0), max: new Date("9999-12-30T00:00:00Z"), noInvalidDate: true })
+        .map((d) => d.toISOString()),
+    ),
+    speedKmh: fc.double({ min: 0, max: 400, noNaN: true }),
+    location: fc.record({
+      lat: fc.double({ min: -90, max: 90, noNaN: true }),
+      lon: fc.double({ min: -180, max: 180, noNaN: true }),
+    }),
+    engine: fc.record({ rpm: fc.integer({ min: 0, max: 20_000 }) }, { requiredKeys: [] }),
+  },
+  { requiredKeys: ["vehicleId", "timestamp", "speedKmh"] },
+);
+
+/** Text that JSON.parse reads as a huge number (Infinity) or a deep nest. */
+const rawJsonText = fc.oneof(
+  fc.constantFrom("1e400", "-1e400", '{"vehicleId":"V","timestamp":0,"speedKmh":1e400}'),
+  fc.integer({ min: 1, max: 20_000 }).map((depth) => `${"[".repeat(depth)}${"]".repeat(depth)}`),
+  fc
+    .integer({ min: 1, max: 5_000 })
+    .map((depth) => `{"vehicleId":"V","timestamp":0,"speedKmh":1,"x":${'{"a":'.repeat(depth)}1${"}".repeat(depth)}}`),
+);
+
+/** A valid reading with one hostile change. */
+const nearValid = fc.oneof(
+  validReading.chain((r) =>
+    fc
+      .constantFrom(...PROTOTYPE_KEYS)
+      .map((key) => `{${JSON.stringify(key)}:{"polluted":true},${JSON.stringify(r).slice(1)}`),
+  ),
+  validReading.chain((r) =>
+    fc
+      .constantFrom("location", "engine")
+      .chain((where) =>
+        fc
+          .constantFrom(...PROTOTYPE_KEYS)
+          .map((key) =>
+            JSON.stringify({
+              ...r,
+              [where]: JSON.parse(`{${JSON.stringify(key)}:{"polluted":true},"lat":1,"lon":2,"rpm":3}`),
+            }),
+          ),
+      ),
+  ),
+  validReading.chain((r) =>
+    fc
+      .constantFrom("vehicleId", "speedKmh", "timestamp", "location")
+      .chain((k) => fc.anything().map((v) => JSON.stringify({ ...r, [k]: v }))),
+  ),
+  validReading.map((r) => JSON.stringify({ ...r, vehicleId: "V".repeat(70_000) })),
+  validReading.map((r) => JSON.stringify({ ...r, note: "é".repeat(40_000) })),
+);
+
+const userBytes: fc.Arbitrary<Buffer> = fc.oneof(
+  validReading.map(jsonBytes),
+  nearValid.map((text) => Buffer.from(text, "utf8")),
+  rawJsonText.map((text) => Buffer.from(text, "utf8")),
+  fc.jsonValue({ maxDepth: 6 }).map(jsonBytes),
+  fc.uint8Array({ maxLength: 512 }).map((a) => Buffer.from(a)),
+);
+
+/** KPL aggregates, some left intact and some truncated, extended or with a byte flipped. */
+const aggregateBytes: fc.Arbitrary<Buffer> = fc
+  .record({
+    users: fc.array(userBytes, { minLength: 1, maxLength: 4 }),
+    damage: fc.oneof(
+      fc.constant({ kind: "none" as const }),
+      fc.nat().map((at) => ({ kind: "flip" as const, at })),
+      fc.nat().map((at) => ({ kind: "truncate" as const, at })),
+      fc.uint8Array({ minLength: 1, maxLength: 16 }).map((extra) => ({ kind: "extend" as const, extra })),
+    ),
+  })
+  .map(({ users, damage }) => {
+    const bytes = kplAggregate(users.map((data, i) => ({ partitionKey: `pk-${i}`, data })));
+    if (damage.kind === "flip") bytes[damage.at % bytes.length] = (bytes[damage.at % bytes.length] as number) ^ 0x5a;
+    if (damage.kind === "truncate") return bytes.subarray(0, 4 + (damage.at % (bytes.length - 4)));
+    if (damage.kind === "extend") return Buffer.concat([bytes, Buffer.from(damage.extra)]);
+    return bytes;
+  });
+
+const records: fc.Arbitrary<KinesisStreamRecord[]> = fc
+  .array(
+    fc.oneof(
+      { weight: 5, arbitrary: userBytes.map((data) => ({ data })) },
+      { weight: 2, arbitrary: aggregateBytes.map((data) => ({ data })) },
+      { weight: 1, arbitrary: fc.string({ maxLength: 40 }).map((text) => ({ data: { rawBase64: text } })) },
+    ),
+    { maxLength: 25 },
+  )
+  .chain((inputs) =>
+    fc
+      .array(fc.oneof(fc.constantFrom(...PROTOTYPE_KEYS), fc.string({ maxLength: 20 })), {
+        minLength: inputs.length,
+        maxLength: inputs.length,
+      })
+      .map((keys) => inputs.map((input, n) => kinesisRecord({ n, partitionKey: keys[n] ?? "p", data: input.data }))),
+  );
+
+/** The property; resolves to the number of cases run. Throws (node:assert) with a counterexample on failure. */
+export async function checkHostileInput(numRuns: number, seed?: number): Promise<number> {
+  const firehoseMock = mockClient(FirehoseClient);
+  const s3Mock = mockClient(S3Client);
+  const prototypeNames = Object.getOwnPropertyNames(Object.prototype).sort();
+  let cases = 0;
+  try {
+    await fc.assert(
+      fc.asyncProperty(records, async (batch) => {
+        cases++;
+        firehoseMock.reset();
+        s3Mock.reset();
+        const delivered: string[] = [];
+        firehoseMock.on(PutRecordBatchCommand).callsFake((input: PutRecordBatchCommandInput) => {
+          for (const record of input.Records ?? []) {
+            for (const line of Buffer.from(record.Data as Uint8Array)
+              .toString("utf8")
+              .split("\n"))
+              if (line !== "") delivered.push(line);
+          }
+          return { FailedPutCount: 0, RequestResponses: (input.Records ?? []).map((_, i) => ({ RecordId: `r${i}` })) };
+        });
+        s3Mock.on(PutObjectCommand).resolves({});
+        const clock = { ms: Date.parse("2026-11-21T08:00:05Z") };
+
+        const { response, stats } = await processBatch(
+          batch,
+          { deadlineMs: clock.ms + 60_000, requestId: "fuzz" },
+          {
+            firehose: new FirehoseClient({ region: "eu-west-1" }),
+            objects: s3ObjectWriter(() => new S3Client({ region: "eu-west-1" })),
+            config: {
+              deliveryStreamName: "d",
+              quarantineBucket: "q-bucket",
+              quarantinePrefix: "q/",
+              speedLimitKmh: 130,
+              firehoseAttemptTimeoutMs: 10_000,
+            },
+            now: () => clock.ms,
+            sleep: async (ms) => {
+              clock.ms += ms;
+            },
+            random: () => 0.5,
+          },
+        );
+
+        const quarantined = s3Mock.commandCalls(PutObjectCommand).flatMap((call) =>
+          Buffer.from(call.args[0].input.Body as Uint8Array)
+            .toString("utf8")
+            .split("\n")
+            .filter((l) => l !== ""),
+        );
+        assert.deepEqual(response, { batchItemFailures: [] });
+        assert.equal(delivered.length, stats.delivered);
+        assert.equal(
+          quarantined.length,
+          REJECTION_REASONS.reduce((sum, r) => sum + stats.quarantined[r], 0),
+        );
+        assert.equal(stats.delivered + quarantined.length, stats.userRecords);
+        for (const line of delivered) {
+          assert.ok(!PROTOTYPE_KEY_IN_JSON.test(line), `prototype-named key in output: ${line.slice(0, 200)}`);
+          assert.ok(enrichedValidator.Check(JSON.parse(line)), `output breaks the schema: ${line.slice(0, 200)}`);
+        }
+        for (const line of quarantined) {
+          const parsed = JSON.parse(line) as Record<string, unknown>;
+          for (const field of QUARANTINE_FIELDS) assert.ok(field in parsed, `quarantine line without ${field}`);
+          assert.ok((parsed.details as unknown[]).length <= 20);
+        }
+        assert.equal(({} as Record<string, unknown>).polluted, undefined, "Object.prototype polluted");
+        assert.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), prototypeNames);
+      }),
+      { numRuns, ...(seed === undefined ? {} : { seed }) },
+    );
+  } finally {
+    firehoseMock.restore();
+    s3Mock.restore();
+  }
+  return cases;
+}
