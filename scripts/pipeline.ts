@@ -12,6 +12,7 @@ import { DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import type { EnrichedTelemetryV1 } from "../shared/contract.ts";
 import type { QuarantineLine } from "../shared/quarantine.ts";
+import { childProcessHandler } from "./lib/child-handler.ts";
 import { captureEmf } from "./lib/emf.ts";
 import {
   bucketLines,
@@ -32,9 +33,10 @@ import {
   type OnFailureRecord,
   runEventSourceMapping,
 } from "./lib/event-source-mapping.ts";
+import { type FaultRule, startFaultProxy } from "./lib/fault-proxy.ts";
 import { seededRandom } from "./lib/fixtures.ts";
 import { Fleet } from "./lib/fleet.ts";
-import { loadHandler } from "./lib/invoke.ts";
+import { BUILT_BUNDLE, type Handler, loadHandler } from "./lib/invoke.ts";
 import { kinesisClient } from "./lib/kinesis-client.ts";
 import { startMoto } from "./lib/moto.ts";
 import { type ProducerStats, simulate } from "./lib/producer.ts";
@@ -69,6 +71,19 @@ export interface PipelineOptions {
   readonly functionTimeoutMs: number;
   /** Delete the delivery stream before invocation `from` and recreate it `invocations` later. */
   readonly firehoseOutage?: { readonly from: number; readonly invocations: number };
+  /** Share of KPL aggregates the producer damages on purpose (they must be quarantined whole). */
+  readonly corruptAggregateShare?: number;
+  /** Faults between the function and AWS (a proxy in front of the emulator), and a crash. */
+  readonly faults?: {
+    /** The proxy's rule, built from a generator seeded with the run's seed. */
+    readonly rule?: (random: () => number) => FaultRule;
+    /** Kill the function (SIGKILL) once, right after Firehose accepted its Nth PutRecordBatch. */
+    readonly crashAfterAcceptedPuts?: number;
+    /** More environment for the function (FIREHOSE_ATTEMPT_TIMEOUT_MS, say). */
+    readonly functionEnv?: Readonly<Record<string, string>>;
+  };
+  /** Run each invocation in its own process (needed to kill it mid-batch). */
+  readonly childProcess?: boolean;
   /** Use this emulator instead of starting one. */
   readonly endpoint?: string;
   readonly onProgress?: (progress: Progress) => void;
@@ -89,6 +104,8 @@ export interface PipelineReport {
   readonly userRecordsPerSecond: number;
   readonly lagMs: { readonly p50: number; readonly p95: number; readonly max: number };
   readonly samples: readonly EnrichedTelemetryV1[];
+  /** What the fault proxy did, by action, when there was one. */
+  readonly faultCounts: Readonly<Record<string, number>>;
 }
 
 export const DEFAULTS: PipelineOptions = {
@@ -112,13 +129,31 @@ export const DEFAULTS: PipelineOptions = {
 export async function runPipeline(options: PipelineOptions): Promise<PipelineReport> {
   const moto = options.endpoint ? undefined : await startMoto();
   const endpoint = options.endpoint ?? (moto?.endpoint as string);
+  const faultProxy = options.faults || options.childProcess ? await startFaultProxy(endpoint) : undefined;
   const emf = captureEmf();
+  const envBefore = { ...process.env };
   try {
     await freshPipeline(endpoint, { streamShards: options.shards });
-    Object.assign(process.env, bundleEnv(endpoint), {
+    const functionEnv = {
+      ...bundleEnv(faultProxy?.endpoint ?? endpoint),
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "ERROR",
-    });
-    const handler = loadHandler();
+      ...options.faults?.functionEnv,
+    };
+    const rule = options.faults?.rule;
+    if (faultProxy && rule) faultProxy.setRule(rule(seededRandom(options.seed + 1)));
+    let handler: Handler;
+    if (options.childProcess) {
+      const child = childProcessHandler(functionEnv);
+      handler = child.handler;
+      const crashAfter = options.faults?.crashAfterAcceptedPuts;
+      let accepted = 0;
+      faultProxy?.onFirehoseAccepted(() => {
+        if (++accepted === crashAfter) child.killCurrent();
+      });
+    } else {
+      Object.assign(process.env, functionEnv);
+      handler = loadHandler(BUILT_BUNDLE, { fresh: true });
+    }
     const kinesis = kinesisClient({ endpoint, region: REGION });
     const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: STREAM }));
     const streamArn = summary.StreamDescriptionSummary?.StreamARN ?? "";
@@ -171,6 +206,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
         speedup: options.speedup,
         kplShare: options.kplShare,
         kplSize: options.kplSize,
+        corruptAggregateShare: options.corruptAggregateShare ?? 0,
+        random: seededRandom(options.seed + 2),
         // The simulated period ends about now: replayed at once (speedup 0) or played at `speedup`.
         startMs:
           Date.now() - options.durationS * 1000 * (options.speedup > 0 ? Math.max(0, 1 - 1 / options.speedup) : 1),
@@ -212,9 +249,14 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
       userRecordsPerSecond: reconciliation.produced / wallSeconds,
       lagMs: { p50: pick(0.5), p95: pick(0.95), max: lags.at(-1) ?? 0 },
       samples: delivered.slice(0, 2),
+      faultCounts: { ...faultProxy?.counts },
     };
   } finally {
+    // The in-process function reads its environment at load; give the next run a clean one.
+    for (const name of Object.keys(process.env)) if (!(name in envBefore)) delete process.env[name];
+    Object.assign(process.env, envBefore);
     emf.stop();
+    await faultProxy?.stop();
     await moto?.stop();
   }
 }

@@ -70,6 +70,10 @@ export interface EventSourceMappingStats {
   recordsToOnFailure: number;
   /** Records handed over again after a rewind or an error. */
   recordsRetried: number;
+  /** The longest invocation, in ms. */
+  maxInvocationMs: number;
+  /** Invocations that ran past the function timeout (Lambda would have ended them). */
+  timeouts: number;
 }
 
 /** Lambda's invoke payload limit: a batch stops growing before its event would pass it. */
@@ -86,6 +90,8 @@ export function newEventSourceMappingStats(): EventSourceMappingStats {
     batchesToOnFailure: 0,
     recordsToOnFailure: 0,
     recordsRetried: 0,
+    maxInvocationMs: 0,
+    timeouts: 0,
   };
 }
 
@@ -257,6 +263,7 @@ async function invoke(
       config.functionTimeoutMs,
     );
   });
+  const started = performance.now();
   try {
     const response = await Promise.race([handler(event, lambdaContext(config.functionTimeoutMs)), timeout]);
     const failures = response?.batchItemFailures ?? [];
@@ -269,6 +276,7 @@ async function invoke(
     return { kind: "error", message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
   } finally {
     clearTimeout(timer);
+    stats.maxInvocationMs = Math.max(stats.maxInvocationMs, performance.now() - started);
   }
 }
 

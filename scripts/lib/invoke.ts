@@ -23,13 +23,16 @@ export type Handler = (event: unknown, context: Context) => Promise<KinesisStrea
 
 /**
  * Loads the bundle's `handler`. The bundle reads its configuration from `process.env` when loaded,
- * so set the environment first. Throws what the bundle's init throws (a ConfigError, say).
+ * so set the environment first; `fresh` drops a copy loaded earlier in this process, as a new
+ * Lambda execution environment would (a cold start with the current environment).
+ * Throws what the bundle's init throws (a ConfigError, say).
  */
-export function loadHandler(bundle = BUILT_BUNDLE): Handler {
+export function loadHandler(bundle = BUILT_BUNDLE, options: { fresh?: boolean } = {}): Handler {
   // Lambda runs index.js as CommonJS (the artifact has no package.json); this project's own
   // package.json says "type": "module", so mark the build tree CommonJS as the runtime sees it.
   writeFileSync(join(dirname(bundle), "..", "..", "package.json"), '{ "type": "commonjs" }\n');
   const require = createRequire(import.meta.url);
+  if (options.fresh) delete require.cache[require.resolve(bundle)];
   const mod = require(bundle) as { handler?: Handler };
   if (typeof mod.handler !== "function") throw new TypeError(`${bundle} does not export a handler function`);
   return mod.handler;

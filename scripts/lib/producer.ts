@@ -14,6 +14,8 @@ export interface LedgerEntry {
   readonly sequenceNumber: string;
   /** True for a KPL aggregate: its user records are identified by sub-sequence number. */
   readonly aggregated: boolean;
+  /** True for an aggregate damaged on purpose: the whole Kinesis record should be quarantined. */
+  readonly corrupt: boolean;
   readonly readings: readonly { readonly vehicleId: string; readonly intent: Intent }[];
 }
 
@@ -28,6 +30,7 @@ interface Entry {
   readonly partitionKey: string;
   readonly data: Buffer;
   readonly aggregated: boolean;
+  readonly corrupt: boolean;
   readonly readings: readonly Reading[];
 }
 
@@ -39,11 +42,15 @@ export interface ProducerStats {
   bytes: number;
 }
 
-/** Turns one tick's readings into entries: plain ones, and KPL aggregates of up to `kplSize` for KPL vehicles. */
+/**
+ * Turns one tick's readings into entries: plain ones, and KPL aggregates of up to `kplSize` for KPL
+ * vehicles. `damage` may return a corrupted copy of an aggregate (flipped or truncated past the magic).
+ */
 export function toEntries(
   readings: readonly Reading[],
   isKplVehicle: (vehicleId: string) => boolean,
   kplSize: number,
+  damage: (aggregate: Buffer) => Buffer | undefined = () => undefined,
 ): Entry[] {
   const entries: Entry[] = [];
   let group: Reading[] = [];
@@ -51,13 +58,26 @@ export function toEntries(
     const first = group[0];
     if (first) {
       const data = kplAggregate(group.map((r) => ({ partitionKey: r.vehicleId, data: r.data })));
-      entries.push({ partitionKey: first.vehicleId, data, aggregated: true, readings: group });
+      const damaged = damage(data);
+      entries.push({
+        partitionKey: first.vehicleId,
+        data: damaged ?? data,
+        aggregated: true,
+        corrupt: damaged !== undefined,
+        readings: group,
+      });
     }
     group = [];
   };
   for (const reading of readings) {
     if (!isKplVehicle(reading.vehicleId)) {
-      entries.push({ partitionKey: reading.vehicleId, data: reading.data, aggregated: false, readings: [reading] });
+      entries.push({
+        partitionKey: reading.vehicleId,
+        data: reading.data,
+        aggregated: false,
+        corrupt: false,
+        readings: [reading],
+      });
       continue;
     }
     group.push(reading);
@@ -110,6 +130,7 @@ export async function putEntries(
             shardId: result.ShardId,
             sequenceNumber: result.SequenceNumber,
             aggregated: entry.aggregated,
+            corrupt: entry.corrupt,
             readings: entry.readings.map((r) => ({ vehicleId: r.vehicleId, intent: r.intent })),
           });
           stats.kinesisRecords++;
@@ -153,6 +174,9 @@ export interface SimulationOptions {
   /** Share of vehicles whose readings go through a KPL aggregator, and its aggregate size. */
   readonly kplShare: number;
   readonly kplSize: number;
+  /** Share of aggregates damaged on purpose (a flipped byte or a truncation after the magic number). */
+  readonly corruptAggregateShare?: number;
+  readonly random?: () => number;
   /** Epoch ms of the first reading. */
   readonly startMs: number;
   readonly onProgress?: (stats: ProducerStats) => void;
@@ -170,12 +194,21 @@ export async function simulate(
   const kplVehicles = Math.round(options.fleet.size * options.kplShare);
   const isKpl = (vehicleId: string) => Number(vehicleId.slice(4)) <= kplVehicles;
   const dtS = 1 / options.rate;
+  const random = options.random ?? Math.random;
+  const damage = (aggregate: Buffer): Buffer | undefined => {
+    if (random() >= (options.corruptAggregateShare ?? 0)) return undefined;
+    const at = 4 + Math.floor(random() * (aggregate.length - 4));
+    if (random() < 0.5) return aggregate.subarray(0, at);
+    const copy = Buffer.from(aggregate);
+    copy[at] = (copy[at] as number) ^ 0x5a;
+    return copy;
+  };
   const ticks = Math.round(options.durationS * options.rate);
   const wallStart = performance.now();
   let pending: Entry[] = [];
   for (let tick = 0; tick < ticks; tick++) {
     const atMs = options.startMs + tick * dtS * 1000;
-    pending.push(...toEntries(options.fleet.tick(dtS, atMs), isKpl, options.kplSize));
+    pending.push(...toEntries(options.fleet.tick(dtS, atMs), isKpl, options.kplSize, damage));
     const lastTick = tick === ticks - 1;
     if (pending.length >= MAX_ENTRIES || lastTick || options.speedup > 0) {
       await putEntries(kinesis, target, pending, ledger, stats, sleep);

@@ -7,6 +7,7 @@ import type { Intent } from "./fleet.ts";
 import type { LedgerEntry } from "./producer.ts";
 
 export interface Reconciliation {
+  /** User records produced (aggregates expanded; a damaged aggregate counts as one). */
   readonly produced: number;
   readonly kinesisRecords: number;
   /** Distinct user records found in the data bucket. */
@@ -32,8 +33,12 @@ export function reconcile(
   quarantinedLines: readonly { recordId: string; reason: string }[],
   onFailure: readonly OnFailureRecord[],
 ): Reconciliation {
-  const expected = new Map<string, Intent>();
+  const expected = new Map<string, Intent | "AGGREGATE_CORRUPT">();
   for (const entry of ledger) {
+    if (entry.corrupt) {
+      expected.set(`${entry.shardId}:${entry.sequenceNumber}`, "AGGREGATE_CORRUPT");
+      continue;
+    }
     entry.readings.forEach((reading, i) => {
       const id = `${entry.shardId}:${entry.sequenceNumber}${entry.aggregated ? `:${i}` : ""}`;
       expected.set(id, reading.intent);

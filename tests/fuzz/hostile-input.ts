@@ -59,18 +59,14 @@ const nearValid = fc.oneof(
       .map((key) => `{${JSON.stringify(key)}:{"polluted":true},${JSON.stringify(r).slice(1)}`),
   ),
   validReading.chain((r) =>
-    fc
-      .constantFrom("location", "engine")
-      .chain((where) =>
-        fc
-          .constantFrom(...PROTOTYPE_KEYS)
-          .map((key) =>
-            JSON.stringify({
-              ...r,
-              [where]: JSON.parse(`{${JSON.stringify(key)}:{"polluted":true},"lat":1,"lon":2,"rpm":3}`),
-            }),
-          ),
+    fc.constantFrom("location", "engine").chain((where) =>
+      fc.constantFrom(...PROTOTYPE_KEYS).map((key) =>
+        JSON.stringify({
+          ...r,
+          [where]: JSON.parse(`{${JSON.stringify(key)}:{"polluted":true},"lat":1,"lon":2,"rpm":3}`),
+        }),
       ),
+    ),
   ),
   validReading.chain((r) =>
     fc

@@ -4,17 +4,30 @@ import type { LedgerEntry } from "../../scripts/lib/producer.ts";
 import { reconcile } from "../../scripts/lib/reconcile.ts";
 
 const ledger: LedgerEntry[] = [
-  { shardId: "s0", sequenceNumber: "1", aggregated: false, readings: [{ vehicleId: "A", intent: "VALID" }] },
+  {
+    shardId: "s0",
+    sequenceNumber: "1",
+    aggregated: false,
+    corrupt: false,
+    readings: [{ vehicleId: "A", intent: "VALID" }],
+  },
   {
     shardId: "s0",
     sequenceNumber: "2",
     aggregated: true,
+    corrupt: false,
     readings: [
       { vehicleId: "B", intent: "VALID" },
       { vehicleId: "C", intent: "JSON_INVALID" },
     ],
   },
-  { shardId: "s1", sequenceNumber: "7", aggregated: false, readings: [{ vehicleId: "D", intent: "VALID" }] },
+  {
+    shardId: "s1",
+    sequenceNumber: "7",
+    aggregated: false,
+    corrupt: false,
+    readings: [{ vehicleId: "D", intent: "VALID" }],
+  },
 ];
 
 function failure(shardId: string, start: string, end: string): OnFailureRecord {
@@ -71,6 +84,13 @@ describe("reconcile", () => {
     expect([...r.missing].sort()).toEqual(["s0:1", "s1:7"]);
     expect(r.unexpected).toEqual(["s9:1"]);
     expect([...r.misrouted].sort()).toEqual(["s0:2:0", "s0:2:1"]);
+  });
+
+  it("expects one quarantine line for a damaged aggregate, not one per user record", () => {
+    const damaged: LedgerEntry = { ...(ledger[1] as LedgerEntry), corrupt: true };
+    const r = reconcile([damaged], [], [{ recordId: "s0:2", reason: "AGGREGATE_CORRUPT" }], []);
+
+    expect(r).toMatchObject({ produced: 1, quarantined: { AGGREGATE_CORRUPT: 1 }, missing: [], misrouted: [] });
   });
 
   it("counts records inside an on-failure batch range as sent there, not missing", () => {

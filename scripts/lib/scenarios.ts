@@ -1,0 +1,144 @@
+/**
+ * The fault scenarios: each a run of the whole local pipeline (scripts/pipeline.ts) with faults
+ * injected between the function and AWS, reconciled record by record.
+ */
+import { DEFAULTS, type PipelineOptions, type PipelineReport, runPipeline } from "../pipeline.ts";
+import type { FaultRule } from "./fault-proxy.ts";
+
+export interface Scenario {
+  readonly title: string;
+  readonly options: Partial<PipelineOptions>;
+}
+
+/** Firehose PutRecordBatch calls from `from` (inclusive) to `to` (exclusive) answer 503. */
+function firehoseDownFor(from: number, to: number): FaultRule {
+  return (req) =>
+    req.service === "firehose" && req.index >= from && req.index < to
+      ? { kind: "respond", status: 503, errorType: "ServiceUnavailableException", message: "Slow down." }
+      : { kind: "forward" };
+}
+
+export const SCENARIOS: Record<string, Scenario> = {
+  throttling: {
+    title: "Firehose throttling (503 ServiceUnavailableException), then recovery",
+    options: { faults: { rule: () => firehoseDownFor(0, 6) } },
+  },
+  "partial-failures": {
+    title: "PutRecordBatch 200 with FailedPutCount > 0 for a random 30 % of entries",
+    options: {
+      faults: {
+        rule: (random) => (req) =>
+          req.service === "firehose" ? { kind: "partial", fails: () => random() < 0.3 } : { kind: "forward" },
+      },
+    },
+  },
+  "resets-and-timeouts": {
+    title: "Connection resets (25 %) and hung calls (15 %) on Firehose; 500 ms attempt timeout",
+    options: {
+      faults: {
+        functionEnv: { FIREHOSE_ATTEMPT_TIMEOUT_MS: "500" },
+        rule: (random) => (req) => {
+          if (req.service !== "firehose") return { kind: "forward" };
+          const roll = random();
+          return roll < 0.25 ? { kind: "reset" } : roll < 0.4 ? { kind: "hang" } : { kind: "forward" };
+        },
+      },
+    },
+  },
+  "slow-firehose": {
+    title: "Firehose answering after 4 s, past a 3 s function's budget (first 2 calls)",
+    options: {
+      functionTimeoutMs: 3_000,
+      faults: {
+        rule: () => (req) =>
+          req.service === "firehose" && req.index < 2 ? { kind: "delay", ms: 4_000 } : { kind: "forward" },
+      },
+    },
+  },
+  "quarantine-write-fails": {
+    title: "Quarantine PutObject failing: 500 (first 4 calls), then AccessDenied (next 2)",
+    options: {
+      badFraction: 0.2,
+      faults: {
+        rule: () => (req) => {
+          if (req.service !== "s3" || req.operation !== "PUT") return { kind: "forward" };
+          if (req.index < 4)
+            return {
+              kind: "respond",
+              status: 500,
+              errorType: "InternalError",
+              message: "We encountered an internal error.",
+            };
+          if (req.index < 6)
+            return { kind: "respond", status: 403, errorType: "AccessDenied", message: "Access Denied" };
+          return { kind: "forward" };
+        },
+      },
+    },
+  },
+  "firehose-outage": {
+    title: "Total Firehose outage over several invocations (the trigger's retries)",
+    options: { faults: { rule: () => firehoseDownFor(1, 25) } },
+  },
+  "corrupt-aggregates": {
+    title: "Corrupt and truncated KPL aggregates (40 % of aggregates) among good ones",
+    options: { kplShare: 0.5, corruptAggregateShare: 0.4 },
+  },
+  "crash-mid-batch": {
+    title: "Function killed (SIGKILL) right after Firehose accepted its first PutRecordBatch",
+    options: { childProcess: true, faults: { crashAfterAcceptedPuts: 1 } },
+  },
+};
+
+export interface ScenarioResult {
+  readonly scenario: string;
+  readonly produced: number;
+  readonly delivered: number;
+  readonly quarantined: number;
+  readonly toOnFailure: number;
+  /** Kinesis records the trigger handed over again (rewinds and retries). */
+  readonly reported: number;
+  /** Produced but found nowhere (must be 0). */
+  readonly lost: number;
+  readonly duplicates: number;
+  /** True when every record seen was produced and went where its intent says: duplicates are identifiable by recordId. */
+  readonly identified: boolean;
+  readonly functionTimeouts: number;
+  readonly maxInvocationMs: number;
+  readonly functionTimeoutMs: number;
+  readonly faults: Readonly<Record<string, number>>;
+  readonly report: PipelineReport;
+}
+
+/** Runs one scenario on top of `base` (size, seed, emulator). */
+export async function runScenario(name: string, base: Partial<PipelineOptions> = {}): Promise<ScenarioResult> {
+  const scenario = SCENARIOS[name];
+  if (!scenario) throw new Error(`unknown scenario ${name}; one of ${Object.keys(SCENARIOS).join(", ")}`);
+  const options: PipelineOptions = {
+    ...DEFAULTS,
+    vehicles: 10,
+    durationS: 120,
+    batchSize: 100,
+    maximumRetryAttempts: 20,
+    ...base,
+    ...scenario.options,
+  };
+  const report = await runPipeline(options);
+  const r = report.reconciliation;
+  return {
+    scenario: name,
+    produced: r.produced,
+    delivered: r.delivered,
+    quarantined: Object.values(r.quarantined).reduce((a, b) => a + b, 0),
+    toOnFailure: r.toOnFailure,
+    reported: report.consumer.recordsRetried,
+    lost: r.missing.length,
+    duplicates: r.duplicates,
+    identified: r.unexpected.length === 0 && r.misrouted.length === 0,
+    functionTimeouts: report.consumer.timeouts,
+    maxInvocationMs: Math.round(report.consumer.maxInvocationMs),
+    functionTimeoutMs: options.functionTimeoutMs,
+    faults: report.faultCounts,
+    report,
+  };
+}
