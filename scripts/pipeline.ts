@@ -148,7 +148,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
       const crashAfter = options.faults?.crashAfterAcceptedPuts;
       let accepted = 0;
       faultProxy?.onFirehoseAccepted(() => {
-        if (++accepted === crashAfter) child.killCurrent();
+        if (++accepted !== crashAfter) return false;
+        child.killCurrent();
+        return true;
       });
     } else {
       Object.assign(process.env, functionEnv);

@@ -34,8 +34,11 @@ export interface FaultProxy {
   /** Counts by action kind, and successful PutRecordBatch forwards. */
   readonly counts: Record<string, number>;
   setRule(rule: FaultRule): void;
-  /** Called after moto accepted a PutRecordBatch (its response is on the way back). */
-  onFirehoseAccepted(listener: () => void): void;
+  /**
+   * Called when moto has accepted a PutRecordBatch, before its response goes back; a listener that
+   * returns true keeps the response from the caller (whose process it has just killed, say).
+   */
+  onFirehoseAccepted(listener: () => boolean): void;
   stop(): Promise<void>;
 }
 
@@ -45,7 +48,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   let rule: FaultRule = () => ({ kind: "forward" });
   const seen = new Map<string, number>();
   const counts: Record<string, number> = {};
-  const acceptedListeners: (() => void)[] = [];
+  const acceptedListeners: (() => boolean)[] = [];
   const hanging = new Set<ServerResponse>();
 
   const server: Server = createServer((req, res) => {
@@ -99,13 +102,15 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const out = onAccepted ? Buffer.from(text) : upstreamRes.body;
     const headers: Record<string, string> = { ...upstreamRes.headers, "content-length": String(out.length) };
     delete headers["transfer-encoding"];
-    if (!res.destroyed) {
-      res.writeHead(upstreamRes.status, headers);
-      res.end(out);
-    }
+    let swallow = false;
     if (accepted) {
       counts.accepted = (counts.accepted ?? 0) + 1;
-      for (const listener of acceptedListeners) listener();
+      for (const listener of acceptedListeners) swallow = listener() || swallow;
+    }
+    if (swallow) res.destroy();
+    else if (!res.destroyed) {
+      res.writeHead(upstreamRes.status, headers);
+      res.end(out);
     }
   }
 

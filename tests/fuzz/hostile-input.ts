@@ -128,23 +128,30 @@ export async function checkHostileInput(numRuns: number, seed?: number): Promise
   const s3Mock = mockClient(S3Client);
   const prototypeNames = Object.getOwnPropertyNames(Object.prototype).sort();
   let cases = 0;
+  // Behaviours are set once: every `.on()` adds fakes to the mock's sandbox until restore().
+  let delivered: string[] = [];
+  let quarantined: string[] = [];
+  firehoseMock.on(PutRecordBatchCommand).callsFake((input: PutRecordBatchCommandInput) => {
+    for (const record of input.Records ?? []) {
+      for (const line of Buffer.from(record.Data as Uint8Array)
+        .toString("utf8")
+        .split("\n"))
+        if (line !== "") delivered.push(line);
+    }
+    return { FailedPutCount: 0, RequestResponses: (input.Records ?? []).map((_, i) => ({ RecordId: `r${i}` })) };
+  });
+  s3Mock.on(PutObjectCommand).callsFake((input: { Body: Uint8Array }) => {
+    for (const line of Buffer.from(input.Body).toString("utf8").split("\n")) if (line !== "") quarantined.push(line);
+    return {};
+  });
   try {
     await fc.assert(
       fc.asyncProperty(records, async (batch) => {
         cases++;
-        firehoseMock.reset();
-        s3Mock.reset();
-        const delivered: string[] = [];
-        firehoseMock.on(PutRecordBatchCommand).callsFake((input: PutRecordBatchCommandInput) => {
-          for (const record of input.Records ?? []) {
-            for (const line of Buffer.from(record.Data as Uint8Array)
-              .toString("utf8")
-              .split("\n"))
-              if (line !== "") delivered.push(line);
-          }
-          return { FailedPutCount: 0, RequestResponses: (input.Records ?? []).map((_, i) => ({ RecordId: `r${i}` })) };
-        });
-        s3Mock.on(PutObjectCommand).resolves({});
+        firehoseMock.resetHistory();
+        s3Mock.resetHistory();
+        delivered = [];
+        quarantined = [];
         const clock = { ms: Date.parse("2026-11-21T08:00:05Z") };
 
         const { response, stats } = await processBatch(
@@ -168,12 +175,6 @@ export async function checkHostileInput(numRuns: number, seed?: number): Promise
           },
         );
 
-        const quarantined = s3Mock.commandCalls(PutObjectCommand).flatMap((call) =>
-          Buffer.from(call.args[0].input.Body as Uint8Array)
-            .toString("utf8")
-            .split("\n")
-            .filter((l) => l !== ""),
-        );
         assert.deepEqual(response, { batchItemFailures: [] });
         assert.equal(delivered.length, stats.delivered);
         assert.equal(
