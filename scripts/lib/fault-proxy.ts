@@ -50,6 +50,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const counts: Record<string, number> = {};
   const acceptedListeners: (() => boolean)[] = [];
   const hanging = new Set<ServerResponse>();
+  let stopped = false;
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch(() => {
@@ -81,6 +82,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         return;
       case "delay":
         await new Promise((resolve) => setTimeout(resolve, action.ms));
+        // A request delayed past stop() must not reach the emulator of a later run.
+        if (stopped) return void res.destroy();
         return forward(req, res, body);
       case "partial":
         return forwardPartial(req, res, body, action.fails);
@@ -178,6 +181,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       acceptedListeners.push(listener);
     },
     async stop() {
+      stopped = true;
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
       server.close();
