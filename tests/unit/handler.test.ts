@@ -1,9 +1,11 @@
 import { FirehoseClient, PutRecordBatchCommand } from "@aws-sdk/client-firehose";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
+import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { bundleEnv } from "../../scripts/lib/emulator.ts";
 import { lambdaContext } from "../../scripts/lib/invoke.ts";
+import { EventShapeError } from "../../shared/event.ts";
 import { confirmAll, sampleEvent } from "../support/batch.ts";
 
 const firehoseMock = mockClient(FirehoseClient);
@@ -92,6 +94,30 @@ describe("handler", () => {
       "event.Records[0].eventID must be a string",
     );
     expect(stdout.some((line) => JSON.parse(line).level === "ERROR")).toBe(true);
+  });
+
+  it("answers any event either with a response or with an EventShapeError, never another error", async () => {
+    const handler = await loadHandler({ POWERTOOLS_LOG_LEVEL: "SILENT", POWERTOOLS_METRICS_DISABLED: "true" });
+    captureOutput();
+    const record = sampleEvent("valid-batch.json").Records[0];
+    const events = fc.oneof(
+      fc.anything(),
+      fc.array(fc.anything(), { maxLength: 3 }).map((Records) => ({ Records })),
+      fc.record({ eventID: fc.anything(), kinesis: fc.anything() }).map((r) => ({ Records: [{ ...record, ...r }] })),
+    );
+
+    await fc.assert(
+      fc.asyncProperty(events, async (event) => {
+        try {
+          const response = await handler(event, lambdaContext(60_000));
+          expect(Array.isArray(response.batchItemFailures)).toBe(true);
+        } catch (err) {
+          // The handler module is loaded afresh for each test, so its class is not this file's.
+          expect((err as Error).name).toBe(EventShapeError.name);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("fails at init with an error naming a missing variable", async () => {
