@@ -46,7 +46,10 @@ mkdirSync(out, { recursive: true });
 writeFileSync(join(out, "ours.cpuprofile"), JSON.stringify(profile));
 
 const self = new Map<number, number>();
-profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+for (let i = 0; i < profile.samples.length; i++) {
+  const id = profile.samples[i] as number;
+  self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+}
 const byName = new Map<string, number>();
 let total = 0;
 for (const node of profile.nodes) {

@@ -225,7 +225,7 @@ async function main(): Promise<void> {
       ),
     },
   };
-  const result = {
+  const result: BenchResult = {
     records,
     eventBytes: eventText.length,
     floorRps: Math.round(rps("floor")),
@@ -256,7 +256,32 @@ async function main(): Promise<void> {
   printTable(result);
 }
 
-function printTable(r: Record<string, unknown> & { [k: string]: any }): void {
+interface BenchResult {
+  records: number;
+  eventBytes: number;
+  floorRps: number;
+  oursRps: number;
+  peerARps: number;
+  peerBRps: number;
+  msPerEvent: Record<string, number>;
+  baselineRssMb: number;
+  peakRssMb: number;
+  heapMb: number;
+  billedBytesRatio: number;
+  peerABilledBytesRatio: number;
+  firehoseCalls: number;
+  firehoseCallsMin: number;
+  peerAFirehoseCalls: number;
+  peerAUnhandledRejections: number;
+  bundleBytes: number;
+  peerABundleBytes: number;
+  initMs: number;
+  peerAInitMs: number;
+  costPerMillionRecords: Record<string, Record<string, { lambda: number; firehose: number; total: number }>>;
+  node: string;
+}
+
+function printTable(r: BenchResult): void {
   const n = (x: number) => x.toLocaleString("en-US");
   const x = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
   const lines: [string, string, string][] = [
@@ -286,9 +311,7 @@ function printTable(r: Record<string, unknown> & { [k: string]: any }): void {
     ["bundle bytes: ours / peer A", `${n(r.bundleBytes)} / ${n(r.peerABundleBytes)}`, "target ≤ 400,000"],
     ["cold init ms: ours / peer A", `${r.initMs} / ${r.peerAInitMs}`, "target ours ≤ peer A"],
   ];
-  for (const [size, c] of Object.entries(
-    r.costPerMillionRecords as Record<string, Record<string, { lambda: number; firehose: number; total: number }>>,
-  )) {
+  for (const [size, c] of Object.entries(r.costPerMillionRecords)) {
     for (const [who, v] of Object.entries(c)) {
       lines.push([
         `$ per million ${size} records: ${who}`,

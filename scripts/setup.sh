@@ -3,7 +3,10 @@
 # `node` devDependency), the Python tools (SAM CLI, moto server) in a virtualenv keyed by the hash
 # of their pinned versions, and the generated sample events. Source it: it also sets PATH (and
 # leaves the caller's shell options as they were).
-caller_shell_options=$(set +o)
+# Not $(set +o): bash clears errexit inside command substitution, which would switch it off here.
+caller_errexit=0; [[ $- == *e* ]] && caller_errexit=1
+caller_nounset=0; [[ $- == *u* ]] && caller_nounset=1
+caller_pipefail=0; shopt -qo pipefail && caller_pipefail=1
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -31,4 +34,6 @@ export SAM_CLI_TELEMETRY=0
 
 [ -f events/max-size-batch.json ] || node scripts/generate-events.ts
 
-eval "$caller_shell_options"
+[ "$caller_errexit" = 1 ] || set +e
+[ "$caller_nounset" = 1 ] || set +u
+[ "$caller_pipefail" = 1 ] || set +o pipefail

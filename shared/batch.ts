@@ -264,8 +264,14 @@ class Preparation {
 
     // Decoded into a shared buffer: every use of `bytes` ends before the next record.
     const bytes = decodeBase64(kinesis.data, true);
-    if (bytes instanceof Rejection) return this.#reject(bytes, kinesis.partitionKey, undefined);
-    if (!isKplAggregate(bytes)) return this.#accept(bytes, kinesis.partitionKey, undefined);
+    if (bytes instanceof Rejection) {
+      this.#reject(bytes, kinesis.partitionKey, undefined);
+      return;
+    }
+    if (!isKplAggregate(bytes)) {
+      this.#accept(bytes, kinesis.partitionKey, undefined);
+      return;
+    }
     // The pre-check that loads the de-aggregator sees every record that starts with the magic number.
     const users = deaggregate(
       this.#deaggregator as Deaggregator,
@@ -274,16 +280,25 @@ class Preparation {
       kinesis.partitionKey,
       kinesis.sequenceNumber,
     );
-    if (users instanceof Rejection) return this.#reject(users, kinesis.partitionKey, undefined);
+    if (users instanceof Rejection) {
+      this.#reject(users, kinesis.partitionKey, undefined);
+      return;
+    }
     for (const user of users) this.#accept(user.data, user.partitionKey, user);
   }
 
   /** `user` is the aggregate entry the bytes came from, if any. */
   #accept(bytes: Buffer, partitionKey: string, user: UserRecord | undefined): void {
     const parsed = parseJson(bytes);
-    if (parsed instanceof Rejection) return this.#reject(parsed, partitionKey, user);
+    if (parsed instanceof Rejection) {
+      this.#reject(parsed, partitionKey, user);
+      return;
+    }
     const valid = validateTelemetry(parsed);
-    if (valid instanceof Rejection) return this.#reject(valid, partitionKey, user);
+    if (valid instanceof Rejection) {
+      this.#reject(valid, partitionKey, user);
+      return;
+    }
     const ingest: IngestInfo = {
       recordId: recordIdOf(this.#shardId, this.#record.kinesis.sequenceNumber, user?.subSequenceNumber),
       partitionKey,
@@ -294,7 +309,8 @@ class Preparation {
     const line = JSON.stringify(enriched);
     if (line.length > this.#safeLineChars && RecordPacker.sizeOf(line) > this.#limits.recordBytes) {
       const message = `enriched line exceeds Firehose's ${this.#limits.recordBytes}-byte record limit`;
-      return this.#reject(reject("TOO_LARGE", message), partitionKey, user);
+      this.#reject(reject("TOO_LARGE", message), partitionKey, user);
+      return;
     }
     this.#packer.add(line, this.#owner);
     this.#lines++;

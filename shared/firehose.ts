@@ -102,7 +102,7 @@ function scratchFor(bytes: number): Buffer {
 /** Packs a list of lines (tagged by their index) into Firehose records; see `RecordPacker`. */
 export function packLines(lines: readonly string[], limits: FirehoseLimits = FIREHOSE_LIMITS): PackedRecord[] {
   const packer = new RecordPacker(limits);
-  lines.forEach((line, i) => packer.add(line, i));
+  for (let i = 0; i < lines.length; i++) packer.add(lines[i] as string, i);
   return packer.finish();
 }
 

