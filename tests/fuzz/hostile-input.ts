@@ -15,32 +15,14 @@ import { Compile } from "typebox/compile";
 import { jsonBytes, kinesisRecord, kplAggregate } from "../../scripts/lib/fixtures.ts";
 import { s3ObjectWriter } from "../../shared/aws.ts";
 import { processBatch } from "../../shared/batch.ts";
-import { EnrichedTelemetryV1, MAX_EPOCH_MS } from "../../shared/contract.ts";
+import { EnrichedTelemetryV1 } from "../../shared/contract.ts";
 import { REJECTION_REASONS } from "../../shared/rejection.ts";
+import { validTelemetry } from "../support/arbitraries.ts";
 
 const enrichedValidator = Compile(EnrichedTelemetryV1);
 const PROTOTYPE_KEYS = ["__proto__", "constructor", "prototype"] as const;
 const PROTOTYPE_KEY_IN_JSON = /"(__proto__|constructor|prototype)"\s*:/;
 const QUARANTINE_FIELDS = ["recordId", "partitionKey", "reason", "details", "shardId", "sequenceNumber", "data"];
-
-const validReading = fc.record(
-  {
-    vehicleId: fc.stringMatching(/^[A-Za-z0-9_.:-]{1,64}$/),
-    timestamp: fc.oneof(
-      fc.integer({ min: 0, max: MAX_EPOCH_MS }),
-      fc
-        .date({ min: new Date(0), max: new Date("9999-12-30T00:00:00Z"), noInvalidDate: true })
-        .map((d) => d.toISOString()),
-    ),
-    speedKmh: fc.double({ min: 0, max: 400, noNaN: true }),
-    location: fc.record({
-      lat: fc.double({ min: -90, max: 90, noNaN: true }),
-      lon: fc.double({ min: -180, max: 180, noNaN: true }),
-    }),
-    engine: fc.record({ rpm: fc.integer({ min: 0, max: 20_000 }) }, { requiredKeys: [] }),
-  },
-  { requiredKeys: ["vehicleId", "timestamp", "speedKmh"] },
-);
 
 /** Text that JSON.parse reads as a huge number (Infinity) or a deep nest. */
 const rawJsonText = fc.oneof(
@@ -53,12 +35,12 @@ const rawJsonText = fc.oneof(
 
 /** A valid reading with one hostile change. */
 const nearValid = fc.oneof(
-  validReading.chain((r) =>
+  validTelemetry.chain((r) =>
     fc
       .constantFrom(...PROTOTYPE_KEYS)
       .map((key) => `{${JSON.stringify(key)}:{"polluted":true},${JSON.stringify(r).slice(1)}`),
   ),
-  validReading.chain((r) =>
+  validTelemetry.chain((r) =>
     fc.constantFrom("location", "engine").chain((where) =>
       fc.constantFrom(...PROTOTYPE_KEYS).map((key) =>
         JSON.stringify({
@@ -68,17 +50,17 @@ const nearValid = fc.oneof(
       ),
     ),
   ),
-  validReading.chain((r) =>
+  validTelemetry.chain((r) =>
     fc
       .constantFrom("vehicleId", "speedKmh", "timestamp", "location")
       .chain((k) => fc.anything().map((v) => JSON.stringify({ ...r, [k]: v }))),
   ),
-  validReading.map((r) => JSON.stringify({ ...r, vehicleId: "V".repeat(70_000) })),
-  validReading.map((r) => JSON.stringify({ ...r, note: "é".repeat(40_000) })),
+  validTelemetry.map((r) => JSON.stringify({ ...r, vehicleId: "V".repeat(70_000) })),
+  validTelemetry.map((r) => JSON.stringify({ ...r, note: "é".repeat(40_000) })),
 );
 
 const userBytes: fc.Arbitrary<Buffer> = fc.oneof(
-  validReading.map(jsonBytes),
+  validTelemetry.map(jsonBytes),
   nearValid.map((text) => Buffer.from(text, "utf8")),
   rawJsonText.map((text) => Buffer.from(text, "utf8")),
   fc.jsonValue({ maxDepth: 6 }).map(jsonBytes),
