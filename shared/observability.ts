@@ -21,8 +21,8 @@ export interface BatchLogger {
 }
 
 /**
- * Adds the batch's metrics: counts, Firehose behaviour, lag and over-speed events, and one
- * `RecordsQuarantined` metric per reason (dimension `Reason`). No per-vehicle dimension.
+ * Adds the batch's metrics: counts, Firehose behaviour, lag and over-speed events, and
+ * `RecordsQuarantined` in total and per reason (dimension `Reason`). No per-vehicle dimension.
  */
 export function addBatchMetrics(metrics: MetricsSink, stats: BatchStats): void {
   const { Count, Bytes, Milliseconds } = MetricUnit;
@@ -40,6 +40,10 @@ export function addBatchMetrics(metrics: MetricsSink, stats: BatchStats): void {
   metrics.addMetric("OverSpeedEvents", Count, stats.overSpeedEvents);
   metrics.addMetric("UnknownFieldsDropped", Count, stats.unknownFieldsDropped);
   if (stats.maxArrivalLagMs !== undefined) metrics.addMetric("MaxArrivalLag", Milliseconds, stats.maxArrivalLagMs);
+  let quarantined = 0;
+  for (const reason of REJECTION_REASONS) quarantined += stats.quarantined[reason];
+  // The total (dimension service only) feeds the quarantine-rate alarm; by reason, below, the dashboard.
+  metrics.addMetric("RecordsQuarantined", Count, quarantined);
   for (const reason of REJECTION_REASONS) {
     const count = stats.quarantined[reason];
     if (count === 0) continue;

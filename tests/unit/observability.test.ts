@@ -49,7 +49,7 @@ function recordingSink() {
 }
 
 describe("addBatchMetrics", () => {
-  it("adds the batch counts and one quarantine metric per reason seen, with a Reason dimension", () => {
+  it("adds the batch counts, the quarantine total, and one quarantine metric per reason seen, with a Reason dimension", () => {
     const sink = recordingSink();
 
     addBatchMetrics(sink, stats);
@@ -68,7 +68,11 @@ describe("addBatchMetrics", () => {
         ["RecordsQuarantined", "Count", 2, { Reason: "JSON_INVALID" }],
       ]),
     );
-    expect(sink.metrics.filter(([name]) => name === "RecordsQuarantined")).toHaveLength(2);
+    expect(sink.metrics.filter(([name]) => name === "RecordsQuarantined")).toEqual([
+      ["RecordsQuarantined", "Count", 3, {}],
+      ["RecordsQuarantined", "Count", 1, { Reason: "AGGREGATE_CORRUPT" }],
+      ["RecordsQuarantined", "Count", 2, { Reason: "JSON_INVALID" }],
+    ]);
     expect(sink.metrics.every(([, , , dims]) => !("vehicleId" in dims))).toBe(true);
   });
 });
