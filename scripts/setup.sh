@@ -28,6 +28,19 @@ if [ ! -x "$VENV/bin/moto_server" ] || [ ! -x "$VENV/bin/sam" ]; then
   "$VENV/bin/sam" --version >&2
 fi
 
+# checkov in a virtualenv of its own: its pins and the SAM CLI's need not agree.
+checkov_hash=$(cat requirements-checkov.txt constraints-checkov.txt | sha256sum | cut -c1-12)
+CHECKOV_VENV="${VTC_CHECKOV_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/vehicle-telemetry-consumer/checkov-$checkov_hash}"
+if [ ! -x "$CHECKOV_VENV/bin/checkov" ]; then
+  echo "› creating the checkov virtualenv $CHECKOV_VENV" >&2
+  python3 -m venv "$CHECKOV_VENV"
+  "$CHECKOV_VENV/bin/pip" install --quiet --disable-pip-version-check -r requirements-checkov.txt -c constraints-checkov.txt 2>&1 \
+    | grep -v '^WARNING: Location' >&2 || true
+  "$CHECKOV_VENV/bin/checkov" --version >&2
+fi
+export CHECKOV="$CHECKOV_VENV/bin/checkov"
+export SAM_PYTHON="$VENV/bin/python"
+
 export PATH="$ROOT/node_modules/.bin:$VENV/bin:$PATH"
 export MOTO_SERVER="$VENV/bin/moto_server"
 export SAM_CLI_TELEMETRY=0

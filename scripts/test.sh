@@ -13,6 +13,8 @@ node scripts/generate-events.ts --check
 node scripts/publish-schema.ts --check
 echo "› sam validate --lint, sam build" >&2
 bash scripts/build.sh
+echo "› checkov on the translated templates" >&2
+bash scripts/check-templates.sh
 echo "› vitest (unit, property, integration)" >&2
 mkdir -p .tmp
 status=0

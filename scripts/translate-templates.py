@@ -32,7 +32,8 @@ def main(out_dir: str) -> None:
     out = pathlib.Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for name, path in TEMPLATES.items():
-        translated = transform(packaged(yaml_parse(path.read_text())), {}, NoManagedPolicies())
+        # Metadata passes through, so resource-level check suppressions (with their reasons) survive.
+        translated = transform(packaged(yaml_parse(path.read_text())), {}, NoManagedPolicies(), passthrough_metadata=True)
         (out / f"{name}.json").write_text(json.dumps(translated, indent=2))
 
 
