@@ -1,0 +1,162 @@
+/**
+ * Resolves a translated (plain CloudFormation) template for one deployment: parameters, pseudo
+ * parameters, conditions and the intrinsics the project's templates use (Ref, Fn::GetAtt, Fn::Sub,
+ * Fn::If, Fn::Join, Fn::Equals, Fn::Not), with physical names and ARNs made up the way
+ * CloudFormation would, so that the policies in it can be evaluated. Throws on anything else.
+ */
+
+export interface Deployment {
+  readonly accountId: string;
+  readonly region: string;
+  readonly stackName: string;
+  readonly parameters: Readonly<Record<string, string>>;
+}
+
+interface Template {
+  Parameters?: Record<string, { Default?: string | number }>;
+  Conditions?: Record<string, unknown>;
+  Resources: Record<string, { Type: string; Condition?: string; Properties?: Record<string, unknown> }>;
+}
+
+const NO_VALUE = Symbol("AWS::NoValue");
+
+export interface ResolvedTemplate {
+  /** The resources whose condition holds, with properties resolved. */
+  readonly resources: Record<string, { type: string; properties: Record<string, unknown> }>;
+  /** ARN (or physical id) of a resource, as Fn::GetAtt Arn / Ref would give it. */
+  arnOf(logicalId: string): string;
+}
+
+export function resolveTemplate(template: Template, deployment: Deployment): ResolvedTemplate {
+  const partition = "aws";
+  const { accountId, region, stackName } = deployment;
+  const parameter = (name: string): string => {
+    const value = deployment.parameters[name] ?? template.Parameters?.[name]?.Default;
+    if (value === undefined) throw new Error(`parameter ${name} has no value`);
+    return String(value);
+  };
+  const physicalName = (id: string) => `${stackName}-${id}`;
+  const arnOf = (id: string): string => {
+    const resource = template.Resources[id];
+    if (!resource) throw new Error(`no resource ${id}`);
+    const name = physicalName(id);
+    switch (resource.Type) {
+      case "AWS::IAM::Role":
+        return `arn:${partition}:iam::${accountId}:role/${name}`;
+      case "AWS::IAM::ManagedPolicy":
+        return `arn:${partition}:iam::${accountId}:policy/${name}`;
+      case "AWS::S3::Bucket":
+        return `arn:${partition}:s3:::${name.toLowerCase()}`;
+      case "AWS::KMS::Key":
+        return `arn:${partition}:kms:${region}:${accountId}:key/00000000-0000-4000-8000-${hex12(id)}`;
+      case "AWS::Kinesis::Stream":
+        return `arn:${partition}:kinesis:${region}:${accountId}:stream/${name}`;
+      case "AWS::KinesisFirehose::DeliveryStream":
+        return `arn:${partition}:firehose:${region}:${accountId}:deliverystream/${name}`;
+      case "AWS::Logs::LogGroup":
+        return `arn:${partition}:logs:${region}:${accountId}:log-group:${name}:*`;
+      case "AWS::Lambda::Function":
+        return `arn:${partition}:lambda:${region}:${accountId}:function:${name}`;
+      case "AWS::SNS::Topic":
+        return `arn:${partition}:sns:${region}:${accountId}:${name}`;
+      default:
+        return name;
+    }
+  };
+  const ref = (id: string): unknown => {
+    switch (id) {
+      case "AWS::Partition":
+        return partition;
+      case "AWS::Region":
+        return region;
+      case "AWS::AccountId":
+        return accountId;
+      case "AWS::StackName":
+        return stackName;
+      case "AWS::URLSuffix":
+        return "amazonaws.com";
+      case "AWS::NoValue":
+        return NO_VALUE;
+    }
+    if (template.Parameters && id in template.Parameters) return parameter(id);
+    const resource = template.Resources[id];
+    if (!resource) throw new Error(`Ref to unknown ${id}`);
+    const byArn = ["AWS::IAM::ManagedPolicy", "AWS::SNS::Topic", "AWS::KMS::Key"];
+    if (resource.Type === "AWS::KMS::Key") return arnOf(id).split("/")[1];
+    if (byArn.includes(resource.Type)) return arnOf(id);
+    if (resource.Type === "AWS::S3::Bucket") return arnOf(id).slice("arn:aws:s3:::".length);
+    return physicalName(id);
+  };
+  const getAtt = (id: string, attribute: string): string => {
+    if (attribute === "Arn") return arnOf(id);
+    throw new Error(`Fn::GetAtt ${id}.${attribute} is not supported`);
+  };
+  const conditionHolds = (name: string): boolean => Boolean(resolve(template.Conditions?.[name]));
+
+  function resolve(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(resolve).filter((v) => v !== NO_VALUE);
+    if (value === null || typeof value !== "object") return value;
+    const entries = Object.entries(value);
+    const [key, arg] = entries[0] ?? [];
+    if (entries.length === 1 && key !== undefined) {
+      switch (key) {
+        case "Ref":
+          return ref(arg as string);
+        case "Fn::GetAtt": {
+          const [id, attribute] = Array.isArray(arg) ? (arg as string[]) : String(arg).split(".");
+          return getAtt(id as string, attribute as string);
+        }
+        case "Fn::Sub": {
+          const [text, vars] = Array.isArray(arg) ? (arg as [string, Record<string, unknown>]) : [arg as string, {}];
+          return text.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
+            if (name in vars) return String(resolve(vars[name]));
+            if (name.includes(".") && !name.startsWith("AWS::")) {
+              const [id, attribute] = name.split(".") as [string, string];
+              return getAtt(id, attribute);
+            }
+            return String(ref(name));
+          });
+        }
+        case "Fn::If": {
+          const [condition, whenTrue, whenFalse] = arg as [string, unknown, unknown];
+          return resolve(conditionHolds(condition) ? whenTrue : whenFalse);
+        }
+        case "Fn::Join": {
+          const [separator, parts] = arg as [string, unknown[]];
+          return (resolve(parts) as unknown[]).join(separator);
+        }
+        case "Fn::Equals": {
+          const [a, b] = resolve(arg) as [unknown, unknown];
+          return String(a) === String(b);
+        }
+        case "Fn::Not":
+          return !(resolve(arg) as unknown[])[0];
+        case "Condition":
+          return conditionHolds(arg as string);
+      }
+      if (key.startsWith("Fn::")) throw new Error(`${key} is not supported`);
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of entries) {
+      const resolved = resolve(v);
+      if (resolved !== NO_VALUE) out[k] = resolved;
+    }
+    return out;
+  }
+
+  const resources: ResolvedTemplate["resources"] = {};
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    if (resource.Condition && !conditionHolds(resource.Condition)) continue;
+    resources[id] = {
+      type: resource.Type,
+      properties: (resolve(resource.Properties ?? {}) as Record<string, unknown>) ?? {},
+    };
+  }
+  return { resources, arnOf };
+}
+
+function hex12(text: string): string {
+  let hash = 0;
+  for (const char of text) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return hash.toString(16).padStart(12, "0").slice(-12);
+}
