@@ -89,6 +89,10 @@ export function resolveTemplate(template: Template, deployment: Deployment): Res
   };
   const getAtt = (id: string, attribute: string): string => {
     if (attribute === "Arn") return arnOf(id);
+    if (attribute === "ConsumerARN") {
+      const streamArn = String(resolve(template.Resources[id]?.Properties?.StreamARN));
+      return `${streamArn}/consumer/${String(resolve(template.Resources[id]?.Properties?.ConsumerName))}:1700000000`;
+    }
     throw new Error(`Fn::GetAtt ${id}.${attribute} is not supported`);
   };
   const conditionHolds = (name: string): boolean => Boolean(resolve(template.Conditions?.[name]));

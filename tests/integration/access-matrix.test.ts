@@ -270,6 +270,49 @@ describe("IAM access matrix", () => {
     ).not.toBe("Allowed");
   });
 
+  it("with enhanced fan-out, the consumer role (and no other) may read through the registered stream consumer", async () => {
+    const producerRaw = load("producer");
+    const consumerRaw = load("consumer");
+    const efoProducer = resolveTemplate(producerRaw, {
+      accountId: PRODUCER,
+      region: REGION,
+      stackName: "producer",
+      parameters: { ConsumerRoleArn: role(), EnhancedFanOut: "true" },
+    });
+    const consumerArn = String(
+      (efoProducer.resources.TelemetryStreamConsumerPolicy?.properties.ResourceArn as string | undefined) ?? "",
+    );
+    const efoConsumer = resolveTemplate(consumerRaw, {
+      accountId: CONSUMER,
+      region: REGION,
+      stackName: "consumer",
+      parameters: {
+        ProducerStreamArn: efoProducer.arnOf("TelemetryStream"),
+        ProducerStreamConsumerArn: consumerArn,
+        TriggerEnabled: "true",
+      },
+    });
+    const identity = [
+      { name: "AWSLambdaKinesisExecutionRole", policy: AWS_LAMBDA_KINESIS_EXECUTION_ROLE },
+      ...inlinePolicies(efoConsumer, "TelemetryConsumerRole"),
+    ];
+    const ask = {
+      resource: consumerArn,
+      resourceAccount: PRODUCER,
+      identityPolicies: identity,
+      resourcePolicy: props(efoProducer, "TelemetryStreamConsumerPolicy").ResourcePolicy,
+    };
+
+    expect(consumerArn).toMatch(/:stream\/producer-TelemetryStream\/consumer\/.+:\d+$/);
+    expect(props(efoConsumer, "TelemetryStreamTrigger").EventSourceArn).toBe(consumerArn);
+    for (const action of ["kinesis:SubscribeToShard", "kinesis:DescribeStreamConsumer"]) {
+      expect(await decide({ ...ask, principal: role(), action })).toBe("Allowed");
+      expect(await decide({ ...ask, principal: `arn:aws:iam::${CONSUMER}:role/some-other-function`, action })).not.toBe(
+        "Allowed",
+      );
+    }
+  });
+
   it("the function's role admits only Lambda acting for this account", async () => {
     const trust = {
       action: "sts:AssumeRole",
