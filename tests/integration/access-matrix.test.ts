@@ -49,32 +49,42 @@ function load(name: string): never {
   return JSON.parse(readFileSync(path, "utf8")) as never;
 }
 
-beforeAll(() => {
+/**
+ * Both stacks resolved as the three deploy steps leave them: the consumer's role ARN feeds the
+ * producer stack, whose stream, key and (with enhanced fan-out) stream consumer feed the consumer's.
+ */
+function deployBoth(options: { enhancedFanOut: boolean }): { producer: ResolvedTemplate; consumer: ResolvedTemplate } {
   const producerRaw = load("producer");
   const consumerRaw = load("consumer");
-  // The deploy order: the consumer's role ARN feeds the producer stack, whose stream and key feed the consumer's.
-  const consumerFirst = resolveTemplate(consumerRaw, {
-    accountId: CONSUMER,
+  const at = (accountId: string, stackName: string, parameters: Record<string, string>) => ({
+    accountId,
     region: REGION,
-    stackName: "consumer",
-    parameters: {},
+    stackName,
+    parameters,
   });
-  producer = resolveTemplate(producerRaw, {
-    accountId: PRODUCER,
-    region: REGION,
-    stackName: "producer",
-    parameters: { ConsumerRoleArn: consumerFirst.arnOf("TelemetryConsumerRole") },
-  });
-  consumer = resolveTemplate(consumerRaw, {
-    accountId: CONSUMER,
-    region: REGION,
-    stackName: "consumer",
-    parameters: {
+  const bootstrap = resolveTemplate(consumerRaw, at(CONSUMER, "consumer", {}));
+  const producer = resolveTemplate(
+    producerRaw,
+    at(PRODUCER, "producer", {
+      ConsumerRoleArn: bootstrap.arnOf("TelemetryConsumerRole"),
+      EnhancedFanOut: String(options.enhancedFanOut),
+    }),
+  );
+  const streamConsumerArn = producer.resources.TelemetryStreamConsumerPolicy?.properties.ResourceArn;
+  const consumer = resolveTemplate(
+    consumerRaw,
+    at(CONSUMER, "consumer", {
       ProducerStreamArn: producer.arnOf("TelemetryStream"),
       ProducerStreamKeyArn: producer.arnOf("StreamKey"),
+      ...(typeof streamConsumerArn === "string" ? { ProducerStreamConsumerArn: streamConsumerArn } : {}),
       TriggerEnabled: "true",
-    },
-  });
+    }),
+  );
+  return { producer, consumer };
+}
+
+beforeAll(() => {
+  ({ producer, consumer } = deployBoth({ enhancedFanOut: false }));
 });
 
 const props = (t: ResolvedTemplate, id: string) => {
@@ -271,27 +281,8 @@ describe("IAM access matrix", () => {
   });
 
   it("with enhanced fan-out, the consumer role (and no other) may read through the registered stream consumer", async () => {
-    const producerRaw = load("producer");
-    const consumerRaw = load("consumer");
-    const efoProducer = resolveTemplate(producerRaw, {
-      accountId: PRODUCER,
-      region: REGION,
-      stackName: "producer",
-      parameters: { ConsumerRoleArn: role(), EnhancedFanOut: "true" },
-    });
-    const consumerArn = String(
-      (efoProducer.resources.TelemetryStreamConsumerPolicy?.properties.ResourceArn as string | undefined) ?? "",
-    );
-    const efoConsumer = resolveTemplate(consumerRaw, {
-      accountId: CONSUMER,
-      region: REGION,
-      stackName: "consumer",
-      parameters: {
-        ProducerStreamArn: efoProducer.arnOf("TelemetryStream"),
-        ProducerStreamConsumerArn: consumerArn,
-        TriggerEnabled: "true",
-      },
-    });
+    const { producer: efoProducer, consumer: efoConsumer } = deployBoth({ enhancedFanOut: true });
+    const consumerArn = String(efoProducer.resources.TelemetryStreamConsumerPolicy?.properties.ResourceArn);
     const identity = [
       { name: "AWSLambdaKinesisExecutionRole", policy: AWS_LAMBDA_KINESIS_EXECUTION_ROLE },
       ...inlinePolicies(efoConsumer, "TelemetryConsumerRole"),
