@@ -21,6 +21,7 @@ import {
   ListShardsCommand,
 } from "@aws-sdk/client-kinesis";
 import type { KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
+import { shardIdOf } from "../../shared/enrich.ts";
 import { type Handler, lambdaContext } from "./invoke.ts";
 
 export interface EventSourceMappingConfig {
@@ -299,7 +300,7 @@ async function sendToOnFailure(
     version: "1.0",
     timestamp: new Date().toISOString(),
     KinesisBatchInfo: {
-      shardId: first.eventID.slice(0, first.eventID.indexOf(":")),
+      shardId: shardIdOf(first.eventID),
       startSequenceNumber: first.kinesis.sequenceNumber,
       endSequenceNumber: last.kinesis.sequenceNumber,
       approximateArrivalOfFirstRecord: arrival(first),
