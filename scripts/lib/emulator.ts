@@ -35,7 +35,7 @@ export function s3Client(endpoint: string): S3Client {
   return new S3Client({ endpoint, region: REGION, credentials, forcePathStyle: true });
 }
 
-export interface PipelineOptions {
+export interface EmulatorResources {
   /** Create the delivery stream (default true). */
   readonly deliveryStream?: boolean;
   /** Create the quarantine bucket (default true). */
@@ -48,7 +48,7 @@ export interface PipelineOptions {
  * Empties the emulator, then creates the data and quarantine buckets, a Direct PUT delivery stream
  * to the data bucket and, when asked, the Kinesis stream and the on-failure bucket.
  */
-export async function freshPipeline(endpoint: string, options: PipelineOptions = {}): Promise<void> {
+export async function freshPipeline(endpoint: string, options: EmulatorResources = {}): Promise<void> {
   const reset = await fetch(`${endpoint}/moto-api/reset`, { method: "POST" });
   if (!reset.ok) throw new Error(`moto reset failed: ${reset.status}`);
   const s3 = s3Client(endpoint);
