@@ -4,5 +4,5 @@
 # Metadata with its reason; any other failed check fails this script.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
-AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-eu-west-1}" "$SAM_PYTHON" scripts/translate-templates.py .tmp/cfn >&2
+AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-eu-west-1}" "$SAM_PYTHON" tools/templates/translate-templates.py .tmp/cfn >&2
 "$CHECKOV" -d .tmp/cfn --framework cloudformation --skip-download --compact --quiet -o cli

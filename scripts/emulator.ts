@@ -7,8 +7,8 @@
  * every interface of this machine) so the container can reach it through host.docker.internal.
  */
 import { parseArgs } from "node:util";
-import { DATA_BUCKET, DELIVERY_STREAM, freshPipeline, QUARANTINE_BUCKET, STREAM } from "./lib/emulator.ts";
-import { startMoto } from "./lib/moto.ts";
+import { DATA_BUCKET, DELIVERY_STREAM, freshPipeline, QUARANTINE_BUCKET, STREAM } from "../tools/pipeline/emulator.ts";
+import { startMoto } from "../tools/pipeline/moto.ts";
 
 const { values } = parseArgs({
   options: { port: { type: "string", default: "5000" }, host: { type: "string", default: "127.0.0.1" } },

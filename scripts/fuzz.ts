@@ -1,10 +1,10 @@
 /**
  * The long hostile-input run (the quick one is in the test suite): the property of
- * tests/fuzz/hostile-input.ts over many cases, reporting the count and the time.
+ * tools/fuzz/hostile-input.ts over many cases, reporting the count and the time.
  *   node scripts/fuzz.ts [--runs 100000] [--seed N]
  */
 import { parseArgs } from "node:util";
-import { checkHostileInput } from "../tests/fuzz/hostile-input.ts";
+import { checkHostileInput } from "../tools/fuzz/hostile-input.ts";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "100000" }, seed: { type: "string" } } });
 const seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed);

@@ -7,9 +7,9 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { KinesisStreamEvent } from "aws-lambda";
-import { bundleEnv, deliveredLines, freshPipeline, quarantinedLines } from "./lib/emulator.ts";
-import { lambdaContext, loadHandler } from "./lib/invoke.ts";
-import { startMoto } from "./lib/moto.ts";
+import { lambdaContext, loadHandler } from "../tools/lambda/invoke.ts";
+import { bundleEnv, deliveredLines, freshPipeline, quarantinedLines } from "../tools/pipeline/emulator.ts";
+import { startMoto } from "../tools/pipeline/moto.ts";
 
 const DEFAULT_EVENTS = [
   "events/valid-batch.json",

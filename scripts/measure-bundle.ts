@@ -9,7 +9,7 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { bundleFunction, coldInitMs, median } from "./lib/bundling.ts";
+import { bundleFunction, coldInitMs, median } from "../tools/bench/bundling.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const ENTRY = join(ROOT, "functions", "telemetry-consumer", "index.ts");

@@ -1,12 +1,12 @@
 /**
- * The reliability report: every fault scenario (scripts/lib/scenarios.ts) through the whole local
+ * The reliability report: every fault scenario (tools/pipeline/scenarios.ts) through the whole local
  * pipeline against moto, reconciled record by record, as one table.
  *   node scripts/reliability.ts [--vehicles 20] [--duration 120] [--seed 42] [--json] [scenario ...]
  * Exits 1 if any scenario lost a record, misrouted one, or let the function run past its timeout.
  */
 import { parseArgs } from "node:util";
-import { startMoto } from "./lib/moto.ts";
-import { runScenario, SCENARIOS, type ScenarioResult } from "./lib/scenarios.ts";
+import { startMoto } from "../tools/pipeline/moto.ts";
+import { runScenario, SCENARIOS, type ScenarioResult } from "../tools/pipeline/scenarios.ts";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -7,11 +7,11 @@
  *     [--endpoint http://127.0.0.1:5000 | --stream-arn arn:aws:kinesis:…] [--region eu-west-1] [--profile p]
  */
 import { parseArgs } from "node:util";
-import { REGION, STREAM } from "./lib/emulator.ts";
-import { seededRandom } from "./lib/fixtures.ts";
-import { Fleet } from "./lib/fleet.ts";
-import { kinesisClient } from "./lib/kinesis-client.ts";
-import { type ProducerStats, type StreamTarget, simulate } from "./lib/producer.ts";
+import { seededRandom } from "../tools/fixtures/fixtures.ts";
+import { REGION, STREAM } from "../tools/pipeline/emulator.ts";
+import { Fleet } from "../tools/pipeline/fleet.ts";
+import { kinesisClient } from "../tools/pipeline/kinesis-client.ts";
+import { type ProducerStats, type StreamTarget, simulate } from "../tools/pipeline/producer.ts";
 
 const { values } = parseArgs({
   options: {

@@ -21,7 +21,7 @@ status=0
 vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest.json || status=$?
 if [ "$status" -eq 0 ]; then
   echo "› benchmark smoke run (one round; figures come from npm run bench)" >&2
-  node bench/run.ts --rounds 1 --warmup 0 --json > .tmp/bench-smoke.json || status=$?
+  node scripts/bench.ts --rounds 1 --warmup 0 --json > .tmp/bench-smoke.json || status=$?
 fi
 node -e '
   const r = JSON.parse(require("node:fs").readFileSync(".tmp/vitest.json", "utf8"));

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type ResolvedTemplate, resolveTemplate } from "../../scripts/lib/cfn-resolve.ts";
+import { type ResolvedTemplate, resolveTemplate } from "../../tools/templates/cfn-resolve.ts";
 
 const CONSUMER = "222222222222";
 const PRODUCER = "111111111111";

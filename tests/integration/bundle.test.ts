@@ -6,8 +6,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import type { KinesisStreamRecord } from "aws-lambda";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { bundleEnv, deliveredLines, freshPipeline, quarantinedLines } from "../../scripts/lib/emulator.ts";
-import { BUILT_BUNDLE, type Handler, lambdaContext, loadHandler } from "../../scripts/lib/invoke.ts";
+import { BUILT_BUNDLE, type Handler, lambdaContext, loadHandler } from "../../tools/lambda/invoke.ts";
+import { bundleEnv, deliveredLines, freshPipeline, quarantinedLines } from "../../tools/pipeline/emulator.ts";
 import { sampleEvent } from "../support/batch.ts";
 import { enrichedValidator } from "../support/contract.ts";
 

@@ -5,14 +5,14 @@
 import { DescribeStreamSummaryCommand, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import type { KinesisStreamEvent } from "aws-lambda";
 import { beforeEach, describe, expect, inject, it } from "vitest";
-import { freshPipeline, REGION, STREAM } from "../../scripts/lib/emulator.ts";
+import type { Handler } from "../../tools/lambda/invoke.ts";
+import { freshPipeline, REGION, STREAM } from "../../tools/pipeline/emulator.ts";
 import {
   type EventSourceMappingConfig,
   type OnFailureRecord,
   runEventSourceMapping,
-} from "../../scripts/lib/event-source-mapping.ts";
-import type { Handler } from "../../scripts/lib/invoke.ts";
-import { kinesisClient } from "../../scripts/lib/kinesis-client.ts";
+} from "../../tools/pipeline/event-source-mapping.ts";
+import { kinesisClient } from "../../tools/pipeline/kinesis-client.ts";
 
 const endpoint = inject("motoEndpoint");
 const kinesis = kinesisClient({ endpoint, region: REGION });

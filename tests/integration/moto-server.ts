@@ -1,6 +1,6 @@
 /** Vitest global setup for the integration tests: one moto server on 127.0.0.1 for the run. */
 import type { TestProject } from "vitest/node";
-import { startMoto } from "../../scripts/lib/moto.ts";
+import { startMoto } from "../../tools/pipeline/moto.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -4,8 +4,8 @@
  */
 import { existsSync } from "node:fs";
 import { describe, expect, inject, it } from "vitest";
-import { BUILT_BUNDLE } from "../../scripts/lib/invoke.ts";
-import { DEFAULTS, runPipeline } from "../../scripts/pipeline.ts";
+import { BUILT_BUNDLE } from "../../tools/lambda/invoke.ts";
+import { DEFAULTS, runPipeline } from "../../tools/pipeline/run.ts";
 
 const endpoint = inject("motoEndpoint");
 

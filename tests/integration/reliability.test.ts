@@ -4,7 +4,7 @@
  * and the fault visibly happened.
  */
 import { describe, expect, inject, it } from "vitest";
-import { runScenario, type ScenarioResult } from "../../scripts/lib/scenarios.ts";
+import { runScenario, type ScenarioResult } from "../../tools/pipeline/scenarios.ts";
 
 const endpoint = inject("motoEndpoint");
 const base = { endpoint, vehicles: 6, durationS: 60 };

@@ -3,10 +3,10 @@ import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { jsonBytes, kinesisRecord, kplAggregate } from "../../scripts/lib/fixtures.ts";
 import { processBatch } from "../../shared/batch.ts";
 import { REJECTION_REASONS } from "../../shared/rejection.ts";
-import { validTelemetry } from "../support/arbitraries.ts";
+import { validTelemetry } from "../../tools/fixtures/arbitraries.ts";
+import { jsonBytes, kinesisRecord, kplAggregate } from "../../tools/fixtures/fixtures.ts";
 import { batchDeps, quarantineLines } from "../support/batch.ts";
 import { enrichedValidator } from "../support/contract.ts";
 

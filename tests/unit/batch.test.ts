@@ -2,8 +2,14 @@ import { FirehoseClient, PutRecordBatchCommand } from "@aws-sdk/client-firehose"
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { jsonBytes, kinesisEvent, kinesisRecord, seededRandom, telemetrySample } from "../../scripts/lib/fixtures.ts";
 import { processBatch } from "../../shared/batch.ts";
+import {
+  jsonBytes,
+  kinesisEvent,
+  kinesisRecord,
+  seededRandom,
+  telemetrySample,
+} from "../../tools/fixtures/fixtures.ts";
 import { batchDeps, confirmAll, firehoseLines, quarantineLines, sampleEvent } from "../support/batch.ts";
 import { enrichedValidator } from "../support/contract.ts";
 

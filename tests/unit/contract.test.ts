@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Compile } from "typebox/compile";
 import { describe, expect, it } from "vitest";
-import { PUBLISHED_SCHEMAS, publishedText } from "../../scripts/publish-schema.ts";
 import { telemetryValidator } from "../../shared/contract.ts";
+import { PUBLISHED_SCHEMAS, publishedText } from "../../tools/fixtures/schemas.ts";
 import { sampleEvent } from "../support/batch.ts";
 
 function published(name: string): object {

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { jsonBytes, kplAggregate } from "../../scripts/lib/fixtures.ts";
 import { MAX_USER_RECORD_BYTES } from "../../shared/contract.ts";
 import {
   deaggregate,
@@ -11,6 +10,7 @@ import {
   parseJson,
 } from "../../shared/decode.ts";
 import { Rejection } from "../../shared/rejection.ts";
+import { jsonBytes, kplAggregate } from "../../tools/fixtures/fixtures.ts";
 
 const deaggregateSync = await loadDeaggregator();
 

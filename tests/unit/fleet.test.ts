@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { seededRandom } from "../../scripts/lib/fixtures.ts";
-import { Fleet } from "../../scripts/lib/fleet.ts";
 import { Rejection } from "../../shared/rejection.ts";
 import { type ValidTelemetry, validateTelemetry } from "../../shared/validate.ts";
+import { seededRandom } from "../../tools/fixtures/fixtures.ts";
+import { Fleet } from "../../tools/pipeline/fleet.ts";
 
 function drive(fleet: Fleet, seconds: number) {
   const readings = [];

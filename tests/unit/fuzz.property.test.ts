@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { checkHostileInput } from "../fuzz/hostile-input.ts";
+import { checkHostileInput } from "../../tools/fuzz/hostile-input.ts";
 
 const NUM_RUNS = Number(process.env.FUZZ_NUM_RUNS ?? 1000);
 

@@ -3,9 +3,9 @@ import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { bundleEnv } from "../../scripts/lib/emulator.ts";
-import { lambdaContext } from "../../scripts/lib/invoke.ts";
 import { EventShapeError } from "../../shared/event.ts";
+import { lambdaContext } from "../../tools/lambda/invoke.ts";
+import { bundleEnv } from "../../tools/pipeline/emulator.ts";
 import { confirmAll, sampleEvent } from "../support/batch.ts";
 
 const firehoseMock = mockClient(FirehoseClient);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { unjustifiedWildcards } from "../../scripts/lib/policy-wildcards.ts";
+import { unjustifiedWildcards } from "../../tools/templates/policy-wildcards.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 

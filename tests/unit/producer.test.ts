@@ -1,9 +1,9 @@
 import { KinesisClient, PutRecordsCommand, type PutRecordsCommandInput } from "@aws-sdk/client-kinesis";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Reading } from "../../scripts/lib/fleet.ts";
-import { type LedgerEntry, type ProducerStats, putEntries, toEntries } from "../../scripts/lib/producer.ts";
 import { isKplAggregate } from "../../shared/decode.ts";
+import type { Reading } from "../../tools/pipeline/fleet.ts";
+import { type LedgerEntry, type ProducerStats, putEntries, toEntries } from "../../tools/pipeline/producer.ts";
 
 const kinesisMock = mockClient(KinesisClient);
 const reading = (vehicleId: string, i: number): Reading => ({

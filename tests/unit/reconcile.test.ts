@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { OnFailureRecord } from "../../scripts/lib/event-source-mapping.ts";
-import type { LedgerEntry } from "../../scripts/lib/producer.ts";
-import { reconcile } from "../../scripts/lib/reconcile.ts";
+import type { OnFailureRecord } from "../../tools/pipeline/event-source-mapping.ts";
+import type { LedgerEntry } from "../../tools/pipeline/producer.ts";
+import { reconcile } from "../../tools/pipeline/reconcile.ts";
 
 const ledger: LedgerEntry[] = [
   {

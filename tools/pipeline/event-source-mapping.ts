@@ -22,7 +22,7 @@ import {
 } from "@aws-sdk/client-kinesis";
 import type { KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 import { shardIdOf } from "../../shared/enrich.ts";
-import { type Handler, lambdaContext } from "./invoke.ts";
+import { type Handler, lambdaContext } from "../lambda/invoke.ts";
 
 export interface EventSourceMappingConfig {
   readonly streamArn: string;

@@ -12,12 +12,12 @@ import type { KinesisStreamRecord } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import fc from "fast-check";
 import { Compile } from "typebox/compile";
-import { jsonBytes, kinesisRecord, kplAggregate } from "../../scripts/lib/fixtures.ts";
 import { s3ObjectWriter } from "../../shared/aws.ts";
 import { processBatch } from "../../shared/batch.ts";
 import { EnrichedTelemetryV1 } from "../../shared/contract.ts";
 import { REJECTION_REASONS } from "../../shared/rejection.ts";
-import { validTelemetry } from "../support/arbitraries.ts";
+import { validTelemetry } from "../fixtures/arbitraries.ts";
+import { jsonBytes, kinesisRecord, kplAggregate } from "../fixtures/fixtures.ts";
 
 const enrichedValidator = Compile(EnrichedTelemetryV1);
 const PROTOTYPE_KEYS = ["__proto__", "constructor", "prototype"] as const;

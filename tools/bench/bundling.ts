@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { build } from "esbuild";
-import { bundleEnv } from "./emulator.ts";
+import { bundleEnv } from "../pipeline/emulator.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 

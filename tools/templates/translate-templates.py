@@ -1,6 +1,6 @@
 """Translates the SAM templates to plain CloudFormation JSON with the SAM translator (the same
 library `sam validate` and CloudFormation's transform use), for checks that need plain resources.
-    python scripts/translate-templates.py OUT_DIR
+    python tools/templates/translate-templates.py OUT_DIR
 """
 import json
 import pathlib

@@ -3,8 +3,9 @@
  * `{ bundle, event, timeoutMs }` as JSON from stdin, invokes `handler`, and writes the response on a
  * line that starts with RESPONSE_MARKER (the function's own logs share stdout). A thrown error exits 1.
  */
+
+import { lambdaContext, loadHandler } from "../lambda/invoke.ts";
 import { RESPONSE_MARKER } from "./child-handler.ts";
-import { lambdaContext, loadHandler } from "./invoke.ts";
 
 const chunks: Buffer[] = [];
 for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

@@ -5,7 +5,7 @@
  */
 import { type KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
 import { isServerError, isThrottlingError, isTransientError } from "@smithy/core/retry";
-import { kplAggregate } from "./fixtures.ts";
+import { kplAggregate } from "../fixtures/fixtures.ts";
 import type { Fleet, Intent, Reading } from "./fleet.ts";
 
 /** One Kinesis record written: its place in the stream and the user records it carries. */

@@ -1,10 +1,10 @@
 /**
- * A handler that runs each invocation in its own child process (scripts/lib/child-runner.ts), so a
+ * A handler that runs each invocation in its own child process (tools/faults/child-runner.ts), so a
  * test can kill the function mid-batch the way a crash or an out-of-memory kill would.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
-import { BUILT_BUNDLE, type Handler } from "./invoke.ts";
+import { BUILT_BUNDLE, type Handler } from "../lambda/invoke.ts";
 
 export const RESPONSE_MARKER = "@@response@@";
 const RUNNER = join(import.meta.dirname, "child-runner.ts");

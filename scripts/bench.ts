@@ -11,13 +11,13 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { KinesisStreamEvent } from "aws-lambda";
-import { maxSizeBatch } from "../scripts/generate-events.ts";
-import { bundleFunction, coldInitMs, median } from "../scripts/lib/bundling.ts";
-import { captureEmf } from "../scripts/lib/emf.ts";
-import { bundleEnv } from "../scripts/lib/emulator.ts";
-import { jsonBytes, kinesisEvent, kinesisRecord, seededRandom, telemetrySample } from "../scripts/lib/fixtures.ts";
-import { BUILT_BUNDLE, type Handler, lambdaContext, loadHandler } from "../scripts/lib/invoke.ts";
-import { installStubTransport } from "./stub-transport.ts";
+import { bundleFunction, coldInitMs, median } from "../tools/bench/bundling.ts";
+import { installStubTransport } from "../tools/bench/stub-transport.ts";
+import { maxSizeBatch } from "../tools/fixtures/events.ts";
+import { jsonBytes, kinesisEvent, kinesisRecord, seededRandom, telemetrySample } from "../tools/fixtures/fixtures.ts";
+import { captureEmf } from "../tools/lambda/emf.ts";
+import { BUILT_BUNDLE, type Handler, lambdaContext, loadHandler } from "../tools/lambda/invoke.ts";
+import { bundleEnv } from "../tools/pipeline/emulator.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const OUT = join(ROOT, ".tmp", "bench");
@@ -85,7 +85,7 @@ function lambdaHeapFlags(memoryMb: number): string[] {
 
 /** Peak memory of ours on the event: the median of 5 fresh, lean processes with Lambda's heap flags for 128 MB. */
 async function measureMemory(eventText: string): Promise<{ baselineRssMb: number; peakRssMb: number; heapMb: number }> {
-  const child = await bundleFunction(join(import.meta.dirname, "memory-child.ts"), join(OUT, "memory-child"), []);
+  const child = await bundleFunction(join(ROOT, "tools", "bench", "memory-child.ts"), join(OUT, "memory-child"), []);
   const eventFile = join(OUT, "event.json");
   writeFileSync(eventFile, eventText);
   const runs = Array.from({ length: 5 }, () => {
@@ -153,10 +153,10 @@ async function main(): Promise<void> {
   const log = (text: string) => values.json || process.stderr.write(`${text}\n`);
   const meter = installStubTransport(createRequire(import.meta.url));
   const emf = captureEmf();
-  const peerAFile = await bundleFunction(join(import.meta.dirname, "peers", "peer-a.ts"), join(OUT, "peer-a"), [
+  const peerAFile = await bundleFunction(join(ROOT, "tools", "bench", "peers", "peer-a.ts"), join(OUT, "peer-a"), [
     "@aws-sdk/*",
   ]);
-  const peerBFile = await bundleFunction(join(import.meta.dirname, "peers", "peer-b.ts"), join(OUT, "peer-b"), [
+  const peerBFile = await bundleFunction(join(ROOT, "tools", "bench", "peers", "peer-b.ts"), join(OUT, "peer-b"), [
     "@aws-sdk/*",
   ]);
   const ours = loadHandler();

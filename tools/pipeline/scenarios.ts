@@ -1,9 +1,10 @@
 /**
- * The fault scenarios: each a run of the whole local pipeline (scripts/pipeline.ts) with faults
+ * The fault scenarios: each a run of the whole local pipeline (tools/pipeline/run.ts) with faults
  * injected between the function and AWS, reconciled record by record.
  */
-import { DEFAULTS, type PipelineOptions, type PipelineReport, runPipeline } from "../pipeline.ts";
-import type { FaultRule } from "./fault-proxy.ts";
+
+import type { FaultRule } from "../faults/fault-proxy.ts";
+import { DEFAULTS, type PipelineOptions, type PipelineReport, runPipeline } from "./run.ts";
 
 export interface Scenario {
   readonly title: string;

@@ -1,18 +1,18 @@
 /**
  * Where ours spends its time: runs the built bundle on the maximum-size event under the V8 CPU
  * profiler (AWS answering in-process) and prints the functions with the most self time.
- *   node bench/profile.ts [--runs 20] [--top 25]   (writes .tmp/bench/ours.cpuprofile)
+ *   node scripts/profile.ts [--runs 20] [--top 25]   (writes .tmp/bench/ours.cpuprofile)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { createRequire, findSourceMap } from "node:module";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { maxSizeBatch } from "../scripts/generate-events.ts";
-import { captureEmf } from "../scripts/lib/emf.ts";
-import { bundleEnv } from "../scripts/lib/emulator.ts";
-import { lambdaContext, loadHandler } from "../scripts/lib/invoke.ts";
-import { installStubTransport } from "./stub-transport.ts";
+import { installStubTransport } from "../tools/bench/stub-transport.ts";
+import { maxSizeBatch } from "../tools/fixtures/events.ts";
+import { captureEmf } from "../tools/lambda/emf.ts";
+import { lambdaContext, loadHandler } from "../tools/lambda/invoke.ts";
+import { bundleEnv } from "../tools/pipeline/emulator.ts";
 
 interface ProfileNode {
   id: number;
