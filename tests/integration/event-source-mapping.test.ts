@@ -150,7 +150,7 @@ describe("local event source mapping", () => {
     expect(stats).toMatchObject({ batchesToOnFailure: 1, recordsToOnFailure: 4 });
   });
 
-  it("treats an invocation that outlives the function timeout as an error", async () => {
+  it("treats an invocation that outlives the function timeout as an error, and counts it as a timeout", async () => {
     let slow = true;
     const handler: Handler = async () => {
       if (slow) {
@@ -162,6 +162,6 @@ describe("local event source mapping", () => {
 
     const stats = await runEventSourceMapping(kinesis, handler, config({ functionTimeoutMs: 100 }));
 
-    expect(stats).toMatchObject({ functionErrors: 1, invocations: 4 });
+    expect(stats).toMatchObject({ functionErrors: 1, timeouts: 1, invocations: 4 });
   });
 });

@@ -110,8 +110,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       counts.accepted = (counts.accepted ?? 0) + 1;
       for (const listener of acceptedListeners) swallow = listener() || swallow;
     }
-    if (swallow) res.destroy();
-    else if (!res.destroyed) {
+    if (swallow) {
+      counts.killed = (counts.killed ?? 0) + 1;
+      res.destroy();
+    } else if (!res.destroyed) {
       res.writeHead(upstreamRes.status, headers);
       res.end(out);
     }

@@ -259,10 +259,7 @@ async function invoke(
   const event: KinesisStreamEvent = { Records: records };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`Task timed out after ${config.functionTimeoutMs} ms`)),
-      config.functionTimeoutMs,
-    );
+    timer = setTimeout(() => reject(new InvocationTimeoutError(config.functionTimeoutMs)), config.functionTimeoutMs);
   });
   const started = performance.now();
   try {
@@ -274,10 +271,19 @@ async function invoke(
     // An identifier that names no record of the batch fails the whole batch, as in Lambda.
     return { kind: "partial", from: from === -1 ? 0 : from };
   } catch (err) {
+    if (err instanceof InvocationTimeoutError) stats.timeouts++;
     return { kind: "error", message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
   } finally {
     clearTimeout(timer);
     stats.maxInvocationMs = Math.max(stats.maxInvocationMs, performance.now() - started);
+  }
+}
+
+/** Lambda ended the invocation at the function timeout (the local trigger abandons it instead). */
+class InvocationTimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(`Task timed out after ${timeoutMs} ms`);
+    this.name = "InvocationTimeoutError";
   }
 }
 

@@ -6,9 +6,33 @@
 import type { FaultRule } from "../faults/fault-proxy.ts";
 import { DEFAULTS, type PipelineOptions, type PipelineReport, runPipeline } from "./run.ts";
 
+/** A count a scenario claims: exactly this many, none, or at least one. */
+export type Expected = number | "some";
+
+/**
+ * What a scenario's title promises, as figures a run must show. Every scenario claims nothing lost,
+ * nothing misrouted and nothing left to the on-failure destination (recovery), so those are not
+ * repeated here.
+ */
+export interface Claim {
+  /** Kinesis records handed over again by the trigger: 0 where retries happen inside the invocation. */
+  readonly reported: Expected;
+  /** Lines delivered twice (same recordId). */
+  readonly duplicates?: Expected;
+  /** What the fault proxy did, by kind (respond, partial, reset, hang, delay, killed). */
+  readonly faults?: Readonly<Record<string, Expected>>;
+  /** Invocations that ended in an error (a kill, a timeout). */
+  readonly functionErrors?: Expected;
+  /** Invocations that returned a partial failure. */
+  readonly partialFailures?: Expected;
+  /** Quarantined records by reason. */
+  readonly quarantined?: Readonly<Record<string, Expected>>;
+}
+
 export interface Scenario {
   readonly title: string;
   readonly options: Partial<PipelineOptions>;
+  readonly claim: Claim;
 }
 
 /** Firehose PutRecordBatch calls from `from` (inclusive) to `to` (exclusive) answer 503. */
@@ -22,10 +46,12 @@ function firehoseDownFor(from: number, to: number): FaultRule {
 export const SCENARIOS: Record<string, Scenario> = {
   throttling: {
     title: "Firehose throttling (503 ServiceUnavailableException), then recovery",
+    claim: { reported: 0, duplicates: 0, faults: { respond: 6 }, functionErrors: 0 },
     options: { faults: { rule: () => firehoseDownFor(0, 6) } },
   },
   "partial-failures": {
     title: "PutRecordBatch 200 with FailedPutCount > 0 for a random 30 % of entries",
+    claim: { reported: 0, duplicates: 0, faults: { partial: "some" }, functionErrors: 0 },
     options: {
       faults: {
         rule: (random) => (req) =>
@@ -35,6 +61,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   },
   "resets-and-timeouts": {
     title: "Connection resets (25 %) and hung calls (15 %) on Firehose; 500 ms attempt timeout",
+    claim: { reported: 0, faults: { reset: "some", hang: "some" }, functionErrors: 0 },
     options: {
       faults: {
         functionEnv: { FIREHOSE_ATTEMPT_TIMEOUT_MS: "500" },
@@ -48,6 +75,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   },
   "slow-firehose": {
     title: "Firehose answering after 4 s, past a 3 s function's budget (first 2 calls)",
+    claim: { reported: "some", faults: { delay: 2 } },
     options: {
       functionTimeoutMs: 3_000,
       faults: {
@@ -58,6 +86,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   },
   "quarantine-write-fails": {
     title: "Quarantine PutObject failing: 500 (first 4 calls), then AccessDenied (next 2)",
+    claim: { reported: "some", faults: { respond: 6 }, functionErrors: 0 },
     options: {
       badFraction: 0.2,
       faults: {
@@ -79,14 +108,17 @@ export const SCENARIOS: Record<string, Scenario> = {
   },
   "firehose-outage": {
     title: "Total Firehose outage over several invocations (the trigger's retries)",
+    claim: { reported: "some", partialFailures: "some", faults: { respond: 24 }, functionErrors: 0 },
     options: { faults: { rule: () => firehoseDownFor(1, 25) } },
   },
   "corrupt-aggregates": {
     title: "Corrupt and truncated KPL aggregates (40 % of aggregates) among good ones",
+    claim: { reported: 0, duplicates: 0, quarantined: { AGGREGATE_CORRUPT: "some" }, functionErrors: 0 },
     options: { kplShare: 0.5, corruptAggregateShare: 0.4 },
   },
   "crash-mid-batch": {
     title: "Function killed (SIGKILL) right after Firehose accepted its first PutRecordBatch",
+    claim: { reported: 0, duplicates: "some", functionErrors: 1, faults: { killed: 1 } },
     options: { childProcess: true, faults: { crashAfterAcceptedPuts: 1 } },
   },
 };
@@ -109,6 +141,34 @@ export interface ScenarioResult {
   readonly functionTimeoutMs: number;
   readonly faults: Readonly<Record<string, number>>;
   readonly report: PipelineReport;
+}
+
+/**
+ * Where a run breaks its scenario's claim (or the promise every scenario makes: nothing lost or
+ * misrouted, nothing to the on-failure destination), one message per figure; empty when it holds.
+ */
+export function brokenClaims(result: ScenarioResult): string[] {
+  const claim = SCENARIOS[result.scenario]?.claim;
+  if (!claim) return [`unknown scenario ${result.scenario}`];
+  const broken: string[] = [];
+  const check = (what: string, actual: number, expected: Expected | undefined) => {
+    if (expected === undefined) return;
+    if (expected === "some" ? actual < 1 : actual !== expected)
+      broken.push(`${what}: ${actual}, claimed ${expected === "some" ? "at least 1" : expected}`);
+  };
+  const r = result.report.reconciliation;
+  check("lost", result.lost, 0);
+  check("unexpected or misrouted", r.unexpected.length + r.misrouted.length, 0);
+  check("sent to the on-failure destination", result.toOnFailure, 0);
+  check("reported for retry", result.reported, claim.reported);
+  check("duplicates", result.duplicates, claim.duplicates);
+  check("function errors", result.report.consumer.functionErrors, claim.functionErrors);
+  check("partial failures", result.report.consumer.partialFailures, claim.partialFailures);
+  for (const [kind, expected] of Object.entries(claim.faults ?? {}))
+    check(`faults injected (${kind})`, result.faults[kind] ?? 0, expected);
+  for (const [reason, expected] of Object.entries(claim.quarantined ?? {}))
+    check(`quarantined ${reason}`, r.quarantined[reason] ?? 0, expected);
+  return broken;
 }
 
 /** Runs one scenario on top of `base` (size, seed, emulator). */
