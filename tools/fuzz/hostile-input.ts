@@ -59,16 +59,33 @@ const nearValid = fc.oneof(
   validTelemetry.map((r) => JSON.stringify({ ...r, note: "é".repeat(40_000) })),
 );
 
-const userBytes: fc.Arbitrary<Buffer> = fc.oneof(
-  validTelemetry.map(jsonBytes),
-  nearValid.map((text) => Buffer.from(text, "utf8")),
-  rawJsonText.map((text) => Buffer.from(text, "utf8")),
-  fc.jsonValue({ maxDepth: 6 }).map(jsonBytes),
-  fc.uint8Array({ maxLength: 512 }).map((a) => Buffer.from(a)),
+/** User record bytes, marked when they are valid telemetry (the consumer must deliver those). */
+interface UserBytes {
+  readonly bytes: Buffer;
+  readonly valid: boolean;
+}
+
+const userBytes: fc.Arbitrary<UserBytes> = fc.oneof(
+  validTelemetry.map((r) => ({ bytes: jsonBytes(r), valid: true })),
+  nearValid.map((text) => ({ bytes: Buffer.from(text, "utf8"), valid: false })),
+  rawJsonText.map((text) => ({ bytes: Buffer.from(text, "utf8"), valid: false })),
+  fc.jsonValue({ maxDepth: 6 }).map((value) => ({ bytes: jsonBytes(value), valid: false })),
+  fc.uint8Array({ maxLength: 512 }).map((a) => ({ bytes: Buffer.from(a), valid: false })),
 );
 
+/**
+ * What the generator knows a Kinesis record must become, independently of the code under test: how
+ * many user records it holds (an intact aggregate: each entry; a damaged one: one, quarantined whole;
+ * anything else: one) and the recordId suffixes of the valid ones that must be delivered.
+ */
+interface Expected {
+  readonly userRecords: number;
+  /** `""` for the record itself, `:N` for entry N of an aggregate. */
+  readonly mustDeliver: readonly string[];
+}
+
 /** KPL aggregates, some left intact and some truncated, extended or with a byte flipped. */
-const aggregateBytes: fc.Arbitrary<Buffer> = fc
+const aggregateBytes: fc.Arbitrary<{ readonly data: Buffer; readonly expected: Expected }> = fc
   .record({
     users: fc.array(userBytes, { minLength: 1, maxLength: 4 }),
     damage: fc.oneof(
@@ -79,19 +96,41 @@ const aggregateBytes: fc.Arbitrary<Buffer> = fc
     ),
   })
   .map(({ users, damage }) => {
-    const bytes = kplAggregate(users.map((data, i) => ({ partitionKey: `pk-${i}`, data })));
+    const bytes = kplAggregate(users.map((user, i) => ({ partitionKey: `pk-${i}`, data: user.bytes })));
+    // Any damage past the magic number breaks the protobuf or its MD5; in the magic, it is no aggregate.
+    const damaged: Expected = { userRecords: 1, mustDeliver: [] };
     if (damage.kind === "flip") bytes[damage.at % bytes.length] = (bytes[damage.at % bytes.length] as number) ^ 0x5a;
-    if (damage.kind === "truncate") return bytes.subarray(0, 4 + (damage.at % (bytes.length - 4)));
-    if (damage.kind === "extend") return Buffer.concat([bytes, Buffer.from(damage.extra)]);
-    return bytes;
+    if (damage.kind === "flip") return { data: bytes, expected: damaged };
+    if (damage.kind === "truncate")
+      return { data: bytes.subarray(0, 4 + (damage.at % (bytes.length - 4))), expected: damaged };
+    if (damage.kind === "extend") return { data: Buffer.concat([bytes, Buffer.from(damage.extra)]), expected: damaged };
+    const mustDeliver = users.flatMap((user, i) => (user.valid ? [`:${i}`] : []));
+    return { data: bytes, expected: { userRecords: users.length, mustDeliver } };
   });
 
-const records: fc.Arbitrary<KinesisStreamRecord[]> = fc
+interface Case {
+  readonly batch: KinesisStreamRecord[];
+  readonly expected: readonly Expected[];
+}
+
+const cases: fc.Arbitrary<Case> = fc
   .array(
     fc.oneof(
-      { weight: 5, arbitrary: userBytes.map((data) => ({ data })) },
-      { weight: 2, arbitrary: aggregateBytes.map((data) => ({ data })) },
-      { weight: 1, arbitrary: fc.string({ maxLength: 40 }).map((text) => ({ data: { rawBase64: text } })) },
+      {
+        weight: 5,
+        arbitrary: userBytes.map((user) => ({
+          data: user.bytes as KinesisData,
+          expected: { userRecords: 1, mustDeliver: user.valid ? [""] : [] },
+        })),
+      },
+      { weight: 2, arbitrary: aggregateBytes },
+      {
+        weight: 1,
+        arbitrary: fc.string({ maxLength: 40 }).map((text) => ({
+          data: { rawBase64: text } as KinesisData,
+          expected: { userRecords: 1, mustDeliver: [] },
+        })),
+      },
     ),
     { maxLength: 25 },
   )
@@ -101,15 +140,25 @@ const records: fc.Arbitrary<KinesisStreamRecord[]> = fc
         minLength: inputs.length,
         maxLength: inputs.length,
       })
-      .map((keys) => inputs.map((input, n) => kinesisRecord({ n, partitionKey: keys[n] ?? "p", data: input.data }))),
+      .map((keys) => ({
+        batch: inputs.map((input, n) => kinesisRecord({ n, partitionKey: keys[n] ?? "p", data: input.data })),
+        expected: inputs.map((input) => input.expected),
+      })),
   );
 
-/** The property; resolves to the number of cases run. Throws (node:assert) with a counterexample on failure. */
+type KinesisData = Parameters<typeof kinesisRecord>[0]["data"];
+type RecordIdOnly = { readonly ingest: { readonly recordId: string } };
+
+/**
+ * The property; resolves to the number of cases run. Throws (node:assert) with a counterexample on
+ * failure, and a RangeError for a run count below 1 (a property run zero times proves nothing).
+ */
 export async function checkHostileInput(numRuns: number, seed?: number): Promise<number> {
+  if (!Number.isInteger(numRuns) || numRuns < 1) throw new RangeError(`numRuns must be an integer ≥ 1, got ${numRuns}`);
   const firehoseMock = mockClient(FirehoseClient);
   const s3Mock = mockClient(S3Client);
   const prototypeNames = Object.getOwnPropertyNames(Object.prototype).sort();
-  let cases = 0;
+  let ran = 0;
   // Behaviours are set once: every `.on()` adds fakes to the mock's sandbox until restore().
   let delivered: string[] = [];
   let quarantined: string[] = [];
@@ -128,8 +177,8 @@ export async function checkHostileInput(numRuns: number, seed?: number): Promise
   });
   try {
     await fc.assert(
-      fc.asyncProperty(records, async (batch) => {
-        cases++;
+      fc.asyncProperty(cases, async ({ batch, expected }) => {
+        ran++;
         firehoseMock.resetHistory();
         s3Mock.resetHistory();
         delivered = [];
@@ -163,7 +212,15 @@ export async function checkHostileInput(numRuns: number, seed?: number): Promise
           quarantined.length,
           REJECTION_REASONS.reduce((sum, r) => sum + stats.quarantined[r], 0),
         );
-        assert.equal(stats.delivered + quarantined.length, stats.userRecords);
+        const expectedUserRecords = expected.reduce((sum, e) => sum + e.userRecords, 0);
+        assert.equal(stats.userRecords, expectedUserRecords, "user records counted differ from those generated");
+        assert.equal(delivered.length + quarantined.length, expectedUserRecords, "a user record went missing");
+        const deliveredIds = new Set(delivered.map((line) => (JSON.parse(line) as RecordIdOnly).ingest.recordId));
+        batch.forEach((record, n) => {
+          const recordId = `${record.eventID.split(":")[0]}:${record.kinesis.sequenceNumber}`;
+          for (const suffix of expected[n]?.mustDeliver ?? [])
+            assert.ok(deliveredIds.has(recordId + suffix), `valid record ${recordId + suffix} was not delivered`);
+        });
         for (const line of delivered) {
           assert.ok(!PROTOTYPE_KEY_IN_JSON.test(line), `prototype-named key in output: ${line.slice(0, 200)}`);
           assert.ok(enrichedValidator.Check(JSON.parse(line)), `output breaks the schema: ${line.slice(0, 200)}`);
@@ -182,5 +239,5 @@ export async function checkHostileInput(numRuns: number, seed?: number): Promise
     firehoseMock.restore();
     s3Mock.restore();
   }
-  return cases;
+  return ran;
 }
