@@ -70,8 +70,7 @@ function trackedTypeScript(): Map<string, string> {
     encoding: "utf8",
   })
     .split("\0")
-    // This file's own examples below are imports on purpose.
-    .filter((name) => name !== "" && !name.startsWith("node_modules/") && name !== "tests/unit/layering.test.ts");
+    .filter((name) => name !== "" && !name.startsWith("node_modules/"));
   return new Map(names.map((name) => [relative(root, join(root, name)), readFileSync(join(root, name), "utf8")]));
 }
 
@@ -84,13 +83,16 @@ describe("import layering", () => {
   });
 
   it("flags a library that imports a command, the function importing tools, and an unknown folder", () => {
+    // Built at run time, so these examples are not themselves paths in this file.
+    const importing = (file: string, target: string) =>
+      [file, `import { x } from "./${relative(dirname(file), target)}";`] as const;
     const files = new Map([
-      ["tools/pipeline/run.ts", 'import { main } from "../../scripts/pipeline.ts";'],
-      ["shared/batch.ts", 'import { seededRandom } from "../tools/fixtures/fixtures.ts";'],
-      ["tools/fixtures/events.ts", 'import { startMoto } from "../pipeline/moto.ts";'],
-      ["tools/lambda/invoke.ts", 'const x = await import("../../tests/support/batch.ts");'],
-      ["elsewhere/thing.ts", 'import { a } from "./a.ts";'],
-      ["tools/faults/fault-proxy.ts", 'import { captureEmf } from "../lambda/emf.ts";'],
+      importing("tools/pipeline/run.ts", "scripts/pipeline.ts"),
+      importing("shared/batch.ts", "tools/fixtures/fixtures.ts"),
+      importing("tools/fixtures/events.ts", "tools/pipeline/moto.ts"),
+      importing("tools/lambda/invoke.ts", "tests/support/batch.ts"),
+      importing("elsewhere/thing.ts", "elsewhere/a.ts"),
+      importing("tools/faults/fault-proxy.ts", "tools/lambda/emf.ts"),
     ]);
 
     expect(layerViolations(files)).toEqual([
