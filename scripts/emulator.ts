@@ -4,10 +4,18 @@
  * Ctrl-C.
  *   node scripts/emulator.ts [--port 5000] [--host 127.0.0.1]
  * `sam local invoke` runs the function in Docker: there, use --host 0.0.0.0 (it then listens on
- * every interface of this machine) so the container can reach it through host.docker.internal.
+ * every interface of this machine) so the container can reach it through host.docker.internal, and
+ * pass --region with the region printed here (SAM gives the function its own region, not the file's).
  */
 import { parseArgs } from "node:util";
-import { DATA_BUCKET, DELIVERY_STREAM, freshPipeline, QUARANTINE_BUCKET, STREAM } from "../tools/pipeline/emulator.ts";
+import {
+  DATA_BUCKET,
+  DELIVERY_STREAM,
+  freshPipeline,
+  QUARANTINE_BUCKET,
+  REGION,
+  STREAM,
+} from "../tools/pipeline/emulator.ts";
 import { startMoto } from "../tools/pipeline/moto.ts";
 
 const { values } = parseArgs({
@@ -16,7 +24,7 @@ const { values } = parseArgs({
 const moto = await startMoto({ port: Number(values.port), host: values.host });
 await freshPipeline(moto.endpoint, { streamShards: 2 });
 console.log(
-  `moto at ${moto.endpoint}: Kinesis stream ${STREAM} (2 shards), delivery stream ${DELIVERY_STREAM} → s3://${DATA_BUCKET}/data/, quarantine s3://${QUARANTINE_BUCKET}/`,
+  `moto at ${moto.endpoint}, region ${REGION}: Kinesis stream ${STREAM} (2 shards), delivery stream ${DELIVERY_STREAM} → s3://${DATA_BUCKET}/data/, quarantine s3://${QUARANTINE_BUCKET}/`,
 );
 console.log("Ctrl-C to stop.");
 // Ctrl-C reaches moto too (same process group); stopping it here covers a SIGTERM sent to this process alone.

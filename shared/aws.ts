@@ -1,27 +1,30 @@
 /** The AWS SDK clients, built once per process. */
 import { FirehoseClient } from "@aws-sdk/client-firehose";
 import type { S3Client } from "@aws-sdk/client-s3";
+import type { Endpoints } from "./config.ts";
 import type { ObjectWriter } from "./quarantine.ts";
 
-type Env = Readonly<Record<string, string | undefined>>;
-
 /**
- * Builds the Firehose client and the quarantine's object writer. Endpoints come from the SDK's own
- * settings, so `AWS_ENDPOINT_URL` (or `AWS_ENDPOINT_URL_FIREHOSE` / `AWS_ENDPOINT_URL_S3`) points the
- * same bundle at a local emulator. Firehose gets one attempt per call because `deliverRecords` owns
- * its retries (per entry, with a deadline); S3 keeps the SDK's standard retries.
+ * Builds the Firehose client and the quarantine's object writer, against the validated endpoint
+ * overrides (`loadConfig`: `AWS_ENDPOINT_URL`, or `AWS_ENDPOINT_URL_FIREHOSE` / `AWS_ENDPOINT_URL_S3`)
+ * so the same bundle runs against a local emulator; without one, AWS's own endpoints. Firehose gets
+ * one attempt per call because `deliverRecords` owns its retries (per entry, with a deadline); S3
+ * keeps the SDK's standard retries.
  */
-export function createClients(env: Env): { firehose: FirehoseClient; objects: ObjectWriter } {
+export function createClients(endpoints: Endpoints): { firehose: FirehoseClient; objects: ObjectWriter } {
   return {
-    firehose: new FirehoseClient({ maxAttempts: 1 }),
-    objects: s3ObjectWriter(() => createS3Client(env)),
+    firehose: new FirehoseClient({
+      maxAttempts: 1,
+      ...(endpoints.firehose === undefined ? {} : { endpoint: endpoints.firehose }),
+    }),
+    objects: s3ObjectWriter(() => createS3Client(endpoints.s3)),
   };
 }
 
 /** An S3 client; path-style with an endpoint override, since `<bucket>.127.0.0.1` does not resolve. */
-export async function createS3Client(env: Env): Promise<S3Client> {
+export async function createS3Client(endpoint: string | undefined): Promise<S3Client> {
   const { S3Client } = await import("@aws-sdk/client-s3");
-  return new S3Client({ forcePathStyle: Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL) });
+  return new S3Client(endpoint === undefined ? { forcePathStyle: false } : { endpoint, forcePathStyle: true });
 }
 
 /**

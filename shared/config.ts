@@ -8,6 +8,12 @@ export interface Config {
   readonly firehoseAttemptTimeoutMs: number;
 }
 
+/** Endpoint overrides, an emulator's URL for each client; `undefined` means AWS's own endpoint. */
+export interface Endpoints {
+  readonly firehose: string | undefined;
+  readonly s3: string | undefined;
+}
+
 /** A missing or malformed environment variable; the message names it and the expected form. */
 export class ConfigError extends Error {
   readonly variable: string;
@@ -92,4 +98,33 @@ function attemptTimeout(env: Readonly<Record<string, string | undefined>>): numb
     throw new ConfigError("FIREHOSE_ATTEMPT_TIMEOUT_MS", "a whole number of milliseconds from 100 to 900000", raw);
   }
   return value;
+}
+
+/**
+ * Reads and validates the endpoint overrides: the SDK's own variables `AWS_ENDPOINT_URL_FIREHOSE` /
+ * `AWS_ENDPOINT_URL_S3`, else `AWS_ENDPOINT_URL`. Empty counts as unset, because the template
+ * declares `AWS_ENDPOINT_URL` empty (that declaration is what lets `sam local invoke --env-vars` set
+ * it at all). Throws a `ConfigError` naming a variable that is set but not an http(s) URL, at init
+ * rather than on every call.
+ */
+export function loadEndpoints(env: Readonly<Record<string, string | undefined>>): Endpoints {
+  const general = endpointUrl(env, "AWS_ENDPOINT_URL");
+  return {
+    firehose: endpointUrl(env, "AWS_ENDPOINT_URL_FIREHOSE") ?? general,
+    s3: endpointUrl(env, "AWS_ENDPOINT_URL_S3") ?? general,
+  };
+}
+
+function endpointUrl(env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return undefined;
+  const url = URL.parse(raw);
+  if (url === null || !/^https?:$/.test(url.protocol) || url.hostname === "" || url.username || url.password) {
+    throw new ConfigError(
+      name,
+      "an http:// or https:// URL without credentials (an emulator, e.g. http://host.docker.internal:5000), or empty for AWS's own endpoint",
+      raw,
+    );
+  }
+  return raw;
 }

@@ -7,13 +7,13 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { Context, KinesisStreamBatchResponse } from "aws-lambda";
 import { createClients } from "../../shared/aws.ts";
 import { processBatch } from "../../shared/batch.ts";
-import { loadConfig } from "../../shared/config.ts";
+import { loadConfig, loadEndpoints } from "../../shared/config.ts";
 import { kinesisRecordsOf } from "../../shared/event.ts";
 import { addBatchMetrics, logBatch } from "../../shared/observability.ts";
 import { SAFETY_MARGIN_MS, sleep } from "../../shared/time.ts";
 
 const config = loadConfig(process.env);
-const { firehose, objects } = createClients(process.env);
+const { firehose, objects } = createClients(loadEndpoints(process.env));
 const logger = new Logger();
 const metrics = new Metrics();
 const deps = { firehose, objects, config, now: Date.now, sleep, random: Math.random };

@@ -8,16 +8,22 @@ beforeEach(() => s3Mock.reset());
 
 describe("AWS clients", () => {
   it("gives Firehose a single attempt per call, since delivery owns its retries", async () => {
-    const { firehose } = createClients({});
+    const { firehose } = createClients({ firehose: undefined, s3: undefined });
     expect(await firehose.config.maxAttempts()).toBe(1);
   });
 
+  it("sends Firehose calls to the endpoint override when there is one, else to AWS", async () => {
+    const local = createClients({ firehose: "http://127.0.0.1:5000", s3: undefined }).firehose;
+    const aws = createClients({ firehose: undefined, s3: undefined }).firehose;
+    expect(await local.config.endpoint?.()).toMatchObject({ hostname: "127.0.0.1", port: 5000, protocol: "http:" });
+    expect(aws.config.endpoint).toBeUndefined();
+  });
+
   it.each([
-    ["no endpoint override", {}, false],
-    ["AWS_ENDPOINT_URL", { AWS_ENDPOINT_URL: "http://127.0.0.1:5000" }, true],
-    ["AWS_ENDPOINT_URL_S3", { AWS_ENDPOINT_URL_S3: "http://127.0.0.1:5000" }, true],
-  ])("uses path-style S3 addressing only with an endpoint override (%s)", async (_, env, pathStyle) => {
-    const s3 = await createS3Client(env);
+    ["no endpoint override", undefined, false],
+    ["an endpoint override", "http://127.0.0.1:5000", true],
+  ])("uses path-style S3 addressing only with an endpoint override (%s)", async (_, endpoint, pathStyle) => {
+    const s3 = await createS3Client(endpoint);
     expect(s3.config.forcePathStyle).toBe(pathStyle);
   });
 

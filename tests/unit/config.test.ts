@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../shared/config.ts";
+import { ConfigError, loadConfig, loadEndpoints } from "../../shared/config.ts";
 
 const required = { DELIVERY_STREAM_NAME: "telemetry", QUARANTINE_BUCKET: "quarantine-bucket" };
 
@@ -39,6 +39,40 @@ describe("loadConfig", () => {
     let thrown: unknown;
     try {
       loadConfig(env);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).variable).toBe(variable);
+    expect((thrown as ConfigError).message).toMatch(new RegExp(`^${variable} must be`));
+    expect((thrown as ConfigError).message).toContain(fragment);
+  });
+});
+
+describe("loadEndpoints", () => {
+  it("treats unset and empty alike: AWS's own endpoints (the template declares AWS_ENDPOINT_URL empty)", () => {
+    expect(loadEndpoints({})).toEqual({ firehose: undefined, s3: undefined });
+    expect(loadEndpoints({ AWS_ENDPOINT_URL: "" })).toEqual({ firehose: undefined, s3: undefined });
+  });
+
+  it("takes the general override for both clients, a per-service one before it", () => {
+    const endpoints = loadEndpoints({
+      AWS_ENDPOINT_URL: "http://host.docker.internal:5000",
+      AWS_ENDPOINT_URL_S3: "https://s3.local:4443",
+      AWS_ENDPOINT_URL_FIREHOSE: "",
+    });
+    expect(endpoints).toEqual({ firehose: "http://host.docker.internal:5000", s3: "https://s3.local:4443" });
+  });
+
+  it.each([
+    ["AWS_ENDPOINT_URL", "host.docker.internal:5000", "http:// or https:// URL"],
+    ["AWS_ENDPOINT_URL", "not a url", '"not a url"'],
+    ["AWS_ENDPOINT_URL_S3", "ftp://127.0.0.1:5000", "http:// or https://"],
+    ["AWS_ENDPOINT_URL_FIREHOSE", "http://key:secret@127.0.0.1:5000", "without credentials"],
+  ])("throws a ConfigError naming %s when it is %j", (variable, value, fragment) => {
+    let thrown: unknown;
+    try {
+      loadEndpoints({ [variable]: value });
     } catch (err) {
       thrown = err;
     }

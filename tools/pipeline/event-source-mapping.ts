@@ -29,7 +29,9 @@ export interface EventSourceMappingConfig {
   readonly region: string;
   readonly batchSize: number;
   readonly batchingWindowMs: number;
-  readonly startingPosition: "TRIM_HORIZON" | "LATEST";
+  readonly startingPosition: "TRIM_HORIZON" | "LATEST" | "AT_TIMESTAMP";
+  /** With AT_TIMESTAMP: each shard is read from its first record that arrived at or after this time. */
+  readonly startingPositionTimestamp?: Date;
   /** -1 retries until the batch succeeds, as Lambda's default does. */
   readonly maximumRetryAttempts: number;
   readonly bisectBatchOnFunctionError: boolean;
@@ -125,6 +127,7 @@ async function pollShard(
       StreamARN: config.streamArn,
       ShardId: shardId,
       ShardIteratorType: config.startingPosition,
+      ...(config.startingPosition === "AT_TIMESTAMP" ? { Timestamp: startingTimestamp(config) } : {}),
     }),
   );
   let iterator = started.ShardIterator;
@@ -155,6 +158,14 @@ async function pollShard(
     if (buffer.length === 0) windowStart = Date.now();
     if (caughtUp) await sleep(pollMs);
   }
+}
+
+/** The AT_TIMESTAMP position; Lambda refuses a mapping that names AT_TIMESTAMP without one. */
+function startingTimestamp(config: EventSourceMappingConfig): Date {
+  if (config.startingPositionTimestamp === undefined) {
+    throw new TypeError("startingPosition AT_TIMESTAMP needs a startingPositionTimestamp");
+  }
+  return config.startingPositionTimestamp;
 }
 
 /** The next batch: up to `batchSize` records whose event stays under Lambda's payload limit. */

@@ -1,8 +1,9 @@
 /**
  * Resolves a translated (plain CloudFormation) template for one deployment: parameters, pseudo
  * parameters, conditions and the intrinsics the project's templates use (Ref, Fn::GetAtt, Fn::Sub,
- * Fn::If, Fn::Join, Fn::Equals, Fn::Not), with physical names and ARNs made up the way
- * CloudFormation would, so that the policies in it can be evaluated. Throws on anything else.
+ * Fn::If, Fn::Join, Fn::Equals, Fn::Not, Fn::And, Fn::Or), with physical names and ARNs made up the
+ * way CloudFormation would, so that the policies in it can be evaluated, and its Rules checked.
+ * Throws on anything else.
  */
 
 export interface Deployment {
@@ -14,6 +15,7 @@ export interface Deployment {
 
 interface Template {
   Parameters?: Record<string, { Default?: string | number }>;
+  Rules?: Record<string, { RuleCondition?: unknown; Assertions: { Assert: unknown; AssertDescription?: string }[] }>;
   Conditions?: Record<string, unknown>;
   Resources: Record<string, { Type: string; Condition?: string; Properties?: Record<string, unknown> }>;
 }
@@ -25,6 +27,8 @@ export interface ResolvedTemplate {
   readonly resources: Record<string, { type: string; properties: Record<string, unknown> }>;
   /** ARN (or physical id) of a resource, as Fn::GetAtt Arn / Ref would give it. */
   arnOf(logicalId: string): string;
+  /** The AssertDescription (or rule name) of each Rules assertion that fails: CloudFormation refuses the deployment. */
+  readonly failedAssertions: readonly string[];
 }
 
 export function resolveTemplate(template: Template, deployment: Deployment): ResolvedTemplate {
@@ -135,6 +139,10 @@ export function resolveTemplate(template: Template, deployment: Deployment): Res
         }
         case "Fn::Not":
           return !(resolve(arg) as unknown[])[0];
+        case "Fn::And":
+          return (resolve(arg) as unknown[]).every(Boolean);
+        case "Fn::Or":
+          return (resolve(arg) as unknown[]).some(Boolean);
         case "Condition":
           return conditionHolds(arg as string);
       }
@@ -156,7 +164,14 @@ export function resolveTemplate(template: Template, deployment: Deployment): Res
       properties: (resolve(resource.Properties ?? {}) as Record<string, unknown>) ?? {},
     };
   }
-  return { resources, arnOf };
+  const failedAssertions: string[] = [];
+  for (const [name, rule] of Object.entries(template.Rules ?? {})) {
+    if (rule.RuleCondition !== undefined && !resolve(rule.RuleCondition)) continue;
+    for (const { Assert, AssertDescription } of rule.Assertions) {
+      if (!resolve(Assert)) failedAssertions.push(AssertDescription ?? name);
+    }
+  }
+  return { resources, arnOf, failedAssertions };
 }
 
 function hex12(text: string): string {
