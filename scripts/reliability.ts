@@ -4,72 +4,77 @@
  *   node scripts/reliability.ts [--vehicles 20] [--duration 120] [--seed 42] [--json] [scenario ...]
  * Exits 1 if any scenario lost a record, misrouted one, or let the function run past its timeout.
  */
-import { parseArgs } from "node:util";
+import { fleetOptions } from "../tools/cli/fleet-options.ts";
+import { type ArgsOf, command, flag, runCommand } from "../tools/cli/options.ts";
 import { startMoto } from "../tools/pipeline/moto.ts";
+import { DEFAULTS } from "../tools/pipeline/run.ts";
 import { runScenario, SCENARIOS, type ScenarioResult } from "../tools/pipeline/scenarios.ts";
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    vehicles: { type: "string", default: "20" },
-    duration: { type: "string", default: "120" },
-    seed: { type: "string", default: "42" },
-    json: { type: "boolean", default: false },
-  },
+const { vehicles, duration, seed } = fleetOptions({ ...DEFAULTS, vehicles: 20, durationS: 120 });
+const COMMAND = command({
+  name: "reliability",
+  summary: "Every fault scenario through the whole local pipeline against moto, reconciled record by record.",
+  options: { vehicles, duration, seed, json: flag({ description: "one JSON line instead of the table" }) },
+  positionals: { name: "scenario", description: "the scenarios to run (default all)", choices: Object.keys(SCENARIOS) },
 });
-const names = positionals.length > 0 ? positionals : Object.keys(SCENARIOS);
-const moto = await startMoto();
-const results: Omit<ScenarioResult, "report">[] = [];
-try {
-  for (const name of names) {
-    if (!values.json) process.stderr.write(`› ${name}\n`);
-    const { report: _, ...result } = await runScenario(name, {
-      endpoint: moto.endpoint,
-      vehicles: Number(values.vehicles),
-      durationS: Number(values.duration),
-      seed: Number(values.seed),
-    });
-    results.push(result);
+
+async function main({ values, positionals }: ArgsOf<typeof COMMAND>): Promise<number> {
+  const names = positionals.length > 0 ? positionals : Object.keys(SCENARIOS);
+  const moto = await startMoto();
+  const results: Omit<ScenarioResult, "report">[] = [];
+  try {
+    for (const name of names) {
+      if (!values.json) process.stderr.write(`› ${name}\n`);
+      const { report: _, ...result } = await runScenario(name, {
+        endpoint: moto.endpoint,
+        vehicles: values.vehicles,
+        durationS: values.duration,
+        seed: values.seed,
+      });
+      results.push(result);
+    }
+  } finally {
+    await moto.stop();
   }
-} finally {
-  await moto.stop();
+
+  const sound = (r: (typeof results)[number]) => r.lost === 0 && r.identified && r.functionTimeouts === 0;
+  if (values.json) {
+    console.log(JSON.stringify(results));
+  } else {
+    const header = [
+      "scenario",
+      "produced",
+      "delivered",
+      "quarantined",
+      "on-failure",
+      "reported",
+      "lost",
+      "duplicates",
+      "identified",
+      "max ms / timeout",
+    ];
+    const rows = results.map((r) =>
+      [
+        r.scenario,
+        r.produced,
+        r.delivered,
+        r.quarantined,
+        r.toOnFailure,
+        r.reported,
+        r.lost,
+        r.duplicates,
+        r.identified ? "yes" : "NO",
+        `${r.maxInvocationMs} / ${r.functionTimeoutMs}`,
+      ].map(String),
+    );
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
+    const line = (cells: string[]) =>
+      cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ");
+    console.log(line(header));
+    for (const row of rows) console.log(line(row));
+    for (const name of names) console.log(`  ${name}: ${SCENARIOS[name]?.title}`);
+  }
+  return results.every(sound) ? 0 : 1;
 }
 
-const sound = (r: (typeof results)[number]) => r.lost === 0 && r.identified && r.functionTimeouts === 0;
-if (values.json) {
-  console.log(JSON.stringify(results));
-} else {
-  const header = [
-    "scenario",
-    "produced",
-    "delivered",
-    "quarantined",
-    "on-failure",
-    "reported",
-    "lost",
-    "duplicates",
-    "identified",
-    "max ms / timeout",
-  ];
-  const rows = results.map((r) =>
-    [
-      r.scenario,
-      r.produced,
-      r.delivered,
-      r.quarantined,
-      r.toOnFailure,
-      r.reported,
-      r.lost,
-      r.duplicates,
-      r.identified ? "yes" : "NO",
-      `${r.maxInvocationMs} / ${r.functionTimeoutMs}`,
-    ].map(String),
-  );
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ");
-  console.log(line(header));
-  for (const row of rows) console.log(line(row));
-  for (const name of names) console.log(`  ${name}: ${SCENARIOS[name]?.title}`);
-}
-process.exitCode = results.every(sound) ? 0 : 1;
+await runCommand(COMMAND, main);
