@@ -366,7 +366,7 @@ function checkAll<O extends Options>(spec: Command<O>, parsed: ReturnType<typeof
  */
 export async function runCommand<O extends Options>(
   spec: Command<O>,
-  main: (args: Args<O>) => Promise<number | undefined> | Promise<void> | number | undefined | void,
+  main: (args: Args<O>) => number | Promise<number> | Promise<void>,
   argv: readonly string[] = process.argv.slice(2),
 ): Promise<void> {
   try {
