@@ -160,6 +160,8 @@ describe("parseCommandLine", () => {
     [["--only", "a", "--only", "a"], '--only must be a comma-separated list of a, b, c (got "a,a")'],
     [["--outage", "5"], '--outage must be two integers ≥ 1 as A:B (got "5")'],
     [["--foo"], "unknown option --foo; see --help"],
+    [["--vehicle", "3"], "unknown option --vehicle; did you mean --vehicles? see --help"],
+    [["--batch_size", "3"], "unknown option --batch_size; did you mean --batch-size? see --help"],
     [["-x"], "unknown option -x; see --help"],
     [["--vehicles"], "--vehicles needs a value: an integer ≥ 1"],
     [["--vehicles", "--rate", "2"], "--vehicles needs a value: an integer ≥ 1"],

@@ -276,11 +276,39 @@ export function helpText<O extends Options>(spec: Command<O>): string {
 /** The option a parseArgs message is about ("Option '--x <value>' argument missing" → "--x"). */
 const quoted = (message: string) => /'(-{1,2}[^' ]*|[^']*)/.exec(message)?.[1] ?? "";
 
+/** The name a typo most likely meant: at most two edits away (a `_` for a `-` is none), if one is. */
+function closest(typed: string, names: readonly string[]): string | undefined {
+  const wanted = typed.toLowerCase().replaceAll("_", "-");
+  const distance = (a: string, b: string): number => {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++) {
+        next[j] = Math.min(
+          (row[j] ?? 0) + 1,
+          (next[j - 1] ?? 0) + 1,
+          (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+        );
+      }
+      row = next;
+    }
+    return row[b.length] ?? 0;
+  };
+  const [best] = names
+    .map((name) => ({ name, d: distance(wanted, name) }))
+    .filter(({ d }) => d <= 2 && d < wanted.length)
+    .sort((x, y) => x.d - y.d);
+  return best?.name;
+}
+
 function usageErrorFrom(error: unknown, options: Options): UsageError {
   const code = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : String(error);
   const subject = quoted(message);
-  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return new UsageError(`unknown option ${subject}; see --help`);
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    const near = closest(subject.replace(/^-+/, ""), Object.keys(options));
+    return new UsageError(`unknown option ${subject}; ${near ? `did you mean --${near}? ` : ""}see --help`);
+  }
   if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL")
     return new UsageError(
       `unexpected argument ${JSON.stringify(subject)}: this command takes options only; see --help`,
