@@ -10,7 +10,7 @@ import {
   integer,
   list,
   number,
-  type Option,
+  type Options,
   parseCommandLine,
   runCommand,
   text,
@@ -61,7 +61,7 @@ const FILES = command({
   },
 });
 
-function run<O extends Record<string, Option<unknown>>>(spec: Command<O>, argv: string[]): Args<O> {
+function run<O extends Options>(spec: Command<O>, argv: string[]): Args<O> {
   const request = parseCommandLine(spec, argv);
   if (request.kind !== "run") throw new Error(`expected a run, got ${request.kind}`);
   return request;

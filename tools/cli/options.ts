@@ -5,8 +5,12 @@
  * not among the choices, bad positional) becomes one line on stderr and exit code 2, before the
  * command does any work; never a stack trace, never a run.
  *
- *   const COMMAND = command({ name: "fuzz", summary: "…", options: { runs: integer({ min: 1, default: 100_000, description: "cases" }) } });
- *   async function main({ values }: Args<typeof COMMAND>) { values.runs; … }
+ *   const COMMAND = command({
+ *     name: "fuzz",
+ *     summary: "The long hostile-input run.",
+ *     options: { runs: integer({ min: 1, default: 100_000, description: "hostile batches to check" }) },
+ *   });
+ *   async function main({ values }: ArgsOf<typeof COMMAND>) { … values.runs (a number) … }
  *   await runCommand(COMMAND, main);
  *
  * Every command also takes `--help` and `--check-options` (check the options, run nothing: the shell
@@ -38,7 +42,8 @@ export interface Option<T> {
   readonly parse: (text: string) => T | undefined;
 }
 
-type Options = Record<string, Option<unknown>>;
+/** A command's options by name (without the leading --). */
+export type Options = Record<string, Option<unknown>>;
 
 /** The values a command's main receives, typed from its spec. */
 export type Values<O extends Options> = { readonly [K in keyof O]: O[K] extends Option<infer T> ? T : never };
@@ -75,7 +80,7 @@ export type Request<O extends Options> =
   | { readonly kind: "check" }
   | { readonly kind: "help"; readonly text: string };
 
-/** The arguments its main receives, from a command's spec: `Args<typeof COMMAND>`. */
+/** The arguments its main receives, from a command's spec: `ArgsOf<typeof COMMAND>`. */
 export type ArgsOf<C> = C extends Command<infer O> ? Args<O> : never;
 
 /** Declares a command (an identity function, there for the types to be inferred). */
