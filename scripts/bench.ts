@@ -9,10 +9,10 @@ import { spawnSync } from "node:child_process";
 import { statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import type { KinesisStreamEvent } from "aws-lambda";
 import { bundleFunction, coldInitMs, median } from "../tools/bench/bundling.ts";
 import { installStubTransport } from "../tools/bench/stub-transport.ts";
+import { type ArgsOf, command, flag, integer, runCommand } from "../tools/cli/options.ts";
 import { maxSizeBatch } from "../tools/fixtures/events.ts";
 import { jsonBytes, kinesisEvent, kinesisRecord, seededRandom, telemetrySample } from "../tools/fixtures/fixtures.ts";
 import { captureEmf } from "../tools/lambda/emf.ts";
@@ -132,14 +132,17 @@ function costPerMillion(msPerRecord: number, billedBytesPerRecord: number, recor
   return { lambda, firehose, total: lambda + firehose };
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      rounds: { type: "string", default: "12" },
-      warmup: { type: "string", default: "3" },
-      json: { type: "boolean", default: false },
-    },
-  });
+const COMMAND = command({
+  name: "bench",
+  summary: "Speed and cost: the floor, two Powertools peers and ours on a maximum-size event (needs the built bundle).",
+  options: {
+    rounds: integer({ min: 1, default: 12, description: "measured alternating rounds" }),
+    warmup: integer({ min: 0, default: 3, description: "warm-up rounds, not measured" }),
+    json: flag({ description: "one JSON line instead of the table" }),
+  },
+});
+
+async function main({ values }: ArgsOf<typeof COMMAND>): Promise<void> {
   Object.assign(process.env, bundleEnv(), { POWERTOOLS_LOG_LEVEL: "ERROR" });
 
   // Peer A's parser integration leaks a rejected promise for a record that is not valid base64
@@ -148,8 +151,7 @@ async function main(): Promise<void> {
   process.on("unhandledRejection", () => {
     unhandledRejections++;
   });
-  const rounds = Number(values.rounds);
-  const warmup = Number(values.warmup);
+  const { rounds, warmup } = values;
   const log = (text: string) => values.json || process.stderr.write(`${text}\n`);
   const meter = installStubTransport(createRequire(import.meta.url));
   const emf = captureEmf();
@@ -328,4 +330,4 @@ function printTable(r: BenchResult): void {
   for (const [a, b, c] of lines) console.log(`${a.padEnd(w)}  ${b.padStart(v)}  ${c}`);
 }
 
-await main();
+await runCommand(COMMAND, main);

@@ -4,5 +4,8 @@
 # against a local AWS emulator it starts itself, and reconcile it. Options: node scripts/pipeline.ts --help
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+# The options first: a mistake is one line and exit 2 now, not after the build; --help stops here.
+node scripts/pipeline.ts --check-options "$@"
+for arg in "$@"; do case $arg in --help | -h) exit 0 ;; --) break ;; esac; done
 bash scripts/build.sh
 node scripts/pipeline.ts "$@"

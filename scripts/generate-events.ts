@@ -6,11 +6,18 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { type ArgsOf, command, flag, runCommand } from "../tools/cli/options.ts";
 import { COMMITTED_EVENTS, maxSizeBatch } from "../tools/fixtures/events.ts";
 
 const EVENTS_DIR = join(import.meta.dirname, "..", "events");
 
-function main(check: boolean): number {
+const COMMAND = command({
+  name: "generate-events",
+  summary: "Writes the sample events in events/ from a fixed seed.",
+  options: { check: flag({ description: "fail if a committed event differs from what is generated" }) },
+});
+
+function main({ values: { check } }: ArgsOf<typeof COMMAND>): number {
   let drift = 0;
   for (const [name, build] of Object.entries(COMMITTED_EVENTS)) {
     const text = `${JSON.stringify(build(), null, 2)}\n`;
@@ -25,4 +32,4 @@ function main(check: boolean): number {
   return drift === 0 ? 0 : 1;
 }
 
-if (import.meta.main) process.exitCode = main(process.argv.includes("--check"));
+if (import.meta.main) await runCommand(COMMAND, main);

@@ -2,11 +2,11 @@
  * The built bundle on the sample events, locally: starts a moto server, creates the delivery stream
  * and buckets, invokes the bundle on each event as Lambda would, reads the data and quarantine
  * buckets back and prints what was delivered and quarantined. Exits 1 if any Kinesis record is unaccounted for.
- *   node scripts/invoke-events.ts [--timeout-ms 60000] [events/<file>.json ...]
+ *   node scripts/invoke-events.ts [--timeout-ms 60000] [events/<file>.json ...]   (--help for the details)
  */
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import type { KinesisStreamEvent } from "aws-lambda";
+import { type ArgsOf, command, integer, runCommand } from "../tools/cli/options.ts";
 import { lambdaContext, loadHandler } from "../tools/lambda/invoke.ts";
 import { bundleEnv, deliveredLines, freshPipeline, quarantinedLines } from "../tools/pipeline/emulator.ts";
 import { startMoto } from "../tools/pipeline/moto.ts";
@@ -19,6 +19,44 @@ const DEFAULT_EVENTS = [
   "events/max-size-batch.json",
 ];
 
+const COMMAND = command({
+  name: "invoke-events",
+  summary: "Invokes the built bundle on Kinesis events against a local moto and accounts for every record.",
+  options: {
+    "timeout-ms": integer({
+      min: 1,
+      max: 900_000,
+      default: 60_000,
+      description: "the remaining time the Lambda context reports (Lambda allows up to 15 minutes)",
+    }),
+  },
+  positionals: {
+    name: "event file",
+    description: `Kinesis events (JSON with a Records array); default ${DEFAULT_EVENTS.join(", ")}`,
+    check: eventFileProblem,
+  },
+});
+
+/** Why a file cannot be one of the events, or undefined if it can. */
+function eventFileProblem(file: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    return `event file ${JSON.stringify(file)} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
+  }
+  let event: unknown;
+  try {
+    event = JSON.parse(text);
+  } catch (error) {
+    return `event file ${JSON.stringify(file)} is not JSON (${(error as Error).message})`;
+  }
+  const records = (event as { Records?: unknown } | null)?.Records;
+  return Array.isArray(records)
+    ? undefined
+    : `event file ${JSON.stringify(file)} is not a Kinesis event (no Records array)`;
+}
+
 interface Row {
   event: string;
   records: number;
@@ -29,12 +67,8 @@ interface Row {
   ms: number;
 }
 
-async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: { "timeout-ms": { type: "string", default: "60000" } },
-  });
-  const timeoutMs = Number(values["timeout-ms"]);
+async function main({ values, positionals }: ArgsOf<typeof COMMAND>): Promise<number> {
+  const timeoutMs = values["timeout-ms"];
   const files = positionals.length > 0 ? positionals : DEFAULT_EVENTS;
 
   const moto = await startMoto();
@@ -109,4 +143,4 @@ function printTable(rows: Row[]): void {
   for (const c of cells) console.log(format(c));
 }
 
-process.exitCode = await main();
+await runCommand(COMMAND, main);

@@ -8,8 +8,8 @@
  */
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { bundleFunction, coldInitMs, median } from "../tools/bench/bundling.ts";
+import { type ArgsOf, command, flag, integer, runCommand } from "../tools/cli/options.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const ENTRY = join(ROOT, "functions", "telemetry-consumer", "index.ts");
@@ -20,11 +20,17 @@ const VARIANTS = {
   "runtime SDK (external)": ["@aws-sdk/*"],
 };
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { runs: { type: "string", default: "21" }, json: { type: "boolean", default: false } },
-  });
-  const runs = Number(values.runs);
+const COMMAND = command({
+  name: "measure-bundle",
+  summary: "Bundle size and cold init with the AWS SDK bundled and with the runtime's, side by side.",
+  options: {
+    runs: integer({ min: 1, default: 21, description: "cold inits of each variant" }),
+    json: flag({ description: "one JSON line instead of the table" }),
+  },
+});
+
+async function main({ values }: ArgsOf<typeof COMMAND>): Promise<void> {
+  const { runs } = values;
   const files = Object.fromEntries(
     await Promise.all(
       Object.entries(VARIANTS).map(
@@ -57,4 +63,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+await runCommand(COMMAND, main);

@@ -1,11 +1,12 @@
 /**
  * The main job, on this machine: the whole local pipeline once (tools/pipeline/run.ts), its
  * reconciliation printed.
- *   node scripts/pipeline.ts [--vehicles 40] [--duration 600] [--rate 1] [--speedup 0]
- *     [--bad-fraction 0.02] [--kpl-share 0.25] [--seed 42] [--batch-size 500] [--firehose-outage 5:3]
+ *   node scripts/pipeline.ts [--vehicles 40] [--duration 600] [--batch-size 500] [--firehose-outage 5:3] …
+ *   (every option, its accepted values and default: --help)
  * Exits 1 if any produced record is unaccounted for.
  */
-import { parseArgs } from "node:util";
+import { fleetOptions } from "../tools/cli/fleet-options.ts";
+import { type ArgsOf, command, custom, integer, runCommand } from "../tools/cli/options.ts";
 import {
   accountedFor,
   DEFAULTS,
@@ -15,17 +16,30 @@ import {
   runPipeline,
 } from "../tools/pipeline/run.ts";
 
-const USAGE = `node scripts/pipeline.ts [options]   (bash scripts/demo.sh [options] builds first)
-  --vehicles N          simulated vehicles (40)
-  --duration S          simulated seconds (600)
-  --rate R              readings per vehicle per simulated second (1)
-  --speedup X           simulated seconds per real second; 0 = as fast as possible (0)
-  --bad-fraction F      share of bad readings: invalid JSON, contract violations, oversized (0.02)
-  --kpl-share F         share of vehicles writing through a KPL aggregator, 10 records an aggregate (0.25)
-  --seed N              the fleet's random seed (42)
-  --shards N            Kinesis shards (2)
-  --batch-size N        the trigger's BatchSize (500)
-  --firehose-outage A:B delete the delivery stream before invocation A, recreate it B invocations later`;
+const COMMAND = command({
+  name: "pipeline",
+  summary: "The whole local pipeline once, reconciled (bash scripts/demo.sh [options] builds first).",
+  options: {
+    ...fleetOptions(DEFAULTS),
+    shards: integer({ min: 1, max: 500, default: DEFAULTS.shards, description: "Kinesis shards" }),
+    "batch-size": integer({
+      min: 1,
+      max: 10_000,
+      default: DEFAULTS.batchSize,
+      description: "the trigger's BatchSize",
+    }),
+    "firehose-outage": custom({
+      placeholder: "A:B",
+      expected: "two integers ≥ 1 as A:B",
+      description: "delete the delivery stream before invocation A, recreate it B invocations later",
+      parse: (text) => {
+        const match = /^(\d+):(\d+)$/.exec(text);
+        const [from, invocations] = [Number(match?.[1]), Number(match?.[2])];
+        return from >= 1 && invocations >= 1 ? { from, invocations } : undefined;
+      },
+    }),
+  },
+});
 
 function printReport(report: PipelineReport): void {
   const r = report.reconciliation;
@@ -69,40 +83,20 @@ function printReport(report: PipelineReport): void {
   }
 }
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      vehicles: { type: "string" },
-      duration: { type: "string" },
-      rate: { type: "string" },
-      speedup: { type: "string" },
-      "bad-fraction": { type: "string" },
-      "kpl-share": { type: "string" },
-      seed: { type: "string" },
-      shards: { type: "string" },
-      "batch-size": { type: "string" },
-      "firehose-outage": { type: "string" },
-      help: { type: "boolean" },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const number = (value: string | undefined, fallback: number) => (value === undefined ? fallback : Number(value));
-  const [from, invocations] = (values["firehose-outage"] ?? "").split(":").map(Number);
+async function main({ values }: ArgsOf<typeof COMMAND>): Promise<number> {
+  const outage = values["firehose-outage"];
   const options: PipelineOptions = {
     ...DEFAULTS,
-    vehicles: number(values.vehicles, DEFAULTS.vehicles),
-    durationS: number(values.duration, DEFAULTS.durationS),
-    rate: number(values.rate, DEFAULTS.rate),
-    speedup: number(values.speedup, DEFAULTS.speedup),
-    badFraction: number(values["bad-fraction"], DEFAULTS.badFraction),
-    kplShare: number(values["kpl-share"], DEFAULTS.kplShare),
-    seed: number(values.seed, DEFAULTS.seed),
-    shards: number(values.shards, DEFAULTS.shards),
-    batchSize: number(values["batch-size"], DEFAULTS.batchSize),
-    ...(from && invocations ? { firehoseOutage: { from, invocations } } : {}),
+    vehicles: values.vehicles,
+    durationS: values.duration,
+    rate: values.rate,
+    speedup: values.speedup,
+    badFraction: values["bad-fraction"],
+    kplShare: values["kpl-share"],
+    seed: values.seed,
+    shards: values.shards,
+    batchSize: values["batch-size"],
+    ...(outage ? { firehoseOutage: outage } : {}),
     onProgress: progressLine,
   };
   const expected = options.vehicles * Math.round(options.durationS * options.rate);
@@ -125,4 +119,4 @@ function progressLine({ producer, consumer }: Progress): void {
   }
 }
 
-if (import.meta.main) process.exitCode = await main();
+if (import.meta.main) await runCommand(COMMAND, main);

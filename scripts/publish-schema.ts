@@ -5,11 +5,18 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { type ArgsOf, command, flag, runCommand } from "../tools/cli/options.ts";
 import { PUBLISHED_SCHEMAS, publishedText } from "../tools/fixtures/schemas.ts";
 
 const SCHEMA_DIR = join(import.meta.dirname, "..", "schema");
 
-function main(check: boolean): number {
+const COMMAND = command({
+  name: "publish-schema",
+  summary: "Writes the published JSON Schemas (schema/*.schema.json) from shared/contract.ts.",
+  options: { check: flag({ description: "fail if a committed schema differs from the contract" }) },
+});
+
+function main({ values: { check } }: ArgsOf<typeof COMMAND>): number {
   let drift = 0;
   for (const [name, schema] of Object.entries(PUBLISHED_SCHEMAS)) {
     const path = join(SCHEMA_DIR, name);
@@ -23,4 +30,4 @@ function main(check: boolean): number {
   return drift === 0 ? 0 : 1;
 }
 
-if (import.meta.main) process.exitCode = main(process.argv.includes("--check"));
+if (import.meta.main) await runCommand(COMMAND, main);
