@@ -5,8 +5,9 @@
  *   (every option, its accepted values and default: --help)
  * Exits 1 if any produced record is unaccounted for.
  */
-import { fleetOptions } from "../tools/cli/fleet-options.ts";
+
 import { type ArgsOf, command, custom, integer, runCommand } from "../tools/cli/options.ts";
+import { fleetOptions } from "../tools/pipeline/fleet-options.ts";
 import {
   accountedFor,
   DEFAULTS,

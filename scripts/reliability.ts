@@ -5,8 +5,9 @@
  * Exits 1 if any scenario breaks its claim (lost, misrouted or abandoned records, retries where it
  * claims none, a fault that did not happen) or let the function run past its timeout.
  */
-import { fleetOptions } from "../tools/cli/fleet-options.ts";
+
 import { type ArgsOf, command, flag, runCommand } from "../tools/cli/options.ts";
+import { fleetOptions } from "../tools/pipeline/fleet-options.ts";
 import { startMoto } from "../tools/pipeline/moto.ts";
 import { DEFAULTS } from "../tools/pipeline/run.ts";
 import { brokenClaims, runScenario, SCENARIOS, type ScenarioResult } from "../tools/pipeline/scenarios.ts";

@@ -6,11 +6,12 @@
  *     [--endpoint http://127.0.0.1:5000 | --stream-arn arn:aws:kinesis:…] [--region eu-west-1] [--profile p]
  *   (every option, its accepted values and default: --help)
  */
-import { fleetOptions } from "../tools/cli/fleet-options.ts";
+
 import { type ArgsOf, command, custom, integer, runCommand, text } from "../tools/cli/options.ts";
 import { seededRandom } from "../tools/fixtures/fixtures.ts";
 import { REGION, STREAM } from "../tools/pipeline/emulator.ts";
 import { Fleet } from "../tools/pipeline/fleet.ts";
+import { fleetOptions } from "../tools/pipeline/fleet-options.ts";
 import { kinesisClient } from "../tools/pipeline/kinesis-client.ts";
 import { type ProducerStats, type StreamTarget, simulate } from "../tools/pipeline/producer.ts";
 import { DEFAULTS } from "../tools/pipeline/run.ts";

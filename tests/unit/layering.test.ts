@@ -20,7 +20,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   "tools/templates": [],
   "tools/faults": ["shared", "tools/lambda"],
   "tools/fuzz": ["shared", "tools/fixtures"],
-  "tools/pipeline": ["shared", "tools/fixtures", "tools/lambda", "tools/faults"],
+  "tools/pipeline": ["shared", "tools/cli", "tools/fixtures", "tools/lambda", "tools/faults"],
   "tools/query": ["shared", "tools/fixtures", "tools/lambda", "tools/pipeline"],
   "tools/bench": ["shared", "tools/fixtures", "tools/lambda", "tools/pipeline"],
   scripts: ["shared", "tools"],

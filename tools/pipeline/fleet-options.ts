@@ -2,8 +2,9 @@
  * The simulated fleet's options, shared by the commands that drive one (pipeline, simulator,
  * reliability), each with its own defaults.
  */
-import type { PipelineOptions } from "../pipeline/run.ts";
-import { integer, number } from "./options.ts";
+
+import { integer, number } from "../cli/options.ts";
+import type { PipelineOptions } from "./run.ts";
 
 /** The fleet's random seed: any 32-bit unsigned integer (the generator takes seed >>> 0). */
 export const SEED_MAX = 2 ** 32 - 1;
