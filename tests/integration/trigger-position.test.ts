@@ -10,7 +10,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { resolveTemplate } from "../../tools/templates/cfn-resolve.ts";
 
 const CONSUMER_CFN = join(import.meta.dirname, "..", "..", ".tmp", "cfn", "consumer.json");
-const STREAM_ARN = "arn:aws:kinesis:eu-west-1:111111111111:stream/vehicle-telemetry";
+const STREAM = {
+  ProducerAccountId: "111111111111",
+  ProducerStreamName: "vehicle-telemetry",
+  ProducerStreamKeyId: "1234abcd-12ab-34cd-56ef-1234567890ab",
+};
 let template: {
   Parameters: Record<string, { AllowedPattern?: string; AllowedValues?: string[] }>;
   Resources: Record<string, { Type: string }>;
@@ -28,7 +32,7 @@ function deploy(parameters: Record<string, string>) {
     accountId: "222222222222",
     region: "eu-west-1",
     stackName: "consumer",
-    parameters: { ProducerStreamArn: STREAM_ARN, ...parameters },
+    parameters: { ...STREAM, ...parameters },
   });
 }
 
@@ -43,7 +47,7 @@ describe("the trigger's starting position", () => {
   ])("starts %s without a timestamp", (position, timestamp) => {
     const deployed = deploy({ StartingPosition: position, StartingPositionTimestamp: timestamp });
 
-    expect(deployed.failedAssertions).toEqual([]);
+    expect(deployed.failedRules).toEqual([]);
     expect(deployed.resources.TelemetryStreamTrigger?.properties).toMatchObject({ StartingPosition: position });
     expect(deployed.resources.TelemetryStreamTrigger?.properties).not.toHaveProperty("StartingPositionTimestamp");
   });
@@ -51,7 +55,7 @@ describe("the trigger's starting position", () => {
   it("starts AT_TIMESTAMP from the given Unix seconds", () => {
     const deployed = deploy({ StartingPosition: "AT_TIMESTAMP", StartingPositionTimestamp: "1795380000" });
 
-    expect(deployed.failedAssertions).toEqual([]);
+    expect(deployed.failedRules).toEqual([]);
     expect(deployed.resources.TelemetryStreamTrigger?.properties).toMatchObject({
       StartingPosition: "AT_TIMESTAMP",
       StartingPositionTimestamp: "1795380000",
@@ -65,7 +69,7 @@ describe("the trigger's starting position", () => {
   ])("refuses StartingPosition %s with timestamp %j", (position, timestamp, message) => {
     const deployed = deploy({ StartingPosition: position, StartingPositionTimestamp: timestamp });
 
-    expect(deployed.failedAssertions).toEqual([expect.stringContaining(message)]);
+    expect(deployed.failedRules).toEqual([expect.stringContaining(message)]);
   });
 
   it.each([

@@ -1,9 +1,10 @@
 /**
- * Resolves a translated (plain CloudFormation) template for one deployment: parameters, pseudo
- * parameters, conditions and the intrinsics the project's templates use (Ref, Fn::GetAtt, Fn::Sub,
- * Fn::If, Fn::Join, Fn::Equals, Fn::Not, Fn::And, Fn::Or), with physical names and ARNs made up the
- * way CloudFormation would, so that the policies in it can be evaluated, and its Rules checked.
- * Throws on anything else.
+ * Resolves a translated (plain CloudFormation) template for one deployment: parameters (checked the
+ * way CloudFormation checks them), pseudo parameters, conditions, rules and the intrinsics the
+ * project's templates use (Ref, Fn::GetAtt, Fn::Sub, Fn::If, Fn::Join, Fn::Equals, Fn::Not, Fn::And,
+ * Fn::Or, Fn::Contains), with physical names and ARNs made up the way CloudFormation would (a log
+ * group's GetAtt Arn ends in ":*", as CloudFormation returns it), so that the policies in it can be
+ * evaluated. Throws on anything else.
  */
 
 export interface Deployment {
@@ -13,11 +14,53 @@ export interface Deployment {
   readonly parameters: Readonly<Record<string, string>>;
 }
 
-interface Template {
-  Parameters?: Record<string, { Default?: string | number }>;
-  Rules?: Record<string, { RuleCondition?: unknown; Assertions: { Assert: unknown; AssertDescription?: string }[] }>;
+interface ParameterDeclaration {
+  Type?: string;
+  Default?: string | number;
+  AllowedPattern?: string;
+  AllowedValues?: (string | number)[];
+  MinValue?: number;
+  MaxValue?: number;
+}
+
+/** A template as the SAM translator leaves it (plain JSON): what the resolver reads of it. */
+export interface Template {
+  Parameters?: Record<string, ParameterDeclaration>;
   Conditions?: Record<string, unknown>;
+  Rules?: Record<string, { RuleCondition?: unknown; Assertions: { Assert: unknown; AssertDescription?: string }[] }>;
   Resources: Record<string, { Type: string; Condition?: string; Properties?: Record<string, unknown> }>;
+}
+
+/** A parameter value CloudFormation would refuse before creating anything. */
+export class ParameterValueError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ParameterValueError";
+  }
+}
+
+/** Checks the deployment's parameter values as CloudFormation does: declared, allowed pattern, values and range. */
+function checkParameters(template: Template, values: Readonly<Record<string, string>>): void {
+  for (const [name, value] of Object.entries(values)) {
+    const declared = template.Parameters?.[name];
+    if (!declared) throw new ParameterValueError(`parameter ${name} is not declared by the template`);
+    if (declared.AllowedPattern !== undefined && !new RegExp(`^(?:${declared.AllowedPattern})$`).test(value))
+      throw new ParameterValueError(`parameter ${name}=${value} does not match ${declared.AllowedPattern}`);
+    if (declared.AllowedValues && !declared.AllowedValues.map(String).includes(value))
+      throw new ParameterValueError(`parameter ${name}=${value} is not one of ${declared.AllowedValues.join(", ")}`);
+    if (declared.Type === "Number") {
+      const n = Number(value);
+      if (value.trim() === "" || Number.isNaN(n))
+        throw new ParameterValueError(`parameter ${name}=${value} is no number`);
+      if (
+        (declared.MinValue !== undefined && n < declared.MinValue) ||
+        (declared.MaxValue !== undefined && n > declared.MaxValue)
+      )
+        throw new ParameterValueError(
+          `parameter ${name}=${value} is outside ${declared.MinValue}..${declared.MaxValue}`,
+        );
+    }
+  }
 }
 
 const NO_VALUE = Symbol("AWS::NoValue");
@@ -27,13 +70,14 @@ export interface ResolvedTemplate {
   readonly resources: Record<string, { type: string; properties: Record<string, unknown> }>;
   /** ARN (or physical id) of a resource, as Fn::GetAtt Arn / Ref would give it. */
   arnOf(logicalId: string): string;
-  /** The AssertDescription (or rule name) of each Rules assertion that fails: CloudFormation refuses the deployment. */
-  readonly failedAssertions: readonly string[];
+  /** The AssertDescription of every rule assertion that fails (CloudFormation refuses the deployment). */
+  readonly failedRules: readonly string[];
 }
 
 export function resolveTemplate(template: Template, deployment: Deployment): ResolvedTemplate {
   const partition = "aws";
   const { accountId, region, stackName } = deployment;
+  checkParameters(template, deployment.parameters);
   const parameter = (name: string): string => {
     const value = deployment.parameters[name] ?? template.Parameters?.[name]?.Default;
     if (value === undefined) throw new Error(`parameter ${name} has no value`);
@@ -63,6 +107,8 @@ export function resolveTemplate(template: Template, deployment: Deployment): Res
         return `arn:${partition}:lambda:${region}:${accountId}:function:${name}`;
       case "AWS::SNS::Topic":
         return `arn:${partition}:sns:${region}:${accountId}:${name}`;
+      case "AWS::CloudWatch::Alarm":
+        return `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${name}`;
       default:
         return name;
     }
@@ -89,6 +135,8 @@ export function resolveTemplate(template: Template, deployment: Deployment): Res
     if (resource.Type === "AWS::KMS::Key") return arnOf(id).split("/")[1];
     if (byArn.includes(resource.Type)) return arnOf(id);
     if (resource.Type === "AWS::S3::Bucket") return arnOf(id).slice("arn:aws:s3:::".length);
+    if (resource.Type === "AWS::Logs::LogStream" && resource.Properties?.LogStreamName !== undefined)
+      return String(resolve(resource.Properties.LogStreamName));
     return physicalName(id);
   };
   const getAtt = (id: string, attribute: string): string => {
@@ -143,6 +191,10 @@ export function resolveTemplate(template: Template, deployment: Deployment): Res
           return (resolve(arg) as unknown[]).every(Boolean);
         case "Fn::Or":
           return (resolve(arg) as unknown[]).some(Boolean);
+        case "Fn::Contains": {
+          const [list, item] = resolve(arg) as [unknown[], unknown];
+          return list.map(String).includes(String(item));
+        }
         case "Condition":
           return conditionHolds(arg as string);
       }
@@ -164,14 +216,13 @@ export function resolveTemplate(template: Template, deployment: Deployment): Res
       properties: (resolve(resource.Properties ?? {}) as Record<string, unknown>) ?? {},
     };
   }
-  const failedAssertions: string[] = [];
+  const failedRules: string[] = [];
   for (const [name, rule] of Object.entries(template.Rules ?? {})) {
     if (rule.RuleCondition !== undefined && !resolve(rule.RuleCondition)) continue;
-    for (const { Assert, AssertDescription } of rule.Assertions) {
-      if (!resolve(Assert)) failedAssertions.push(AssertDescription ?? name);
-    }
+    for (const { Assert, AssertDescription } of rule.Assertions)
+      if (!resolve(Assert)) failedRules.push(AssertDescription ?? `rule ${name}`);
   }
-  return { resources, arnOf, failedAssertions };
+  return { resources, arnOf, failedRules };
 }
 
 function hex12(text: string): string {

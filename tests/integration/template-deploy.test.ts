@@ -1,0 +1,200 @@
+/**
+ * What the templates promise someone deploying them, checked on the templates as the SAM translator
+ * makes them (scripts/check-templates.sh writes .tmp/cfn): the deploy-time rules, the region the
+ * producer's stream is looked for in, the alarms and where they go, the producer stream's retention,
+ * and the samconfig.toml environments that drive the three deploy steps.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ParameterValueError, resolveTemplate } from "../../tools/templates/cfn-resolve.ts";
+import {
+  CONSUMER_ACCOUNT,
+  deployBoth,
+  loadTranslated,
+  PRODUCER_ACCOUNT,
+  REGION,
+} from "../../tools/templates/two-accounts.ts";
+
+const root = join(import.meta.dirname, "..", "..");
+
+const consumerWith = (parameters: Record<string, string>, region = REGION) =>
+  resolveTemplate(loadTranslated("consumer"), {
+    accountId: CONSUMER_ACCOUNT,
+    region,
+    stackName: "consumer",
+    parameters,
+  });
+
+describe("deploy-time rules of the consumer stack", () => {
+  const { consumerParameters: complete } = deployBoth();
+  const without = (name: string) => Object.fromEntries(Object.entries(complete).filter(([k]) => k !== name));
+
+  it("accept the bootstrap step and the complete step 3", () => {
+    expect(consumerWith({}).failedRules).toEqual([]);
+    expect(consumerWith(complete).failedRules).toEqual([]);
+  });
+
+  it("refuse a stream without its key id", () => {
+    expect(consumerWith(without("ProducerStreamKeyId")).failedRules).toEqual([
+      expect.stringMatching(/^ProducerStreamName needs ProducerStreamKeyId/),
+    ]);
+  });
+
+  it("refuse a stream without its account", () => {
+    expect(consumerWith(without("ProducerAccountId")).failedRules).toEqual([
+      expect.stringMatching(/^ProducerStreamName needs ProducerAccountId/),
+    ]);
+  });
+
+  it("refuse a fan-out consumer without its stream", () => {
+    expect(consumerWith({ ProducerStreamConsumer: "telemetry:1700000000" }).failedRules).toEqual([
+      expect.stringMatching(/^ProducerStreamConsumer needs ProducerStreamName/),
+    ]);
+  });
+});
+
+describe("the producer's stream is in the consumer stack's region", () => {
+  it("every ARN the consumer stack builds for the producer's stream, consumer and key is in its own region", () => {
+    const region = "ap-southeast-2";
+    const { consumer } = deployBoth({ enhancedFanOut: true, region });
+    const trigger = consumer.resources.TelemetryStreamTrigger?.properties;
+    const policy = JSON.stringify(consumer.resources.TelemetryConsumerPolicy?.properties);
+    const producerArns = policy.match(new RegExp(`arn:aws:(kinesis|kms):[a-z0-9-]+:${PRODUCER_ACCOUNT}:[^"]+`, "g"));
+
+    expect(trigger?.EventSourceArn).toMatch(
+      new RegExp(`^arn:aws:kinesis:${region}:${PRODUCER_ACCOUNT}:stream/producer-TelemetryStream/consumer/`),
+    );
+    expect(producerArns?.length).toBeGreaterThanOrEqual(4);
+    for (const arn of producerArns ?? []) expect(arn).toContain(`:${region}:${PRODUCER_ACCOUNT}:`);
+  });
+
+  it("takes no stream ARN, so none from another region can be given", () => {
+    expect(() =>
+      consumerWith({ ProducerStreamArn: `arn:aws:kinesis:us-east-1:${PRODUCER_ACCOUNT}:stream/telemetry` }),
+    ).toThrow(ParameterValueError);
+    expect(() =>
+      consumerWith({ ProducerStreamName: `arn:aws:kinesis:us-east-1:${PRODUCER_ACCOUNT}:stream/telemetry` }),
+    ).toThrow(ParameterValueError);
+    expect(() => consumerWith({ ProducerStreamKeyId: `arn:aws:kms:us-east-1:${PRODUCER_ACCOUNT}:key/x` })).toThrow(
+      ParameterValueError,
+    );
+  });
+});
+
+describe("alarms", () => {
+  const alarmsOf = (t: ReturnType<typeof consumerWith>) =>
+    Object.entries(t.resources).filter(([, r]) => r.type === "AWS::CloudWatch::Alarm");
+
+  it.each([
+    ["the bootstrap step", {}],
+    ["step 3 with the trigger enabled", deployBoth().consumerParameters],
+  ])("every alarm publishes to the alarm topic, with or without AlarmEmail (%s)", (_, parameters) => {
+    const emails: Record<string, string>[] = [{}, { AlarmEmail: "ops@example.com" }];
+    for (const email of emails) {
+      const consumer = consumerWith({ ...parameters, ...email });
+      const alarms = alarmsOf(consumer);
+      expect(alarms.length).toBeGreaterThanOrEqual(7);
+      for (const [, alarm] of alarms) expect(alarm.properties.AlarmActions).toEqual([consumer.arnOf("AlarmTopic")]);
+    }
+  });
+
+  it("the topic is encrypted with a key of this stack, not an AWS managed key", () => {
+    const consumer = consumerWith({});
+    const keyId = String(consumer.resources.AlarmTopic?.properties.KmsMasterKeyId);
+    expect(keyId).not.toMatch(/alias\/aws\//);
+    expect(consumer.resources.AlarmKey?.type).toBe("AWS::KMS::Key");
+    expect(keyId).toBe(consumer.arnOf("AlarmKey"));
+  });
+
+  it("the topic subscribes AlarmEmail only when given", () => {
+    expect(consumerWith({}).resources.AlarmTopic?.properties.Subscription).toBeUndefined();
+    expect(consumerWith({ AlarmEmail: "ops@example.com" }).resources.AlarmTopic?.properties.Subscription).toEqual([
+      { Protocol: "email", Endpoint: "ops@example.com" },
+    ]);
+  });
+
+  it("a trigger that reads nothing for NoRecordsAlarmMinutes alarms, only while it is enabled", () => {
+    const { consumerParameters } = deployBoth();
+    const enabled = consumerWith({ ...consumerParameters, NoRecordsAlarmMinutes: "30" });
+    const alarm = enabled.resources.NoRecordsAlarm?.properties;
+
+    expect(alarm).toMatchObject({
+      Namespace: "AWS/Lambda",
+      MetricName: "Invocations",
+      Dimensions: [{ Name: "FunctionName", Value: enabled.resources.TelemetryStreamTrigger?.properties.FunctionName }],
+      Period: 60,
+      EvaluationPeriods: "30",
+      Threshold: 1,
+      ComparisonOperator: "LessThanThreshold",
+      TreatMissingData: "breaching",
+    });
+    expect(consumerWith({ ...consumerParameters, TriggerEnabled: "false" }).resources.NoRecordsAlarm).toBeUndefined();
+    expect(consumerWith({}).resources.NoRecordsAlarm).toBeUndefined();
+    expect(() => consumerWith({ NoRecordsAlarmMinutes: "1441" })).toThrow(ParameterValueError);
+  });
+
+  it("Firehose throttling of the delivery stream alarms", () => {
+    const consumer = consumerWith({});
+    expect(consumer.resources.FirehoseThrottledRecordsAlarm?.properties).toMatchObject({
+      Namespace: "AWS/Firehose",
+      MetricName: "ThrottledRecords",
+      Dimensions: [{ Name: "DeliveryStreamName", Value: consumer.arnOf("TelemetryDeliveryStream").split("/")[1] }],
+      ComparisonOperator: "GreaterThanThreshold",
+      Threshold: 0,
+    });
+  });
+});
+
+describe("producer stack", () => {
+  it("retains the stream as it retains its key, and orders the consumer's policy after the consumer", () => {
+    const producer = loadTranslated("producer").Resources as Record<string, Record<string, unknown>>;
+    for (const id of ["TelemetryStream", "StreamKey"]) {
+      expect(producer[id]?.DeletionPolicy).toBe("Retain");
+      expect(producer[id]?.UpdateReplacePolicy).toBe("Retain");
+    }
+    expect(producer.TelemetryStreamConsumerPolicy?.DependsOn).toBe("TelemetryStreamConsumer");
+  });
+});
+
+describe("samconfig.toml", () => {
+  /** `[env.command.parameters]` tables of samconfig.toml with their string values (the file is flat TOML). */
+  function samconfig(): Map<string, Record<string, string>> {
+    const tables = new Map<string, Record<string, string>>();
+    let current: Record<string, string> | undefined;
+    for (const line of readFileSync(join(root, "samconfig.toml"), "utf8").split("\n")) {
+      const table = /^\[([\w.-]+)\]\s*$/.exec(line);
+      if (table) {
+        current = {};
+        tables.set(table[1] as string, current);
+      }
+      const pair = /^(\w+)\s*=\s*"(.*)"\s*$/.exec(line);
+      if (pair && current) current[pair[1] as string] = pair[2] as string;
+    }
+    return tables;
+  }
+  const deployEnvironments = () => [...samconfig()].filter(([name]) => name.endsWith(".deploy.parameters"));
+
+  it("every deploy environment names the same region", () => {
+    const environments = deployEnvironments();
+    expect(environments.map(([name]) => name)).toEqual(
+      expect.arrayContaining([
+        "consumer-bootstrap.deploy.parameters",
+        "producer.deploy.parameters",
+        "consumer.deploy.parameters",
+      ]),
+    );
+    const regions = new Set(environments.map(([, values]) => values.region));
+    expect(regions.size).toBe(1);
+    expect([...regions][0]).toMatch(/^[a-z]{2}(-[a-z]+)+-\d$/);
+  });
+
+  it("every parameter override is a parameter of the template the environment deploys", () => {
+    for (const [name, values] of deployEnvironments()) {
+      const template = loadTranslated(values.template_file === "producer/template.yaml" ? "producer" : "consumer");
+      const overrides = (values.parameter_overrides ?? "").split(/\s+/).filter(Boolean);
+      for (const override of overrides)
+        expect(Object.keys(template.Parameters ?? {}), `${name}: ${override}`).toContain(override.split("=")[0]);
+    }
+  });
+});
