@@ -1,7 +1,7 @@
 /**
  * Resolves a translated (plain CloudFormation) template for one deployment: parameters, pseudo
  * parameters, conditions and the intrinsics the project's templates use (Ref, Fn::GetAtt, Fn::Sub,
- * Fn::If, Fn::Join, Fn::Equals, Fn::Not), with physical names and ARNs made up the way
+ * Fn::If, Fn::Join, Fn::Equals, Fn::Not, Fn::Base64), with physical names and ARNs made up the way
  * CloudFormation would, so that the policies in it can be evaluated. Throws on anything else.
  */
 
@@ -135,6 +135,8 @@ export function resolveTemplate(template: Template, deployment: Deployment): Res
         }
         case "Fn::Not":
           return !(resolve(arg) as unknown[])[0];
+        case "Fn::Base64":
+          return Buffer.from(String(resolve(arg))).toString("base64");
         case "Condition":
           return conditionHolds(arg as string);
       }
