@@ -61,19 +61,23 @@ function rawTableSql(dir: string, columns: readonly Column[]): string {
   ].join("\n");
 }
 
-function plain(value: unknown): string | number | boolean | null {
+/** DuckDB's JSON form of a value, with numbers as numbers (its JSON form keeps BIGINT and DECIMAL as strings). */
+function plain(value: unknown, type: string): string | number | boolean | null {
   if (value === null || value === undefined) return null;
-  if (typeof value === "bigint") return Number(value);
+  if (/INT|DECIMAL|DOUBLE|FLOAT|REAL/.test(type) && typeof value === "string") return Number(value);
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "string") return value;
-  return String(value);
+  return JSON.stringify(value);
 }
 
 async function execute(connection: DuckDBConnection, name: string, sql: string): Promise<QueryResult> {
   const reader = await connection.runAndReadAll(sql);
   const columns = reader.columnNames();
-  const rows = reader.getRowObjectsJS().map((row) => {
+  const types = reader.columnTypes().map(String);
+  const rows = reader.getRowObjectsJson().map((row) => {
     const out: Row = {};
-    for (const column of columns) out[column] = plain(row[column]);
+    columns.forEach((column, i) => {
+      out[column] = plain(row[column], types[i] ?? "");
+    });
     return out;
   });
   return { name, sql, columns, rows };

@@ -27,6 +27,9 @@ export class GeneratedRegionError extends Error {
   }
 }
 
+/** `${name}`: a CloudFormation substitution, or a partition projection's placeholder. */
+const placeholder = (name: string) => `\${${name}}`;
+
 /** A YAML double-quoted scalar: JSON's string escapes are YAML's. */
 const quoted = (text: string) => JSON.stringify(text);
 
@@ -49,7 +52,7 @@ function prestoViewJson(columns: readonly Column[]): string {
   return JSON.stringify({
     originalSql: dedupViewSql(columns),
     catalog: "awsdatacatalog",
-    schema: "${TelemetryDatabase}",
+    schema: placeholder("TelemetryDatabase"),
     columns: [...columns, ...PARTITION_KEYS].map((c) => ({ name: c.name.toLowerCase(), type: prestoType(c.type) })),
   });
 }
@@ -89,7 +92,7 @@ export function generatedRegion(
     '          projection.hour.digits: "2"',
     "          storage.location.template: !Join",
     '            - ""',
-    '            - ["s3://", !Ref DataBucket, "/data/year=${year}/month=${month}/day=${day}/hour=${hour}/"]',
+    `            - ["s3://", !Ref DataBucket, "/data/${PARTITION_KEYS.map((k) => `${k.name}=${placeholder(k.name)}`).join("/")}/"]`,
     "        PartitionKeys:",
     ...columnList(PARTITION_KEYS, "          "),
     "        StorageDescriptor:",
