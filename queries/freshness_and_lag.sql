@@ -10,8 +10,8 @@ WITH recent AS (
 SELECT
   date_diff('second', max(from_iso8601_timestamp(eventTime)), current_timestamp) AS freshness_s,
   count(*) AS readings,
-  approx_percentile(lag_ms, 0.5) AS lag_p50_ms,
-  approx_percentile(lag_ms, 0.95) AS lag_p95_ms,
-  approx_percentile(lag_ms, 0.99) AS lag_p99_ms,
+  round(approx_percentile(lag_ms, 0.5)) AS lag_p50_ms,
+  round(approx_percentile(lag_ms, 0.95)) AS lag_p95_ms,
+  round(approx_percentile(lag_ms, 0.99)) AS lag_p99_ms,
   max(lag_ms) AS lag_max_ms
 FROM recent

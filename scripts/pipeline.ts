@@ -14,6 +14,7 @@ import {
   type Progress,
   runPipeline,
 } from "../tools/pipeline/run.ts";
+import { LOCAL_DELIVERED_DIR, printFleetQueries } from "../tools/query/report.ts";
 
 const USAGE = `node scripts/pipeline.ts [options]   (bash scripts/demo.sh [options] builds first)
   --vehicles N          simulated vehicles (40)
@@ -109,9 +110,10 @@ async function main(): Promise<number> {
   console.log(
     `Simulating ${options.vehicles} vehicles for ${options.durationS} s at ${options.rate}/s (${expected.toLocaleString("en-US")} readings), seed ${options.seed}`,
   );
-  const report = await runPipeline(options);
+  const report = await runPipeline({ ...options, deliveredDir: LOCAL_DELIVERED_DIR });
   process.stderr.write("\n");
   printReport(report);
+  await printFleetQueries(LOCAL_DELIVERED_DIR);
   return accountedFor(report.reconciliation) ? 0 : 1;
 }
 

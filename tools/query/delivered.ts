@@ -4,7 +4,7 @@
  * `data/YYYY/MM/DD/HH/<name>` uncompressed (it evaluates neither the prefix's expressions nor the
  * compression), so objects taken from it are re-laid and compressed on the way down.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { GetObjectCommand, paginateListObjectsV2 } from "@aws-sdk/client-s3";
@@ -37,12 +37,13 @@ export function writeDeliveredObject(dir: string, at: Date, name: string, lines:
 }
 
 /**
- * Downloads every object under `data/` of the emulator's data bucket into `dir`, in Firehose's
- * layout, GZIP-compressed. Returns how many objects it wrote. Throws `DeliveredKeyError` on a key
- * in neither layout.
+ * Downloads every object under `data/` of the emulator's data bucket into `dir` (replacing what an
+ * earlier run left there), in Firehose's layout, GZIP-compressed. Returns how many objects it
+ * wrote. Throws `DeliveredKeyError` on a key in neither layout.
  */
 export async function downloadDelivered(endpoint: string, dir: string, bucket = DATA_BUCKET): Promise<number> {
   const s3 = s3Client(endpoint);
+  rmSync(join(dir, "data"), { recursive: true, force: true });
   let objects = 0;
   for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: "data/" })) {
     for (const object of page.Contents ?? []) {
