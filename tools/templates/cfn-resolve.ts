@@ -81,6 +81,14 @@ export function resolveTemplate(template: Template, deployment: Deployment): Res
     if (template.Parameters && id in template.Parameters) return parameter(id);
     const resource = template.Resources[id];
     if (!resource) throw new Error(`Ref to unknown ${id}`);
+    // Ref of these is the name their properties give (the Glue catalog's and Athena's own names).
+    const named: Record<string, (p: Record<string, unknown>) => unknown> = {
+      "AWS::Athena::WorkGroup": (p) => p.Name,
+      "AWS::Glue::Database": (p) => (p.DatabaseInput as Record<string, unknown> | undefined)?.Name,
+      "AWS::Glue::Table": (p) => (p.TableInput as Record<string, unknown> | undefined)?.Name,
+    };
+    const nameOf = named[resource.Type];
+    if (nameOf) return resolve(nameOf(resource.Properties ?? {}));
     const byArn = ["AWS::IAM::ManagedPolicy", "AWS::SNS::Topic", "AWS::KMS::Key"];
     if (resource.Type === "AWS::KMS::Key") return arnOf(id).split("/")[1];
     if (byArn.includes(resource.Type)) return arnOf(id);
