@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { type Column, contractColumns, DEDUP_VIEW, PARTITION_KEYS, RAW_TABLE } from "./columns.ts";
+import { type Column, contractColumns, PARTITION_KEYS, RAW_TABLE } from "./columns.ts";
 
 export const QUERIES_DIR = join(import.meta.dirname, "..", "..", "queries");
 
@@ -64,4 +64,3 @@ export function dedupViewSql(columns: readonly Column[] = contractColumns()): st
   ].join("\n");
 }
 
-export { DEDUP_VIEW, RAW_TABLE };
