@@ -63,4 +63,3 @@ export function dedupViewSql(columns: readonly Column[] = contractColumns()): st
     "WHERE delivery_rank = 1",
   ].join("\n");
 }
-
