@@ -7,7 +7,7 @@ WITH readings AS (
   FROM telemetry_raw
   WHERE odometerKm IS NOT NULL
     AND fuelLevelPct IS NOT NULL
-    AND year * 10000 + month * 100 + day >= CAST(date_format(current_date - INTERVAL '7' DAY, '%Y%m%d') AS INTEGER)
+    AND year * 10000 + month * 100 + day >= CAST(date_format(current_timestamp - INTERVAL '7' DAY, '%Y%m%d') AS INTEGER)
 ),
 steps AS (
   SELECT

@@ -8,6 +8,6 @@ SELECT
   max(speedKmh) AS max_speed_kmh
 FROM telemetry_raw
 WHERE overSpeedLimit
-  AND year * 10000 + month * 100 + day >= CAST(date_format(current_date - INTERVAL '7' DAY, '%Y%m%d') AS INTEGER)
+  AND year * 10000 + month * 100 + day >= CAST(date_format(current_timestamp - INTERVAL '7' DAY, '%Y%m%d') AS INTEGER)
 GROUP BY vehicleId, CAST(from_iso8601_timestamp(eventTime) AS DATE)
 ORDER BY over_speed_readings DESC, vehicle_id, event_date
