@@ -179,6 +179,24 @@ describe("queries over the delivered objects, locally", () => {
   });
 });
 
+describe("queries when nothing was delivered", () => {
+  it("answer with no rows (and a NULL freshness) instead of failing", async () => {
+    const empty = mkdtempSync(join(tmpdir(), "query-empty-"));
+    const local = await openLocalCatalog(empty);
+    try {
+      for (const query of namedQueries()) {
+        const result = await local.runNamed(query.name);
+        if (query.name === "freshness_and_lag")
+          expect(result.rows[0]).toMatchObject({ readings: 0, freshness_s: null });
+        else expect(result.rows).toEqual([]);
+      }
+    } finally {
+      local.close();
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});
+
 /** Runs Athena text in DuckDB as it is, without deriving its DuckDB form (expected to fail). */
 async function runAthenaTextAsIs(sql: string): Promise<void> {
   const { DuckDBInstance } = await import("@duckdb/node-api");

@@ -61,10 +61,12 @@ function rawTableSql(dir: string, columns: readonly Column[]): string {
   ].join("\n");
 }
 
+const NUMERIC_TYPE = /^(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?|DECIMAL\(.*\)|DOUBLE|FLOAT)$/;
+
 /** DuckDB's JSON form of a value, with numbers as numbers (its JSON form keeps BIGINT and DECIMAL as strings). */
 function plain(value: unknown, type: string): string | number | boolean | null {
   if (value === null || value === undefined) return null;
-  if (/INT|DECIMAL|DOUBLE|FLOAT|REAL/.test(type) && typeof value === "string") return Number(value);
+  if (NUMERIC_TYPE.test(type) && typeof value === "string") return Number(value);
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "string") return value;
   return JSON.stringify(value);
 }
