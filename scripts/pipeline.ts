@@ -16,6 +16,7 @@ import {
   type Progress,
   runPipeline,
 } from "../tools/pipeline/run.ts";
+import { LOCAL_DELIVERED_DIR, printFleetQueries } from "../tools/query/report.ts";
 
 const COMMAND = command({
   name: "pipeline",
@@ -104,9 +105,10 @@ async function main({ values }: ArgsOf<typeof COMMAND>): Promise<number> {
   console.log(
     `Simulating ${options.vehicles} vehicles for ${options.durationS} s at ${options.rate}/s (${expected.toLocaleString("en-US")} readings), seed ${options.seed}`,
   );
-  const report = await runPipeline(options);
+  const report = await runPipeline({ ...options, deliveredDir: LOCAL_DELIVERED_DIR });
   process.stderr.write("\n");
   printReport(report);
+  await printFleetQueries(LOCAL_DELIVERED_DIR);
   return accountedFor(report.reconciliation) ? 0 : 1;
 }
 

@@ -13,6 +13,7 @@ import { type FaultRule, startFaultProxy } from "../faults/fault-proxy.ts";
 import { seededRandom } from "../fixtures/fixtures.ts";
 import { captureEmf } from "../lambda/emf.ts";
 import { BUILT_BUNDLE, type Handler, loadHandler } from "../lambda/invoke.ts";
+import { downloadDelivered } from "./delivered.ts";
 import {
   bucketLines,
   bundleEnv,
@@ -70,6 +71,8 @@ export interface PipelineOptions {
   readonly childProcess?: boolean;
   /** Use this emulator instead of starting one. */
   readonly endpoint?: string;
+  /** Download the delivered objects here, in Firehose's layout, before the emulator stops (for local queries). */
+  readonly deliveredDir?: string;
   readonly onProgress?: (progress: Progress) => void;
 }
 
@@ -213,6 +216,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
 
     const delivered = await bucketLines<EnrichedTelemetryV1>(endpoint, DATA_BUCKET);
     const quarantined = await bucketLines<QuarantineLine>(endpoint, QUARANTINE_BUCKET);
+    if (options.deliveredDir) await downloadDelivered(endpoint, options.deliveredDir);
     const reconciliation = reconcile(
       ledger,
       delivered.map((l) => l.ingest.recordId),

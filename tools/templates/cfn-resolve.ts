@@ -5,6 +5,10 @@
  * Fn::Or, Fn::Contains), with physical names and ARNs made up the way CloudFormation would (a log
  * group's GetAtt Arn ends in ":*", as CloudFormation returns it), so that the policies in it can be
  * evaluated. Throws on anything else.
+ * Resolves a translated (plain CloudFormation) template for one deployment: parameters, pseudo
+ * parameters, conditions and the intrinsics the project's templates use (Ref, Fn::GetAtt, Fn::Sub,
+ * Fn::If, Fn::Join, Fn::Equals, Fn::Not, Fn::Base64), with physical names and ARNs made up the way
+ * CloudFormation would, so that the policies in it can be evaluated. Throws on anything else.
  */
 
 export interface Deployment {
@@ -131,6 +135,14 @@ export function resolveTemplate(template: Template, deployment: Deployment): Res
     if (template.Parameters && id in template.Parameters) return parameter(id);
     const resource = template.Resources[id];
     if (!resource) throw new Error(`Ref to unknown ${id}`);
+    // Ref of these is the name their properties give (the Glue catalog's and Athena's own names).
+    const named: Record<string, (p: Record<string, unknown>) => unknown> = {
+      "AWS::Athena::WorkGroup": (p) => p.Name,
+      "AWS::Glue::Database": (p) => (p.DatabaseInput as Record<string, unknown> | undefined)?.Name,
+      "AWS::Glue::Table": (p) => (p.TableInput as Record<string, unknown> | undefined)?.Name,
+    };
+    const nameOf = named[resource.Type];
+    if (nameOf) return resolve(nameOf(resource.Properties ?? {}));
     const byArn = ["AWS::IAM::ManagedPolicy", "AWS::SNS::Topic", "AWS::KMS::Key"];
     if (resource.Type === "AWS::KMS::Key") return arnOf(id).split("/")[1];
     if (byArn.includes(resource.Type)) return arnOf(id);
@@ -195,6 +207,8 @@ export function resolveTemplate(template: Template, deployment: Deployment): Res
           const [list, item] = resolve(arg) as [unknown[], unknown];
           return list.map(String).includes(String(item));
         }
+        case "Fn::Base64":
+          return Buffer.from(String(resolve(arg))).toString("base64");
         case "Condition":
           return conditionHolds(arg as string);
       }

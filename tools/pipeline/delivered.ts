@@ -1,0 +1,67 @@
+/**
+ * The delivered objects on local disk, laid out as Firehose lays them out in the data bucket:
+ * `data/year=YYYY/month=MM/day=DD/hour=HH/<name>.gz`, GZIP NDJSON. moto's Firehose writes
+ * `data/YYYY/MM/DD/HH/<name>` uncompressed (it evaluates neither the prefix's expressions nor the
+ * compression), so objects taken from it are re-laid and compressed on the way down.
+ */
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { GetObjectCommand, paginateListObjectsV2 } from "@aws-sdk/client-s3";
+import { DATA_BUCKET, s3Client } from "./emulator.ts";
+
+const HIVE_KEY = /^data\/year=(\d{4})\/month=(\d{2})\/day=(\d{2})\/hour=(\d{2})\/([^/]+)$/;
+const MOTO_KEY = /^data\/(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\/([^/]+)$/;
+
+/** An object key under data/ in neither Firehose's nor moto's layout. */
+export class DeliveredKeyError extends Error {
+  constructor(key: string) {
+    super(`${key}: not under data/year=YYYY/month=MM/day=DD/hour=HH/ (Firehose) nor data/YYYY/MM/DD/HH/ (moto)`);
+    this.name = "DeliveredKeyError";
+  }
+}
+
+/** Where an object of the arrival hour `at` (UTC) is kept under `dir`, as Firehose would name its key. */
+export function deliveredPath(dir: string, at: Date, name: string): string {
+  const two = (n: number) => String(n).padStart(2, "0");
+  const prefix = `year=${at.getUTCFullYear()}/month=${two(at.getUTCMonth() + 1)}/day=${two(at.getUTCDate())}/hour=${two(at.getUTCHours())}`;
+  return join(dir, "data", prefix, name.endsWith(".gz") ? name : `${name}.gz`);
+}
+
+/** Writes one delivered object: `lines` as GZIP NDJSON, under the hour `at` arrived in. */
+export function writeDeliveredObject(dir: string, at: Date, name: string, lines: readonly unknown[]): string {
+  const path = deliveredPath(dir, at, name);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, gzipSync(lines.map((line) => `${JSON.stringify(line)}\n`).join("")));
+  return path;
+}
+
+/**
+ * Downloads every object under `data/` of the emulator's data bucket into `dir` (replacing what an
+ * earlier run left there), in Firehose's layout, GZIP-compressed. Returns how many objects it
+ * wrote. Throws `DeliveredKeyError` on a key in neither layout.
+ */
+export async function downloadDelivered(endpoint: string, dir: string, bucket = DATA_BUCKET): Promise<number> {
+  const s3 = s3Client(endpoint);
+  rmSync(join(dir, "data"), { recursive: true, force: true });
+  let objects = 0;
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: "data/" })) {
+    for (const object of page.Contents ?? []) {
+      const key = object.Key ?? "";
+      const match = HIVE_KEY.exec(key) ?? MOTO_KEY.exec(key);
+      if (!match) throw new DeliveredKeyError(key);
+      const [, year, month, day, hour, name] = match as unknown as [string, string, string, string, string, string];
+      const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const body = Buffer.from((await response.Body?.transformToByteArray()) ?? []);
+      const gzipped = body[0] === 0x1f && body[1] === 0x8b;
+      const at = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour)));
+      const path = deliveredPath(dir, at, name);
+      mkdirSync(dirname(path), { recursive: true });
+      // A GZIP object (a real Firehose bucket's) is checked here, so a corrupt one fails named, not in a query.
+      if (gzipped) gunzipSync(body);
+      writeFileSync(path, gzipped ? body : gzipSync(body));
+      objects++;
+    }
+  }
+  return objects;
+}

@@ -1,0 +1,121 @@
+/**
+ * The queries, run locally with DuckDB over delivered objects on disk (tools/pipeline/delivered.ts):
+ * `telemetry_raw` is a view over `read_json(…)` of the GZIP NDJSON files with the contract's
+ * columns and the hive partition keys, `telemetry` the de-duplicating view with the template's
+ * definition, and every statement runs in the DuckDB form sqlglot derives from the Athena text.
+ */
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { type Column, contractColumns, DEDUP_VIEW, duckdbType, PARTITION_KEYS, RAW_TABLE } from "./columns.ts";
+import { dedupViewSql, type NamedQuery, namedQueries } from "./queries.ts";
+import { toDuckDb } from "./transpile.ts";
+
+export type Row = Record<string, string | number | boolean | null>;
+
+export interface QueryResult {
+  readonly name: string;
+  /** The statement DuckDB ran: sqlglot's DuckDB form of queries/<name>.sql. */
+  readonly sql: string;
+  readonly columns: readonly string[];
+  readonly rows: readonly Row[];
+}
+
+export interface LocalCatalog {
+  /** Runs one of queries/*.sql by name, in its derived DuckDB form. */
+  runNamed(name: string): Promise<QueryResult>;
+  /** Runs Athena SQL (transpiled first) against the local table and view. */
+  run(athenaSql: string): Promise<QueryResult>;
+  close(): void;
+}
+
+/** No query of that name in queries/. */
+export class UnknownQueryError extends Error {
+  constructor(name: string, known: readonly string[]) {
+    super(`no query ${name} in queries/ (known: ${known.join(", ")})`);
+    this.name = "UnknownQueryError";
+  }
+}
+
+const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+function hasObjects(dir: string): boolean {
+  const data = join(dir, "data");
+  return existsSync(data) && readdirSync(data, { recursive: true }).some((f) => String(f).endsWith(".gz"));
+}
+
+/** The raw table: the delivered files with the contract's columns (absent fields are NULL) and partition keys. */
+function rawTableSql(dir: string, columns: readonly Column[]): string {
+  const spec = columns.map((c) => `${sqlString(c.name)}: ${sqlString(duckdbType(c.type))}`).join(", ");
+  if (!hasObjects(dir)) {
+    // read_json fails on an empty glob: an empty table of the same shape answers "nothing delivered".
+    const typed = [...columns, ...PARTITION_KEYS].map((c) => `CAST(NULL AS ${duckdbType(c.type)}) AS "${c.name}"`);
+    return `CREATE VIEW ${RAW_TABLE} AS SELECT ${typed.join(", ")} WHERE false`;
+  }
+  const glob = join(dir, "data", "year=*", "month=*", "day=*", "hour=*", "*.gz");
+  const hiveTypes = PARTITION_KEYS.map((k) => `${sqlString(k.name)}: ${sqlString(duckdbType(k.type))}`).join(", ");
+  return [
+    `CREATE VIEW ${RAW_TABLE} AS SELECT * FROM read_json(${sqlString(glob)},`,
+    "  format = 'newline_delimited', compression = 'gzip', hive_partitioning = true,",
+    `  hive_types = {${hiveTypes}}, columns = {${spec}})`,
+  ].join("\n");
+}
+
+const NUMERIC_TYPE = /^(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?|DECIMAL\(.*\)|DOUBLE|FLOAT)$/;
+
+/** DuckDB's JSON form of a value, with numbers as numbers (its JSON form keeps BIGINT and DECIMAL as strings). */
+function plain(value: unknown, type: string): string | number | boolean | null {
+  if (value === null || value === undefined) return null;
+  if (NUMERIC_TYPE.test(type) && typeof value === "string") return Number(value);
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "string") return value;
+  return JSON.stringify(value);
+}
+
+async function execute(connection: DuckDBConnection, name: string, sql: string): Promise<QueryResult> {
+  const reader = await connection.runAndReadAll(sql);
+  const columns = reader.columnNames();
+  const types = reader.columnTypes().map(String);
+  const rows = reader.getRowObjectsJson().map((row) => {
+    const out: Row = {};
+    columns.forEach((column, i) => {
+      out[column] = plain(row[column], types[i] ?? "");
+    });
+    return out;
+  });
+  return { name, sql, columns, rows };
+}
+
+/**
+ * Opens an in-memory DuckDB over the delivered objects under `dir` (none is fine: every query
+ * then answers over an empty table). Throws `TranspileError` if sqlglot cannot derive a statement.
+ */
+export async function openLocalCatalog(
+  dir: string,
+  options: { columns?: readonly Column[]; queries?: readonly NamedQuery[] } = {},
+): Promise<LocalCatalog> {
+  const columns = options.columns ?? contractColumns();
+  const queries = options.queries ?? namedQueries();
+  const [viewSql, ...querySql] = toDuckDb([dedupViewSql(columns), ...queries.map((q) => q.sql)]);
+  const derived = new Map(queries.map((q, i) => [q.name, querySql[i] as string]));
+  const instance = await DuckDBInstance.create(":memory:", { autoinstall_known_extensions: "false" });
+  const connection = await instance.connect();
+  // Athena runs in UTC: dates of event times and the partition bounds must be taken in UTC here too.
+  await connection.run("SET TimeZone = 'UTC'");
+  await connection.run(rawTableSql(dir, columns));
+  await connection.run(`CREATE VIEW ${DEDUP_VIEW} AS ${viewSql}`);
+  return {
+    runNamed(name) {
+      const sql = derived.get(name);
+      if (sql === undefined) return Promise.reject(new UnknownQueryError(name, [...derived.keys()]));
+      return execute(connection, name, sql);
+    },
+    run(athenaSql) {
+      const [sql] = toDuckDb([athenaSql]);
+      return execute(connection, "(ad hoc)", sql as string);
+    },
+    close() {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}
