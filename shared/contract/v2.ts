@@ -14,6 +14,10 @@ import { ENRICHED_V1_FIELDS, INGEST, V1_FIELDS } from "./v1.ts";
 const tyrePressure = (position: string) =>
   Type.Number({ minimum: 0, maximum: 700, description: `${position} tyre pressure, kPa (gauge), 0–700.` });
 
+/** Whether and how the traction battery is charging. */
+export const CHARGING_STATES = ["NOT_CHARGING", "AC_CHARGING", "DC_FAST_CHARGING", "DISCHARGING"] as const;
+export type ChargingState = (typeof CHARGING_STATES)[number];
+
 /** What v2 adds to v1, in output order. */
 export const EV_FIELDS = {
   battery: Type.Object(
@@ -46,7 +50,11 @@ export const EV_FIELDS = {
     },
     { description: "Traction (high-voltage) battery." },
   ),
-  chargingState: Type.Enum(["NOT_CHARGING", "AC_CHARGING", "DC_FAST_CHARGING", "DISCHARGING"], {
+  // Type.Enum would publish `enum` alone; `type: "string"` as well tells a schema walker (the Glue
+  // table generator) the column's type without reading the values.
+  chargingState: Type.Unsafe<ChargingState>({
+    type: "string",
+    enum: [...CHARGING_STATES],
     description:
       "NOT_CHARGING, AC_CHARGING, DC_FAST_CHARGING, or DISCHARGING (feeding power out: vehicle-to-grid or vehicle-to-load).",
   }),
