@@ -4,8 +4,8 @@
  * JSON Schemas (`node scripts/publish-schema.ts` writes `schema/*.schema.json` from them). A record's
  * `schemaVersion` selects its version; a record without one is version 1.
  */
-import { CONTRACT_V1, type EnrichedTelemetryV1, type TelemetryV1 } from "./contract/v1.ts";
-import { CONTRACT_V2, type EnrichedTelemetryV2, type TelemetryV2 } from "./contract/v2.ts";
+import type { EnrichedTelemetryV1, TelemetryV1 } from "./contract/v1.ts";
+import type { EnrichedTelemetryV2, TelemetryV2 } from "./contract/v2.ts";
 
 export {
   type ContractVersion,
@@ -32,6 +32,3 @@ export type SchemaVersion = (typeof SCHEMA_VERSIONS)[number];
 export type Telemetry = TelemetryV1 | TelemetryV2;
 /** An output line of any version. */
 export type EnrichedTelemetry = EnrichedTelemetryV1 | EnrichedTelemetryV2;
-
-/** Each known version's contract, by version number. */
-export const CONTRACTS = { 1: CONTRACT_V1, 2: CONTRACT_V2 } as const;

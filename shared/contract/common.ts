@@ -28,7 +28,6 @@ export interface KnownFields {
 
 /** One contract version, as the validator dispatches to it. */
 export interface ContractVersion<T> {
-  readonly version: number;
   readonly validator: Pick<Validator<TProperties, TSchema, T>, "Check" | "Errors">;
   readonly known: KnownFields;
 }

@@ -150,7 +150,6 @@ export const telemetryValidator = Compile(TelemetryV1);
 
 /** Telemetry v1 as the validator dispatches to it. */
 export const CONTRACT_V1: ContractVersion<TelemetryV1> = {
-  version: 1,
   validator: telemetryValidator,
   known: KNOWN_FIELDS,
 };

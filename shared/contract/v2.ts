@@ -110,7 +110,6 @@ export const telemetryV2Validator = Compile(TelemetryV2);
 
 /** Telemetry v2 as the validator dispatches to it. */
 export const CONTRACT_V2: ContractVersion<TelemetryV2> = {
-  version: 2,
   validator: telemetryV2Validator,
   known: knownFieldsOf(TelemetryV2),
 };
