@@ -1,5 +1,5 @@
 /**
- * Writes the published JSON Schemas (schema/*.schema.json) from the contract in shared/contract.ts.
+ * Writes the published JSON Schemas (schema/*.schema.json) from the contract versions in shared/contract/.
  *   node scripts/publish-schema.ts          write them
  *   node scripts/publish-schema.ts --check  fail if a committed schema differs from the contract
  */
@@ -23,7 +23,7 @@ function main({ values: { check } }: ArgsOf<typeof COMMAND>): number {
     const text = publishedText(schema);
     if (!check) writeFileSync(path, text);
     else if (readFileSync(path, "utf8") !== text) {
-      console.error(`schema/${name} differs from shared/contract.ts: run node scripts/publish-schema.ts`);
+      console.error(`schema/${name} differs from shared/contract/: run node scripts/publish-schema.ts`);
       drift++;
     }
   }

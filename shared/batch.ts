@@ -26,7 +26,7 @@ import {
 } from "./firehose.ts";
 import { type ObjectWriter, type QuarantineLine, writeQuarantine } from "./quarantine.ts";
 import { REJECTION_REASONS, Rejection, type RejectionReason, reject } from "./rejection.ts";
-import { validateTelemetry } from "./validate.ts";
+import { type AcceptedVersions, validateTelemetry } from "./validate.ts";
 
 export interface BatchDeps {
   readonly firehose: FirehoseSender;
@@ -97,7 +97,7 @@ export async function processBatch(
 ): Promise<BatchOutcome> {
   const limits = deps.limits ?? FIREHOSE_LIMITS;
   const deaggregator = mayHoldAggregates(dataOf(records)) ? await loadDeaggregator() : undefined;
-  const prepared = new Preparation(deps.config.speedLimitKmh, deps.now(), limits, deaggregator).run(records);
+  const prepared = new Preparation(deps.config, deps.now(), limits, deaggregator).run(records);
   const packed = prepared.packed;
 
   const [delivery, quarantine] = await Promise.all([
@@ -203,6 +203,7 @@ class Preparation {
   readonly #packer: RecordPacker;
   readonly #processedAt: string;
   readonly #speedLimitKmh: number;
+  readonly #acceptedVersions: AcceptedVersions;
   /** Lines longer than this many UTF-16 units might exceed a Firehose record once encoded. */
   readonly #safeLineChars: number;
   readonly #rejects: Reject[] = [];
@@ -219,12 +220,13 @@ class Preparation {
   #arrivalMs = Number.NaN;
   #arrivalTime = "";
 
-  constructor(speedLimitKmh: number, nowMs: number, limits: FirehoseLimits, deaggregator: Deaggregator | undefined) {
+  constructor(config: Config, nowMs: number, limits: FirehoseLimits, deaggregator: Deaggregator | undefined) {
     this.#limits = limits;
     this.#deaggregator = deaggregator;
     this.#packer = new RecordPacker(limits);
     this.#processedAt = new Date(nowMs).toISOString();
-    this.#speedLimitKmh = speedLimitKmh;
+    this.#speedLimitKmh = config.speedLimitKmh;
+    this.#acceptedVersions = config.acceptedSchemaVersions;
     this.#safeLineChars = Math.floor((limits.recordBytes - 1) / 3);
   }
 
@@ -294,7 +296,7 @@ class Preparation {
       this.#reject(parsed, partitionKey, user);
       return;
     }
-    const valid = validateTelemetry(parsed);
+    const valid = validateTelemetry(parsed, this.#acceptedVersions);
     if (valid instanceof Rejection) {
       this.#reject(valid, partitionKey, user);
       return;

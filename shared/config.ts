@@ -1,4 +1,5 @@
 /** Configuration from the environment, read and validated once at init. */
+import { SCHEMA_VERSIONS, type SchemaVersion } from "./contract.ts";
 
 export interface Config {
   readonly deliveryStreamName: string;
@@ -6,6 +7,8 @@ export interface Config {
   readonly quarantinePrefix: string;
   readonly speedLimitKmh: number;
   readonly firehoseAttemptTimeoutMs: number;
+  /** Contract versions delivered; records of any other version are quarantined as `SCHEMA_UNSUPPORTED`. */
+  readonly acceptedSchemaVersions: ReadonlySet<SchemaVersion>;
 }
 
 /** Endpoint overrides, an emulator's URL for each client; `undefined` means AWS's own endpoint. */
@@ -53,6 +56,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     ),
     speedLimitKmh: speedLimit(env),
     firehoseAttemptTimeoutMs: attemptTimeout(env),
+    acceptedSchemaVersions: acceptedSchemaVersions(env),
   };
 }
 
@@ -127,4 +131,21 @@ function endpointUrl(env: Readonly<Record<string, string | undefined>>, name: st
     );
   }
   return raw;
+}
+
+/** Unset or empty: every known version. Otherwise a comma list, so an operator can hold one back. */
+function acceptedSchemaVersions(env: Readonly<Record<string, string | undefined>>): ReadonlySet<SchemaVersion> {
+  const raw = env.ACCEPTED_SCHEMA_VERSIONS;
+  if (raw === undefined || raw === "") return new Set(SCHEMA_VERSIONS);
+  const known: readonly number[] = SCHEMA_VERSIONS;
+  const listed = /^\d+(,\d+)*$/.test(raw) ? raw.split(",").map(Number) : [];
+  if (listed.length === 0 || !listed.every((version) => known.includes(version))) {
+    throw new ConfigError(
+      "ACCEPTED_SCHEMA_VERSIONS",
+      `a comma-separated list of known schema versions (${SCHEMA_VERSIONS.join(", ")}), without spaces, e.g. "${SCHEMA_VERSIONS.join(",")}"`,
+      raw,
+    );
+  }
+  // Known order, whatever the listed order: the quarantine details list them this way.
+  return new Set(SCHEMA_VERSIONS.filter((version) => listed.includes(version)));
 }

@@ -1,5 +1,5 @@
 /** Enrichment: from a valid telemetry record and its Kinesis metadata to one output line. */
-import type { EnrichedTelemetryV1 } from "./contract.ts";
+import type { EnrichedTelemetry, EnrichedTelemetryV2, Telemetry, TelemetryV2 } from "./contract.ts";
 import type { ValidTelemetry } from "./validate.ts";
 
 const KM_PER_MILE = 1.609344;
@@ -53,32 +53,89 @@ export interface BatchInfo {
 }
 
 /**
- * Builds the output record: the contract's fields (unknown ones dropped), `eventTime` normalised to
- * ISO UTC with ms, `speedMph`, `overSpeedLimit` and the `ingest` block. Pure; never throws.
+ * Builds the output line of the record's version: the contract's fields (unknown ones dropped, at
+ * every level), `eventTime` normalised to ISO UTC with ms, `speedMph`, `overSpeedLimit`,
+ * `schemaVersion` and the `ingest` block. Pure; never throws.
  */
-export function enrich(valid: ValidTelemetry, ingest: IngestInfo, batch: BatchInfo): EnrichedTelemetryV1 {
+export function enrich(valid: ValidTelemetry, ingest: IngestInfo, batch: BatchInfo): EnrichedTelemetry {
   const t = valid.telemetry;
+  if (t.schemaVersion === 2) return enrichV2(t, valid, ingest, batch);
   return {
     vehicleId: t.vehicleId,
-    eventTime: isNormalised(t.timestamp) ? t.timestamp : new Date(valid.eventTimeMs).toISOString(),
+    eventTime: eventTimeOf(valid),
     speedKmh: t.speedKmh,
-    speedMph: Math.round((t.speedKmh / KM_PER_MILE) * 100) / 100,
+    speedMph: mphOf(t.speedKmh),
     overSpeedLimit: t.speedKmh > batch.speedLimitKmh,
-    location: t.location && { lat: t.location.lat, lon: t.location.lon },
+    location: locationOf(t),
     heading: t.heading,
     odometerKm: t.odometerKm,
     fuelLevelPct: t.fuelLevelPct,
-    engine: t.engine && { rpm: t.engine.rpm, coolantTempC: t.engine.coolantTempC },
+    engine: engineOf(t),
     schemaVersion: 1,
-    ingest: {
-      recordId: ingest.recordId,
-      partitionKey: ingest.partitionKey,
-      arrivalTime: ingest.arrivalTime,
-      processedAt: batch.processedAt,
-      arrivalLagMs: ingest.arrivalMs - valid.eventTimeMs,
-      sourceAccount: batch.source.account,
-      sourceStream: batch.source.stream,
+    ingest: ingestOf(valid, ingest, batch),
+  };
+}
+
+/** v1's fields in v1's order, then the EV fields: one object literal, so each line has one shape. */
+function enrichV2(t: TelemetryV2, valid: ValidTelemetry, ingest: IngestInfo, batch: BatchInfo): EnrichedTelemetryV2 {
+  const battery = t.battery;
+  const tyres = t.tyrePressuresKpa;
+  return {
+    vehicleId: t.vehicleId,
+    eventTime: eventTimeOf(valid),
+    speedKmh: t.speedKmh,
+    speedMph: mphOf(t.speedKmh),
+    overSpeedLimit: t.speedKmh > batch.speedLimitKmh,
+    location: locationOf(t),
+    heading: t.heading,
+    odometerKm: t.odometerKm,
+    fuelLevelPct: t.fuelLevelPct,
+    engine: engineOf(t),
+    battery: {
+      stateOfChargePct: battery.stateOfChargePct,
+      temperatureC: battery.temperatureC,
+      voltageV: battery.voltageV,
+      currentA: battery.currentA,
     },
+    chargingState: t.chargingState,
+    estimatedRangeKm: t.estimatedRangeKm,
+    tyrePressuresKpa: tyres && {
+      frontLeft: tyres.frontLeft,
+      frontRight: tyres.frontRight,
+      rearLeft: tyres.rearLeft,
+      rearRight: tyres.rearRight,
+    },
+    schemaVersion: 2,
+    ingest: ingestOf(valid, ingest, batch),
+  };
+}
+
+function locationOf(t: Telemetry): EnrichedTelemetry["location"] {
+  return t.location && { lat: t.location.lat, lon: t.location.lon };
+}
+
+function engineOf(t: Telemetry): EnrichedTelemetry["engine"] {
+  return t.engine && { rpm: t.engine.rpm, coolantTempC: t.engine.coolantTempC };
+}
+
+function eventTimeOf(valid: ValidTelemetry): string {
+  const timestamp = valid.telemetry.timestamp;
+  return isNormalised(timestamp) ? timestamp : new Date(valid.eventTimeMs).toISOString();
+}
+
+function mphOf(speedKmh: number): number {
+  return Math.round((speedKmh / KM_PER_MILE) * 100) / 100;
+}
+
+function ingestOf(valid: ValidTelemetry, ingest: IngestInfo, batch: BatchInfo): EnrichedTelemetry["ingest"] {
+  return {
+    recordId: ingest.recordId,
+    partitionKey: ingest.partitionKey,
+    arrivalTime: ingest.arrivalTime,
+    processedAt: batch.processedAt,
+    arrivalLagMs: ingest.arrivalMs - valid.eventTimeMs,
+    sourceAccount: batch.source.account,
+    sourceStream: batch.source.stream,
   };
 }
 

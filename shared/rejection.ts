@@ -5,6 +5,8 @@ export type RejectionReason =
   | "TOO_LARGE"
   | "UTF8_INVALID"
   | "JSON_INVALID"
+  /** A `schemaVersion` this consumer does not know, or one `ACCEPTED_SCHEMA_VERSIONS` holds back. */
+  | "SCHEMA_UNSUPPORTED"
   | "SCHEMA_INVALID";
 
 /** Every reason, in the order records meet the checks; metrics and reports list them in this order. */
@@ -14,6 +16,7 @@ export const REJECTION_REASONS: readonly RejectionReason[] = [
   "TOO_LARGE",
   "UTF8_INVALID",
   "JSON_INVALID",
+  "SCHEMA_UNSUPPORTED",
   "SCHEMA_INVALID",
 ];
 

@@ -1,29 +1,62 @@
 /**
- * Validation of a parsed user record against the telemetry v1 contract, with field-level details,
- * a calendar check the JSON Schema pattern cannot express, and a count of unknown fields.
+ * Validation of a parsed user record against the contract version its `schemaVersion` selects, with
+ * field-level details, the instant range the JSON Schema cannot express, and a count of unknown fields.
  */
-import { KNOWN_FIELDS, MAX_EPOCH_MS, type TelemetryV1, telemetryValidator } from "./contract.ts";
+import {
+  CONTRACT_V1,
+  CONTRACT_V2,
+  type ContractVersion,
+  MAX_EPOCH_MS,
+  SCHEMA_VERSIONS,
+  type SchemaVersion,
+  type Telemetry,
+} from "./contract.ts";
 import { Rejection, type RejectionDetail, reject } from "./rejection.ts";
 
-/** A record that passed the contract, with its event time resolved to epoch milliseconds. */
+/** A record that passed its contract version, with its event time resolved to epoch milliseconds. */
 export interface ValidTelemetry {
-  readonly telemetry: TelemetryV1;
+  /** The record; its `schemaVersion` (absent for version 1) tells the versions apart. */
+  readonly telemetry: Telemetry;
   readonly eventTimeMs: number;
-  /** Properties outside the contract (at the top level, in `location` and in `engine`). */
+  /** Properties outside the contract (at the top level and in its nested objects). */
   readonly unknownFields: number;
 }
+
+/** The contract versions this process delivers; a record of any other version is `SCHEMA_UNSUPPORTED`. */
+export type AcceptedVersions = ReadonlySet<SchemaVersion>;
+
+/** Every known version: the default when no operator holds one back. */
+export const ALL_SCHEMA_VERSIONS: AcceptedVersions = new Set(SCHEMA_VERSIONS);
 
 /** At most this many details are kept per rejection, so one hostile record cannot bloat quarantine. */
 const MAX_DETAILS = 20;
 
 /**
- * Checks a value against telemetry v1. Never throws: a violation is a `SCHEMA_INVALID` rejection
- * whose details name each offending field by JSON Pointer.
+ * Checks a value against the contract version its `schemaVersion` selects (absent: version 1).
+ * Never throws. A version that is unknown (`3`, `"2"`, `0`…) or not in `accepted` is a
+ * `SCHEMA_UNSUPPORTED` rejection, whatever the rest of the record holds, so it can be redriven once
+ * the version is accepted; a violation of the selected version is a `SCHEMA_INVALID` rejection whose
+ * details name each offending field by JSON Pointer. A value that is not an object is
+ * `SCHEMA_INVALID` (it is no version's record).
  */
-export function validateTelemetry(value: unknown): ValidTelemetry | Rejection {
-  if (!telemetryValidator.Check(value)) {
+export function validateTelemetry(
+  value: unknown,
+  accepted: AcceptedVersions = ALL_SCHEMA_VERSIONS,
+): ValidTelemetry | Rejection {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return checkAgainst(CONTRACT_V1, value);
+  // A property read and two comparisons: the dispatch allocates nothing for an accepted record.
+  const declared = (value as { schemaVersion?: unknown }).schemaVersion;
+  if (declared === undefined || declared === 1)
+    return accepted.has(1) ? checkAgainst(CONTRACT_V1, value) : unsupported(declared, accepted);
+  if (declared === 2) return accepted.has(2) ? checkAgainst(CONTRACT_V2, value) : unsupported(declared, accepted);
+  return unsupported(declared, accepted);
+}
+
+function checkAgainst<T extends Telemetry>(contract: ContractVersion<T>, value: unknown): ValidTelemetry | Rejection {
+  const validator = contract.validator;
+  if (!validator.Check(value)) {
     const details: RejectionDetail[] = [];
-    for (const error of telemetryValidator.Errors(value)) {
+    for (const error of validator.Errors(value)) {
       const missing =
         error.keyword === "required"
           ? (error.params as { requiredProperties?: string[] }).requiredProperties
@@ -36,34 +69,49 @@ export function validateTelemetry(value: unknown): ValidTelemetry | Rejection {
     details.length = Math.min(details.length, MAX_DETAILS);
     return new Rejection("SCHEMA_INVALID", details);
   }
-  const eventTimeMs = eventTimeOf(value.timestamp);
-  if (Number.isNaN(eventTimeMs)) return reject("SCHEMA_INVALID", "day is past the month's end", "/timestamp");
-  if (eventTimeMs < 0 || eventTimeMs > MAX_EPOCH_MS) {
+  // The pattern has bounded the calendar day and the year; an offset can still move the instant
+  // outside 1970–9999, which a pattern cannot see.
+  const timestamp = value.timestamp;
+  const eventTimeMs = typeof timestamp === "number" ? timestamp : Date.parse(timestamp);
+  if (!(eventTimeMs >= 0 && eventTimeMs <= MAX_EPOCH_MS)) {
     return reject("SCHEMA_INVALID", "must be between 1970-01-01 and 9999-12-31 UTC", "/timestamp");
   }
-  return { telemetry: value, eventTimeMs, unknownFields: countUnknown(value) };
+  return { telemetry: value, eventTimeMs, unknownFields: countUnknown(value, contract) };
 }
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+/** The longest rendering of an unsupported `schemaVersion` kept in the details. */
+const MAX_VERSION_CHARS = 40;
 
-/** Epoch ms of a contract timestamp, or NaN for a day past its month's end. */
-function eventTimeOf(timestamp: string | number): number {
-  if (typeof timestamp === "number") return timestamp;
-  // Date.parse rolls 2023-02-30 over to March; the pattern has already bounded the day to 01–31,
-  // and every month has days 01–28.
-  const day = (timestamp.charCodeAt(8) - 48) * 10 + (timestamp.charCodeAt(9) - 48);
-  if (day <= 28) return Date.parse(timestamp);
-  const year = Number(timestamp.slice(0, 4));
-  const month = Number(timestamp.slice(5, 7));
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const lastDay = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
-  return day <= lastDay ? Date.parse(timestamp) : Number.NaN;
+function unsupported(declared: unknown, accepted: AcceptedVersions): Rejection {
+  const list = [...accepted].join(", ");
+  if (declared === undefined || declared === 1 || declared === 2) {
+    const which = declared === undefined ? "1 (a record without schemaVersion)" : String(declared);
+    return reject(
+      "SCHEMA_UNSUPPORTED",
+      `schemaVersion ${which} is held back by ACCEPTED_SCHEMA_VERSIONS; accepted: ${list}`,
+      "/schemaVersion",
+    );
+  }
+  const text = JSON.stringify(declared);
+  const shown = text.length > MAX_VERSION_CHARS ? `${text.slice(0, MAX_VERSION_CHARS)}…` : text;
+  return reject(
+    "SCHEMA_UNSUPPORTED",
+    `schemaVersion ${shown} is not a known version (known: ${SCHEMA_VERSIONS.join(", ")}); accepted: ${list}`,
+    "/schemaVersion",
+  );
 }
 
-function countUnknown(value: TelemetryV1): number {
+function countUnknown(value: Telemetry, contract: ContractVersion<Telemetry>): number {
+  const known = contract.known;
+  const record = value as Readonly<Record<string, unknown>>;
   let unknown = 0;
-  for (const key in value) if (!KNOWN_FIELDS.root.has(key)) unknown++;
-  if (value.location) for (const key in value.location) if (!KNOWN_FIELDS.location.has(key)) unknown++;
-  if (value.engine) for (const key in value.engine) if (!KNOWN_FIELDS.engine.has(key)) unknown++;
+  for (const key in record) if (!known.root.has(key)) unknown++;
+  for (let i = 0; i < known.nested.length; i++) {
+    const nested = known.nested[i] as KnownNested;
+    const inner = record[nested.key];
+    if (inner) for (const key in inner) if (!nested.fields.has(key)) unknown++;
+  }
   return unknown;
 }
+
+type KnownNested = ContractVersion<Telemetry>["known"]["nested"][number];

@@ -8,6 +8,7 @@ import type { AwsClientStub } from "aws-sdk-client-mock";
 import { s3ObjectWriter } from "../../shared/aws.ts";
 import type { BatchDeps } from "../../shared/batch.ts";
 import type { Config } from "../../shared/config.ts";
+import { ALL_SCHEMA_VERSIONS } from "../../shared/validate.ts";
 
 export const config: Config = {
   deliveryStreamName: "telemetry",
@@ -15,6 +16,7 @@ export const config: Config = {
   quarantinePrefix: "quarantine/",
   speedLimitKmh: 130,
   firehoseAttemptTimeoutMs: 10_000,
+  acceptedSchemaVersions: ALL_SCHEMA_VERSIONS,
 };
 
 /** A sample event from events/, parsed afresh for each call so tests may change it. */

@@ -1,5 +1,6 @@
-/** The output schema compiled for tests (the function itself never validates its own output). */
+/** The output schemas compiled for tests (the function itself never validates its own output). */
 import { Compile } from "typebox/compile";
-import { EnrichedTelemetryV1 } from "../../shared/contract.ts";
+import { EnrichedTelemetryV1, EnrichedTelemetryV2 } from "../../shared/contract.ts";
 
 export const enrichedValidator = Compile(EnrichedTelemetryV1);
+export const enrichedV2Validator = Compile(EnrichedTelemetryV2);

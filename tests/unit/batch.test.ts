@@ -9,9 +9,10 @@ import {
   kinesisRecord,
   seededRandom,
   telemetrySample,
+  telemetryV2Sample,
 } from "../../tools/fixtures/fixtures.ts";
-import { batchDeps, confirmAll, firehoseLines, quarantineLines, sampleEvent } from "../support/batch.ts";
-import { enrichedValidator } from "../support/contract.ts";
+import { batchDeps, config, confirmAll, firehoseLines, quarantineLines, sampleEvent } from "../support/batch.ts";
+import { enrichedV2Validator, enrichedValidator } from "../support/contract.ts";
 
 const firehoseMock = mockClient(FirehoseClient);
 const s3Mock = mockClient(S3Client);
@@ -68,7 +69,15 @@ describe("processBatch", () => {
     const schemaDetails = quarantined.find((q) => q.reason === "SCHEMA_INVALID")?.details as { path: string }[];
     expect(schemaDetails.map((d) => d.path)).toEqual(expect.arrayContaining(["/vehicleId", "/timestamp", "/speedKmh"]));
     expect(stats).toMatchObject({ received: 10, delivered: 4, failed: 0, unknownFieldsDropped: 2 });
-    expect(Object.values(stats.quarantined)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(stats.quarantined).toEqual({
+      BASE64_INVALID: 1,
+      AGGREGATE_CORRUPT: 1,
+      TOO_LARGE: 1,
+      UTF8_INVALID: 1,
+      JSON_INVALID: 1,
+      SCHEMA_UNSUPPORTED: 0,
+      SCHEMA_INVALID: 1,
+    });
     const put = s3Mock.commandCalls(PutObjectCommand)[0]?.args[0].input;
     expect(put).toMatchObject({ Bucket: "quarantine-bucket", ContentType: "application/x-ndjson" });
     expect(put?.Key).toMatch(
@@ -202,6 +211,44 @@ describe("processBatch", () => {
     expect(stats.maxArrivalLagMs).toBe(Date.parse("2026-11-21T08:00:00.125Z") - Date.parse("2026-11-21T07:59:00Z"));
   });
 
+  it("delivers v1 and v2 records side by side, each line with its own schemaVersion", async () => {
+    const event = mixedVersionBatch();
+
+    const { response, stats } = await processBatch(event.Records, context, batchDeps());
+
+    const lines = firehoseLines(firehoseMock).flat();
+    expect(response.batchItemFailures).toEqual([]);
+    expect(lines.map((l) => l.schemaVersion)).toEqual([1, 2, 1, 2]);
+    expect(lines.filter((l) => l.schemaVersion === 1).every((l) => enrichedValidator.Check(l))).toBe(true);
+    expect(lines.filter((l) => l.schemaVersion === 2).every((l) => enrichedV2Validator.Check(l))).toBe(true);
+    expect(stats).toMatchObject({ delivered: 4, unknownFieldsDropped: 0 });
+  });
+
+  it("quarantines a held-back version as SCHEMA_UNSUPPORTED with its bytes and delivers the rest", async () => {
+    const event = mixedVersionBatch();
+    const deps = batchDeps({ config: { ...config, acceptedSchemaVersions: new Set([1]) } });
+
+    const { response, stats } = await processBatch(event.Records, context, deps);
+
+    const quarantined = quarantineLines(s3Mock);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(
+      firehoseLines(firehoseMock)
+        .flat()
+        .map((l) => l.schemaVersion),
+    ).toEqual([1, 1]);
+    expect(quarantined.map((q) => [q.recordId, q.reason])).toEqual([
+      [event.Records[1]?.eventID, "SCHEMA_UNSUPPORTED"],
+      [event.Records[3]?.eventID, "SCHEMA_UNSUPPORTED"],
+    ]);
+    expect(quarantined[0]?.data).toBe(event.Records[1]?.kinesis.data);
+    expect(quarantined[0]?.details).toEqual([
+      { path: "/schemaVersion", message: "schemaVersion 2 is held back by ACCEPTED_SCHEMA_VERSIONS; accepted: 1" },
+    ]);
+    expect(stats.quarantined).toMatchObject({ SCHEMA_UNSUPPORTED: 2, SCHEMA_INVALID: 0 });
+    expect(stats).toMatchObject({ delivered: 2, failed: 0 });
+  });
+
   it("returns an empty response for an empty batch without calling AWS", async () => {
     const { response } = await processBatch([], context, batchDeps());
     expect(response).toEqual({ batchItemFailures: [] });
@@ -216,6 +263,17 @@ function bigValidBatch(count: number, from = 0) {
     Array.from({ length: count }, (_, i) => {
       const reading = telemetrySample(random, 1, from + i);
       return kinesisRecord({ n: from + i, partitionKey: "VIN-000001", data: jsonBytes(reading) });
+    }),
+  );
+}
+
+/** v1, v2, v1, v2 readings of one vehicle. */
+function mixedVersionBatch() {
+  const random = seededRandom(5);
+  return kinesisEvent(
+    Array.from({ length: 4 }, (_, i) => {
+      const reading = i % 2 === 0 ? telemetrySample(random, 1, i) : telemetryV2Sample(random, 1, i);
+      return kinesisRecord({ n: i, partitionKey: "VIN-000001", data: jsonBytes(reading) });
     }),
   );
 }

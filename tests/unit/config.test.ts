@@ -11,6 +11,7 @@ describe("loadConfig", () => {
       quarantinePrefix: "quarantine/",
       speedLimitKmh: 130,
       firehoseAttemptTimeoutMs: 10_000,
+      acceptedSchemaVersions: new Set([1, 2]),
     });
   });
 
@@ -21,6 +22,16 @@ describe("loadConfig", () => {
       SPEED_LIMIT_KMH: "110.5",
     });
     expect(config).toMatchObject({ quarantinePrefix: "rejects/v1/", speedLimitKmh: 110.5 });
+  });
+
+  it.each([
+    ["2", [2]],
+    ["1", [1]],
+    ["2,1", [1, 2]],
+    ["1,2,2", [1, 2]],
+    ["", [1, 2]],
+  ])("reads ACCEPTED_SCHEMA_VERSIONS=%j as the versions %j", (raw, versions) => {
+    expect([...loadConfig({ ...required, ACCEPTED_SCHEMA_VERSIONS: raw }).acceptedSchemaVersions]).toEqual(versions);
   });
 
   it.each([
@@ -35,6 +46,13 @@ describe("loadConfig", () => {
     ["SPEED_LIMIT_KMH", { ...required, SPEED_LIMIT_KMH: "401" }, "at most 400"],
     ["FIREHOSE_ATTEMPT_TIMEOUT_MS", { ...required, FIREHOSE_ATTEMPT_TIMEOUT_MS: "50" }, "from 100 to 900000"],
     ["FIREHOSE_ATTEMPT_TIMEOUT_MS", { ...required, FIREHOSE_ATTEMPT_TIMEOUT_MS: "1.5" }, '"1.5"'],
+    ["ACCEPTED_SCHEMA_VERSIONS", { ...required, ACCEPTED_SCHEMA_VERSIONS: "3" }, "known schema versions (1, 2)"],
+    ["ACCEPTED_SCHEMA_VERSIONS", { ...required, ACCEPTED_SCHEMA_VERSIONS: "0" }, '"0"'],
+    ["ACCEPTED_SCHEMA_VERSIONS", { ...required, ACCEPTED_SCHEMA_VERSIONS: "1,3" }, 'e.g. "1,2"'],
+    ["ACCEPTED_SCHEMA_VERSIONS", { ...required, ACCEPTED_SCHEMA_VERSIONS: "1, 2" }, "without spaces"],
+    ["ACCEPTED_SCHEMA_VERSIONS", { ...required, ACCEPTED_SCHEMA_VERSIONS: "1,,2" }, "comma-separated"],
+    ["ACCEPTED_SCHEMA_VERSIONS", { ...required, ACCEPTED_SCHEMA_VERSIONS: "v2" }, '"v2"'],
+    ["ACCEPTED_SCHEMA_VERSIONS", { ...required, ACCEPTED_SCHEMA_VERSIONS: "2," }, '"2,"'],
   ])("throws a ConfigError naming %s", (variable, env, fragment) => {
     let thrown: unknown;
     try {

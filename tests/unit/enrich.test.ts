@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { type BatchInfo, enrich, type IngestInfo, parseStreamArn, recordIdOf, shardIdOf } from "../../shared/enrich.ts";
 import { Rejection } from "../../shared/rejection.ts";
 import { validateTelemetry } from "../../shared/validate.ts";
-import { enrichedValidator } from "../support/contract.ts";
+import { enrichedV2Validator, enrichedValidator } from "../support/contract.ts";
 
 const batch: BatchInfo = {
   processedAt: "2026-11-21T08:00:05.000Z",
@@ -96,5 +96,79 @@ describe("record identity", () => {
       stream: "vehicle-telemetry",
     });
     expect(parseStreamArn("not-an-arn")).toEqual({ account: "unknown", stream: "unknown" });
+  });
+});
+
+describe("enrich, telemetry v2", () => {
+  const v2 = {
+    vehicleId: "VIN-000002",
+    timestamp: "2026-11-21T09:00:00+01:00",
+    speedKmh: 100,
+    location: { lat: 48.85, lon: 2.35, altM: 35 },
+    battery: { currentA: -120.5, stateOfChargePct: 64.5, temperatureC: 25, cellCount: 96 },
+    chargingState: "DC_FAST_CHARGING",
+    tyrePressuresKpa: { rearRight: 250, rearLeft: 250, frontRight: 240, frontLeft: 0, spare: 420 },
+    firmware: "2.0",
+    schemaVersion: 2,
+  };
+
+  it("writes v1's fields in v1's order, then the EV fields, normalised, unknown ones dropped, and schemaVersion 2", () => {
+    const line = JSON.stringify(enriched(v2));
+
+    expect(line).toBe(
+      JSON.stringify({
+        vehicleId: "VIN-000002",
+        eventTime: "2026-11-21T08:00:00.000Z",
+        speedKmh: 100,
+        speedMph: 62.14,
+        overSpeedLimit: false,
+        location: { lat: 48.85, lon: 2.35 },
+        battery: { stateOfChargePct: 64.5, temperatureC: 25, currentA: -120.5 },
+        chargingState: "DC_FAST_CHARGING",
+        tyrePressuresKpa: { frontLeft: 0, frontRight: 240, rearLeft: 250, rearRight: 250 },
+        schemaVersion: 2,
+        ingest: {
+          recordId: "shardId-000000000001:4959:2",
+          partitionKey: "VIN-000001",
+          arrivalTime: "2026-11-21T08:00:01.250Z",
+          processedAt: "2026-11-21T08:00:05.000Z",
+          arrivalLagMs: 1250,
+          sourceAccount: "111122223333",
+          sourceStream: "vehicle-telemetry",
+        },
+      }),
+    );
+    expect(enrichedV2Validator.Check(JSON.parse(line))).toBe(true);
+    expect(enrichedValidator.Check(JSON.parse(line))).toBe(false);
+  });
+
+  it("keeps every optional v2 field a record carries", () => {
+    const line = JSON.parse(
+      JSON.stringify(
+        enriched({
+          ...v2,
+          battery: { stateOfChargePct: 0, temperatureC: -40, voltageV: 1_000, currentA: 1_500 },
+          estimatedRangeKm: 2_000,
+          fuelLevelPct: 12,
+          engine: { rpm: 1_200, coolantTempC: 80 },
+        }),
+      ),
+    );
+    expect(line).toMatchObject({
+      fuelLevelPct: 12,
+      engine: { rpm: 1_200, coolantTempC: 80 },
+      battery: { stateOfChargePct: 0, temperatureC: -40, voltageV: 1_000, currentA: 1_500 },
+      estimatedRangeKm: 2_000,
+      schemaVersion: 2,
+    });
+    expect(enrichedV2Validator.Check(line)).toBe(true);
+  });
+
+  it("writes a v1 line with schemaVersion 1 and none of the EV fields a v1 record happens to carry", () => {
+    const { schemaVersion: _, ...unversioned } = v2;
+    const line = JSON.parse(JSON.stringify(enriched(unversioned)));
+    expect(line.schemaVersion).toBe(1);
+    expect(line.battery).toBeUndefined();
+    expect(enrichedValidator.Check(line)).toBe(true);
   });
 });

@@ -51,6 +51,28 @@ describe("Fleet", () => {
       expect(counts.get(kind) ?? 0).toBeGreaterThan(100);
   });
 
+  it("makes about the v2 share of vehicles electric, sending valid v2 readings, without changing the others", () => {
+    const mixed = drive(new Fleet({ vehicles: 40, random: seededRandom(4), badFraction: 0, v2Share: 0.25 }), 600);
+    const allV1 = drive(new Fleet({ vehicles: 40, random: seededRandom(4), badFraction: 0 }), 600);
+
+    const electric = new Set(mixed.filter((r) => r.schemaVersion === 2).map((r) => r.vehicleId));
+    expect(Math.abs(electric.size - 40 * 0.25)).toBeLessThanOrEqual(2);
+    expect(mixed.every((r) => (r.schemaVersion === 2) === electric.has(r.vehicleId))).toBe(true);
+    const states = new Set<string>();
+    for (const reading of mixed.filter((r) => r.schemaVersion === 2)) {
+      const result = validateTelemetry(JSON.parse(reading.data.toString("utf8")));
+      expect(result).not.toBeInstanceOf(Rejection);
+      const telemetry = (result as ValidTelemetry).telemetry;
+      expect(telemetry.schemaVersion).toBe(2);
+      if (telemetry.schemaVersion === 2) states.add(telemetry.chargingState);
+    }
+    expect(states).toEqual(new Set(["NOT_CHARGING", "AC_CHARGING"]));
+    mixed.forEach((reading, i) => {
+      if (!electric.has(reading.vehicleId)) expect(reading.data.equals(allV1[i]?.data as Buffer)).toBe(true);
+    });
+    expect(allV1.every((r) => r.schemaVersion === 1)).toBe(true);
+  });
+
   it("replays the same fleet from the same seed", () => {
     const a = drive(new Fleet({ vehicles: 3, random: seededRandom(7), badFraction: 0.05 }), 50);
     const b = drive(new Fleet({ vehicles: 3, random: seededRandom(7), badFraction: 0.05 }), 50);

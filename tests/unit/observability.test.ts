@@ -7,7 +7,7 @@ const stats: BatchStats = {
   firstSequenceNumber: "1",
   lastSequenceNumber: "9",
   received: 9,
-  userRecords: 12,
+  userRecords: 16,
   delivered: 9,
   quarantined: {
     BASE64_INVALID: 0,
@@ -15,6 +15,7 @@ const stats: BatchStats = {
     TOO_LARGE: 0,
     UTF8_INVALID: 0,
     JSON_INVALID: 2,
+    SCHEMA_UNSUPPORTED: 4,
     SCHEMA_INVALID: 0,
   },
   failed: 0,
@@ -57,7 +58,7 @@ describe("addBatchMetrics", () => {
     expect(sink.metrics).toEqual(
       expect.arrayContaining([
         ["RecordsReceived", "Count", 9, {}],
-        ["UserRecords", "Count", 12, {}],
+        ["UserRecords", "Count", 16, {}],
         ["RecordsDelivered", "Count", 9, {}],
         ["FirehoseRetries", "Count", 1, {}],
         ["FirehoseFailedPuts", "Count", 1, {}],
@@ -69,9 +70,10 @@ describe("addBatchMetrics", () => {
       ]),
     );
     expect(sink.metrics.filter(([name]) => name === "RecordsQuarantined")).toEqual([
-      ["RecordsQuarantined", "Count", 3, {}],
+      ["RecordsQuarantined", "Count", 7, {}],
       ["RecordsQuarantined", "Count", 1, { Reason: "AGGREGATE_CORRUPT" }],
       ["RecordsQuarantined", "Count", 2, { Reason: "JSON_INVALID" }],
+      ["RecordsQuarantined", "Count", 4, { Reason: "SCHEMA_UNSUPPORTED" }],
     ]);
     expect(sink.metrics.every(([, , , dims]) => !("vehicleId" in dims))).toBe(true);
   });

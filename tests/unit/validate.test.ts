@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Rejection } from "../../shared/rejection.ts";
-import { type ValidTelemetry, validateTelemetry } from "../../shared/validate.ts";
+import { type AcceptedVersions, type ValidTelemetry, validateTelemetry } from "../../shared/validate.ts";
 
 const minimal = { vehicleId: "VIN-000001", timestamp: "2026-11-21T08:00:00Z", speedKmh: 88.5 };
 const full = {
@@ -13,8 +13,23 @@ const full = {
   schemaVersion: 1,
 };
 
-function rejectionOf(value: unknown): Rejection {
-  const result = validateTelemetry(value);
+const fullV2 = {
+  ...full,
+  battery: { stateOfChargePct: 100, temperatureC: -40, voltageV: 1_000, currentA: -1_500 },
+  chargingState: "DC_FAST_CHARGING",
+  estimatedRangeKm: 2_000,
+  tyrePressuresKpa: { frontLeft: 0, frontRight: 700, rearLeft: 240, rearRight: 250 },
+  schemaVersion: 2,
+};
+const minimalV2 = {
+  ...minimal,
+  battery: { stateOfChargePct: 0, temperatureC: 80 },
+  chargingState: "NOT_CHARGING",
+  schemaVersion: 2,
+};
+
+function rejectionOf(value: unknown, accepted?: AcceptedVersions): Rejection {
+  const result = validateTelemetry(value, accepted);
   if (!(result instanceof Rejection)) throw new Error("expected a rejection");
   return result;
 }
@@ -76,7 +91,6 @@ describe("validateTelemetry", () => {
     ["/fuelLevelPct", { fuelLevelPct: 100.1 }],
     ["/engine/rpm", { engine: { rpm: 20_001 } }],
     ["/engine/coolantTempC", { engine: { coolantTempC: 200.5 } }],
-    ["/schemaVersion", { schemaVersion: 2 }],
     ["/location", { location: null }],
   ])("rejects an out-of-contract value at %s", (path, patch) => {
     const rejection = rejectionOf({ ...minimal, ...patch });
@@ -134,5 +148,153 @@ describe("validateTelemetry", () => {
     const rejection = rejectionOf({ ...value, vehicleId: 1, timestamp: true, speedKmh: [] });
     expect(rejection.details.length).toBeGreaterThan(5);
     expect(rejection.details.length).toBeLessThanOrEqual(20);
+  });
+});
+
+describe("validateTelemetry, telemetry v2 (electrified vehicles)", () => {
+  it.each([
+    ["a minimal v2 record (EV fields at the other bounds)", minimalV2],
+    ["every v2 field at its bounds", fullV2],
+    ["an AC-charging record", { ...minimalV2, chargingState: "AC_CHARGING" }],
+    ["a discharging (vehicle-to-grid) record", { ...minimalV2, chargingState: "DISCHARGING" }],
+  ])("accepts %s as version 2", (_, value) => {
+    const result = validOf(value);
+    expect(result.telemetry).toBe(value);
+    expect(result.telemetry.schemaVersion).toBe(2);
+  });
+
+  it.each([
+    ["/battery", { battery: undefined }],
+    ["/battery/stateOfChargePct", { battery: { temperatureC: 20 } }],
+    ["/battery/stateOfChargePct", { battery: { stateOfChargePct: 100.1, temperatureC: 20 } }],
+    ["/battery/temperatureC", { battery: { stateOfChargePct: 50 } }],
+    ["/battery/temperatureC", { battery: { stateOfChargePct: 50, temperatureC: -40.1 } }],
+    ["/battery/temperatureC", { battery: { stateOfChargePct: 50, temperatureC: 80.1 } }],
+    ["/battery/voltageV", { battery: { stateOfChargePct: 50, temperatureC: 20, voltageV: 1_000.1 } }],
+    ["/battery/currentA", { battery: { stateOfChargePct: 50, temperatureC: 20, currentA: -1_500.1 } }],
+    ["/chargingState", { chargingState: undefined }],
+    ["/chargingState", { chargingState: "CHARGING" }],
+    ["/chargingState", { chargingState: "not_charging" }],
+    ["/estimatedRangeKm", { estimatedRangeKm: 2_000.1 }],
+    ["/estimatedRangeKm", { estimatedRangeKm: -1 }],
+    ["/tyrePressuresKpa/rearRight", { tyrePressuresKpa: { frontLeft: 240, frontRight: 240, rearLeft: 240 } }],
+    [
+      "/tyrePressuresKpa/frontLeft",
+      { tyrePressuresKpa: { frontLeft: 700.1, frontRight: 240, rearLeft: 240, rearRight: 240 } },
+    ],
+    ["/speedKmh", { speedKmh: 400.1 }],
+    ["/timestamp", { timestamp: "2023-02-29T00:00:00Z" }],
+  ])("rejects an out-of-contract v2 value at %s as SCHEMA_INVALID", (path, patch) => {
+    const rejection = rejectionOf({ ...fullV2, ...patch });
+    expect(rejection.reason).toBe("SCHEMA_INVALID");
+    expect(rejection.details.map((d) => d.path)).toContain(path);
+  });
+
+  it("reads a record with EV fields but no schemaVersion as v1, dropping and counting them", () => {
+    const { schemaVersion: _, ...unversioned } = fullV2;
+    const result = validOf(unversioned);
+    expect(result.telemetry.schemaVersion).toBeUndefined();
+    expect(result.unknownFields).toBe(4);
+  });
+
+  it("counts unknown fields inside battery and tyrePressuresKpa", () => {
+    const result = validOf({
+      ...fullV2,
+      battery: { ...fullV2.battery, cellCount: 96 },
+      tyrePressuresKpa: { ...fullV2.tyrePressuresKpa, spare: 200 },
+      firmware: "2.0",
+    });
+    expect(result.unknownFields).toBe(3);
+  });
+});
+
+describe("validateTelemetry, schema versions", () => {
+  it.each([
+    ["3", 3, "3"],
+    ['"2" (a string)', "2", '"2"'],
+    ["0", 0, "0"],
+    ["-1", -1, "-1"],
+    ["1.5", 1.5, "1.5"],
+    ["null", null, "null"],
+    ["true", true, "true"],
+    ["[2]", [2], "[2]"],
+    ["an object", { major: 2 }, '{"major":2}'],
+    ["a long string", "v".repeat(100), `"${"v".repeat(39)}…`],
+  ])("quarantines schemaVersion %s as SCHEMA_UNSUPPORTED, saying which versions are accepted", (_, version, shown) => {
+    const rejection = rejectionOf({ ...fullV2, schemaVersion: version });
+    expect(rejection.reason).toBe("SCHEMA_UNSUPPORTED");
+    expect(rejection.details).toEqual([
+      {
+        path: "/schemaVersion",
+        message: `schemaVersion ${shown} is not a known version (known: 1, 2); accepted: 1, 2`,
+      },
+    ]);
+  });
+
+  it("quarantines a held-back version as SCHEMA_UNSUPPORTED, valid or not, and still accepts the others", () => {
+    const onlyV1: AcceptedVersions = new Set([1]);
+    const held = "schemaVersion 2 is held back by ACCEPTED_SCHEMA_VERSIONS; accepted: 1";
+
+    expect(rejectionOf(fullV2, onlyV1).details).toEqual([{ path: "/schemaVersion", message: held }]);
+    expect(rejectionOf({ ...fullV2, speedKmh: -1 }, onlyV1).reason).toBe("SCHEMA_UNSUPPORTED");
+    expect(validateTelemetry(full, onlyV1)).not.toBeInstanceOf(Rejection);
+    expect(validateTelemetry(minimal, onlyV1)).not.toBeInstanceOf(Rejection);
+  });
+
+  it("holds back version 1, with or without its schemaVersion, when only 2 is accepted", () => {
+    const onlyV2: AcceptedVersions = new Set([2]);
+
+    expect(rejectionOf(full, onlyV2).details).toEqual([
+      { path: "/schemaVersion", message: "schemaVersion 1 is held back by ACCEPTED_SCHEMA_VERSIONS; accepted: 2" },
+    ]);
+    expect(rejectionOf(minimal, onlyV2).details).toEqual([
+      {
+        path: "/schemaVersion",
+        message:
+          "schemaVersion 1 (a record without schemaVersion) is held back by ACCEPTED_SCHEMA_VERSIONS; accepted: 2",
+      },
+    ]);
+    expect(validateTelemetry(fullV2, onlyV2)).not.toBeInstanceOf(Rejection);
+  });
+
+  it.each([
+    ["a number", 42],
+    ["null", null],
+    ["an array", [fullV2]],
+  ])("rejects %s as SCHEMA_INVALID whatever versions are accepted", (_, value) => {
+    expect(rejectionOf(value, new Set([2])).reason).toBe("SCHEMA_INVALID");
+  });
+});
+
+describe("validateTelemetry, calendar", () => {
+  const YEARS = [
+    ...Array.from({ length: 2_101 - 1_968 }, (_, i) => 1_968 + i),
+    2_200,
+    2_400,
+    2_800,
+    3_000,
+    5_200,
+    9_600,
+    9_900,
+    9_996,
+    9_999,
+  ];
+
+  function exists(year: number, month: number, day: number): boolean {
+    const date = new Date(Date.UTC(2000, month - 1, day));
+    date.setUTCFullYear(year);
+    return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  }
+
+  it("accepts exactly the real days 28–31 of every month from 1970 to 9999 (leap years included)", () => {
+    const wrong: string[] = [];
+    for (const year of YEARS)
+      for (let month = 1; month <= 12; month++)
+        for (let day = 28; day <= 31; day++) {
+          const timestamp = `${year}-${String(month).padStart(2, "0")}-${day}T12:00:00Z`;
+          const accepted = !(validateTelemetry({ ...minimal, timestamp }) instanceof Rejection);
+          if (accepted !== (year >= 1970 && exists(year, month, day))) wrong.push(timestamp);
+        }
+    expect(wrong).toEqual([]);
   });
 });

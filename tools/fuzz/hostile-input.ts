@@ -16,6 +16,7 @@ import { s3ObjectWriter } from "../../shared/aws.ts";
 import { processBatch } from "../../shared/batch.ts";
 import { EnrichedTelemetryV1 } from "../../shared/contract.ts";
 import { REJECTION_REASONS } from "../../shared/rejection.ts";
+import { ALL_SCHEMA_VERSIONS } from "../../shared/validate.ts";
 import { validTelemetry } from "../fixtures/arbitraries.ts";
 import { jsonBytes, kinesisRecord, kplAggregate } from "../fixtures/fixtures.ts";
 
@@ -197,6 +198,7 @@ export async function checkHostileInput(numRuns: number, seed?: number): Promise
               quarantinePrefix: "q/",
               speedLimitKmh: 130,
               firehoseAttemptTimeoutMs: 10_000,
+              acceptedSchemaVersions: ALL_SCHEMA_VERSIONS,
             },
             now: () => clock.ms,
             sleep: async (ms) => {

@@ -2,7 +2,7 @@
 import { CreateDeliveryStreamCommand, DeleteDeliveryStreamCommand, FirehoseClient } from "@aws-sdk/client-firehose";
 import { CreateStreamCommand } from "@aws-sdk/client-kinesis";
 import { CreateBucketCommand, GetObjectCommand, paginateListObjectsV2, S3Client } from "@aws-sdk/client-s3";
-import type { EnrichedTelemetryV1 } from "../../shared/contract.ts";
+import type { EnrichedTelemetry } from "../../shared/contract.ts";
 import type { QuarantineLine } from "../../shared/quarantine.ts";
 import { kinesisClient } from "./kinesis-client.ts";
 
@@ -107,8 +107,8 @@ export async function bucketLines<T>(endpoint: string, bucket: string): Promise<
 }
 
 /** The delivered lines of the data bucket. */
-export function deliveredLines(endpoint: string): Promise<EnrichedTelemetryV1[]> {
-  return bucketLines<EnrichedTelemetryV1>(endpoint, DATA_BUCKET);
+export function deliveredLines(endpoint: string): Promise<EnrichedTelemetry[]> {
+  return bucketLines<EnrichedTelemetry>(endpoint, DATA_BUCKET);
 }
 
 /** The lines of the quarantine bucket. */

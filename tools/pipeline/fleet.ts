@@ -1,7 +1,9 @@
 /**
  * A simulated vehicle fleet: each vehicle runs through speed phases (accelerate, cruise, brake,
  * stop), moves along its heading, and keeps odometer, fuel and engine values consistent over time.
- * Everything comes from one seeded generator, so a seed replays the same fleet.
+ * Everything comes from one seeded generator, so a seed replays the same fleet. A `v2Share` of the
+ * vehicles are electric and send telemetry v2 (battery, charging state, range, tyres) instead of v1;
+ * which ones is fixed by their index, not drawn, so the share never changes the other vehicles' readings.
  */
 import type { RejectionReason } from "../../shared/rejection.ts";
 
@@ -9,6 +11,8 @@ type Phase = "accelerate" | "cruise" | "brake" | "stop";
 
 interface Vehicle {
   readonly id: string;
+  /** Sends telemetry v2; its fuel level stands for the battery's state of charge. */
+  readonly electric: boolean;
   lat: number;
   lon: number;
   heading: number;
@@ -27,6 +31,8 @@ export type Intent = "VALID" | Extract<RejectionReason, "JSON_INVALID" | "SCHEMA
 export interface Reading {
   readonly vehicleId: string;
   readonly intent: Intent;
+  /** The contract version the reading is written in (absent: 1). */
+  readonly schemaVersion?: 1 | 2;
   readonly data: Buffer;
 }
 
@@ -34,15 +40,22 @@ const EARTH_METRES_PER_DEGREE = 111_320;
 /** Litres per 100 km and tank size: fuel falls by distance. */
 const CONSUMPTION_L_PER_100KM = 7.5;
 const TANK_L = 55;
+/** Electric range per % of charge (a ~450 km battery), and tyre pressures (kPa) the fleet runs at. */
+const RANGE_KM_PER_PCT = 4.5;
+const TYRES_KPA = { frontLeft: 240, frontRight: 240, rearLeft: 250, rearRight: 250 } as const;
+/** The golden ratio's fraction: index × it, mod 1, spreads any share of vehicles evenly over the fleet. */
+const GOLDEN_FRACTION = 0.618_033_988_749_895;
 
 export class Fleet {
   readonly #random: () => number;
   readonly #vehicles: Vehicle[];
   readonly #badFraction: number;
+  readonly #v2Share: number;
 
-  constructor(options: { vehicles: number; random: () => number; badFraction: number }) {
+  constructor(options: { vehicles: number; random: () => number; badFraction: number; v2Share?: number }) {
     this.#random = options.random;
     this.#badFraction = options.badFraction;
+    this.#v2Share = options.v2Share ?? 0;
     this.#vehicles = Array.from({ length: options.vehicles }, (_, i) => this.#newVehicle(i));
   }
 
@@ -66,6 +79,7 @@ export class Fleet {
     const r = this.#random;
     return {
       id: `VIN-${String(i + 1).padStart(6, "0")}`,
+      electric: ((i + 1) * GOLDEN_FRACTION) % 1 < this.#v2Share,
       lat: 48 + r() * 4,
       lon: 2 + r() * 6,
       heading: r() * 360,
@@ -118,34 +132,61 @@ export class Fleet {
     const r = this.#random;
     const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
     const gearRatio = v.speedKmh < 20 ? 110 : v.speedKmh < 50 ? 60 : 30;
-    const reading: Record<string, unknown> = {
+    const common = {
       vehicleId: v.id,
       timestamp: new Date(atMs).toISOString(),
       speedKmh: round(v.speedKmh, 1),
       location: { lat: round(v.lat, 6), lon: round(v.lon, 6) },
       heading: round(v.heading, 1) % 360,
       odometerKm: round(v.odometerKm, 2),
-      fuelLevelPct: round(v.fuelPct, 1),
-      engine: { rpm: Math.round(750 + v.speedKmh * gearRatio * 0.3), coolantTempC: round(v.coolantC, 1) },
-      schemaVersion: 1,
     };
+    // No draw from the generator here: a vehicle's readings are the same whatever the v2 share.
+    const schemaVersion = v.electric ? 2 : 1;
+    const charging = v.electric && v.phase === "stop" && v.fuelPct < 50;
+    const reading: Record<string, unknown> = v.electric
+      ? {
+          ...common,
+          battery: {
+            stateOfChargePct: round(v.fuelPct, 1),
+            // The coolant's warm-up from ambient stands for the pack's, damped.
+            temperatureC: round(20 + (v.coolantC - 20) * 0.3, 1),
+            voltageV: round(350 + v.fuelPct * 0.6, 1),
+            currentA: charging ? -16 : round(v.speedKmh * 1.2, 1),
+          },
+          chargingState: charging ? "AC_CHARGING" : "NOT_CHARGING",
+          estimatedRangeKm: round(v.fuelPct * RANGE_KM_PER_PCT, 1),
+          tyrePressuresKpa: TYRES_KPA,
+          schemaVersion,
+        }
+      : {
+          ...common,
+          fuelLevelPct: round(v.fuelPct, 1),
+          engine: { rpm: Math.round(750 + v.speedKmh * gearRatio * 0.3), coolantTempC: round(v.coolantC, 1) },
+          schemaVersion,
+        };
     const roll = r();
     if (roll >= this.#badFraction)
-      return { vehicleId: v.id, intent: "VALID", data: Buffer.from(JSON.stringify(reading)) };
+      return { vehicleId: v.id, intent: "VALID", schemaVersion, data: Buffer.from(JSON.stringify(reading)) };
     const kind = Math.floor((roll / this.#badFraction) * 3);
     if (kind === 0) {
       const text = JSON.stringify(reading);
-      return { vehicleId: v.id, intent: "JSON_INVALID", data: Buffer.from(text.slice(0, Math.floor(text.length / 2))) };
+      return {
+        vehicleId: v.id,
+        intent: "JSON_INVALID",
+        schemaVersion,
+        data: Buffer.from(text.slice(0, Math.floor(text.length / 2))),
+      };
     }
     if (kind === 1) {
       return {
         vehicleId: v.id,
         intent: "SCHEMA_INVALID",
+        schemaVersion,
         data: Buffer.from(JSON.stringify({ ...reading, speedKmh: -12 })),
       };
     }
     const padded = { ...reading, diagnostics: "x".repeat(70_000) };
-    return { vehicleId: v.id, intent: "TOO_LARGE", data: Buffer.from(JSON.stringify(padded)) };
+    return { vehicleId: v.id, intent: "TOO_LARGE", schemaVersion, data: Buffer.from(JSON.stringify(padded)) };
   }
 }
 

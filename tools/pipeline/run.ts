@@ -6,7 +6,7 @@
  */
 import { DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import type { EnrichedTelemetryV1 } from "../../shared/contract.ts";
+import type { EnrichedTelemetry } from "../../shared/contract.ts";
 import type { QuarantineLine } from "../../shared/quarantine.ts";
 import { childProcessHandler } from "../faults/child-handler.ts";
 import { type FaultRule, startFaultProxy } from "../faults/fault-proxy.ts";
@@ -90,7 +90,7 @@ export interface PipelineReport {
   readonly wallSeconds: number;
   readonly userRecordsPerSecond: number;
   readonly lagMs: { readonly p50: number; readonly p95: number; readonly max: number };
-  readonly samples: readonly EnrichedTelemetryV1[];
+  readonly samples: readonly EnrichedTelemetry[];
   /** What the fault proxy did, by action, when there was one. */
   readonly faultCounts: Readonly<Record<string, number>>;
 }
@@ -214,7 +214,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
     const consumer = consumed.value;
     const wallSeconds = (performance.now() - started) / 1000;
 
-    const delivered = await bucketLines<EnrichedTelemetryV1>(endpoint, DATA_BUCKET);
+    const delivered = await bucketLines<EnrichedTelemetry>(endpoint, DATA_BUCKET);
     const quarantined = await bucketLines<QuarantineLine>(endpoint, QUARANTINE_BUCKET);
     if (options.deliveredDir) await downloadDelivered(endpoint, options.deliveredDir);
     const reconciliation = reconcile(
