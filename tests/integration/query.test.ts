@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FirehoseClient, PutRecordBatchCommand } from "@aws-sdk/client-firehose";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import type { EnrichedTelemetryV1 } from "../../shared/contract.ts";
+import type { EnrichedTelemetry } from "../../shared/contract.ts";
 import { BUILT_BUNDLE } from "../../tools/lambda/invoke.ts";
 import { downloadDelivered } from "../../tools/pipeline/delivered.ts";
 import { DELIVERY_STREAM, deliveredLines, REGION } from "../../tools/pipeline/emulator.ts";
@@ -51,7 +51,7 @@ describe("queries over the local pipeline's delivered objects", () => {
     );
     await downloadDelivered(endpoint, dir);
     const lines = await deliveredLines(endpoint);
-    const distinct = new Map<string, EnrichedTelemetryV1>(lines.map((l) => [l.ingest.recordId, l]));
+    const distinct = new Map<string, EnrichedTelemetry>(lines.map((l) => [l.ingest.recordId, l]));
     const catalog = await openLocalCatalog(dir);
     try {
       const counts = await catalog.run(

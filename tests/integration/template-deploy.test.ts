@@ -198,3 +198,20 @@ describe("samconfig.toml", () => {
     }
   });
 });
+
+describe("contract versions", () => {
+  const environmentOf = (parameters: Record<string, string>): Record<string, string> => {
+    const properties = consumerWith(parameters).resources.TelemetryConsumerFunction?.properties;
+    return (properties?.Environment as { Variables: Record<string, string> } | undefined)?.Variables ?? {};
+  };
+
+  it("the function delivers versions 1 and 2 unless AcceptedSchemaVersions holds one back", () => {
+    expect(environmentOf({}).ACCEPTED_SCHEMA_VERSIONS).toBe("1,2");
+    expect(environmentOf({ AcceptedSchemaVersions: "1" }).ACCEPTED_SCHEMA_VERSIONS).toBe("1");
+  });
+
+  it("refuses a version the contract does not have, and spaces", () => {
+    expect(() => consumerWith({ AcceptedSchemaVersions: "1,3" })).toThrow(ParameterValueError);
+    expect(() => consumerWith({ AcceptedSchemaVersions: "1, 2" })).toThrow(ParameterValueError);
+  });
+});

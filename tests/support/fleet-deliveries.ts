@@ -3,7 +3,7 @@
  * out as Firehose writes them, with re-deliveries injected: the known input the query tests check
  * the queries' local results against.
  */
-import type { EnrichedTelemetryV1 } from "../../shared/contract.ts";
+import type { EnrichedTelemetry } from "../../shared/contract.ts";
 import { enrich } from "../../shared/enrich.ts";
 import { validateTelemetry } from "../../shared/validate.ts";
 import { seededRandom, sequenceNumber } from "../../tools/fixtures/fixtures.ts";
@@ -27,7 +27,7 @@ export interface FleetDeliveryOptions {
 
 export interface FleetDeliveries {
   /** Every distinct delivered line (one per reading), in event-time order. */
-  readonly lines: readonly EnrichedTelemetryV1[];
+  readonly lines: readonly EnrichedTelemetry[];
   /** The recordIds delivered twice. */
   readonly redelivered: readonly string[];
   readonly objects: number;
@@ -37,7 +37,7 @@ export interface FleetDeliveries {
 export function writeFleetDeliveries(options: FleetDeliveryOptions): FleetDeliveries {
   const random = seededRandom(options.seed);
   const fleet = new Fleet({ vehicles: options.vehicles, random, badFraction: 0 });
-  const lines: EnrichedTelemetryV1[] = [];
+  const lines: EnrichedTelemetry[] = [];
   let sequence = 0;
   for (let s = 0; s < options.durationS; s++) {
     const atMs = options.startMs + s * 1000;
@@ -66,7 +66,7 @@ export function writeFleetDeliveries(options: FleetDeliveryOptions): FleetDelive
     }
   }
   let objects = 0;
-  const write = (chunk: readonly EnrichedTelemetryV1[], arrivalTime: string) =>
+  const write = (chunk: readonly EnrichedTelemetry[], arrivalTime: string) =>
     writeDeliveredObject(options.dir, new Date(arrivalTime), `telemetry-delivery-1-${objects++}`, chunk);
   for (let i = 0; i < lines.length; i += options.linesPerObject) {
     const chunk = lines.slice(i, i + options.linesPerObject);

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { EnrichedTelemetryV1 } from "../../shared/contract.ts";
+import type { EnrichedTelemetry } from "../../shared/contract.ts";
 import { contractColumns } from "../../tools/query/columns.ts";
 import { type LocalCatalog, openLocalCatalog } from "../../tools/query/duckdb.ts";
 import { namedQueries } from "../../tools/query/queries.ts";
@@ -22,9 +22,9 @@ const startMs = Math.floor(Date.now() / 1000) * 1000 - 17 * 60_000;
 let fleet: FleetDeliveries;
 let catalog: LocalCatalog;
 
-const dateOf = (line: EnrichedTelemetryV1) => line.eventTime.slice(0, 10);
-function byVehicle(lines: readonly EnrichedTelemetryV1[]): Map<string, EnrichedTelemetryV1[]> {
-  const groups = new Map<string, EnrichedTelemetryV1[]>();
+const dateOf = (line: EnrichedTelemetry) => line.eventTime.slice(0, 10);
+function byVehicle(lines: readonly EnrichedTelemetry[]): Map<string, EnrichedTelemetry[]> {
+  const groups = new Map<string, EnrichedTelemetry[]>();
   for (const line of lines) groups.set(line.vehicleId, [...(groups.get(line.vehicleId) ?? []), line]);
   return groups;
 }
@@ -95,7 +95,7 @@ describe("queries over the delivered objects, locally", () => {
 
   it("gives each vehicle's latest position", async () => {
     const expected = [...byVehicle(fleet.lines)].map(([vehicleId, lines]) => {
-      const last = lines.at(-1) as EnrichedTelemetryV1;
+      const last = lines.at(-1) as EnrichedTelemetry;
       return {
         vehicle_id: vehicleId,
         event_time: last.eventTime,
