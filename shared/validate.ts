@@ -29,7 +29,45 @@ export type AcceptedVersions = ReadonlySet<SchemaVersion>;
 export const ALL_SCHEMA_VERSIONS: AcceptedVersions = new Set(SCHEMA_VERSIONS);
 
 /** At most this many details are kept per rejection, so one hostile record cannot bloat quarantine. */
-const MAX_DETAILS = 20;
+export const MAX_DETAILS = 20;
+
+/** One validation error, as the compiled validator reports it. */
+export interface SchemaError {
+  readonly keyword: string;
+  readonly instancePath: string;
+  readonly params: unknown;
+  readonly message: string;
+}
+
+/** What a field's pattern means, said in words: a pattern itself is no help in a quarantine line. */
+const PATTERN_MEANS: Readonly<Record<string, string>> = {
+  "/vehicleId": "must be 1–64 characters of A–Z, a–z, 0–9, _ . : -",
+  "/timestamp": "must be an ISO-8601 date-time with a zone (Z or ±hh:mm) on a real calendar date, years 1970–9999",
+};
+
+/**
+ * The field-level details of a failed validation: one per error (one per missing property for a
+ * `required` error), patterns explained in words, at most `max`, reading no further errors than it
+ * keeps. Pure; never throws.
+ */
+export function detailsOf(errors: Iterable<SchemaError>, max = MAX_DETAILS): RejectionDetail[] {
+  const details: RejectionDetail[] = [];
+  for (const error of errors) {
+    const missing =
+      error.keyword === "required" ? (error.params as { requiredProperties?: string[] }).requiredProperties : undefined;
+    if (missing)
+      for (const field of missing) details.push({ path: `${error.instancePath}/${field}`, message: "is required" });
+    else if (error.keyword === "pattern")
+      details.push({
+        path: error.instancePath,
+        message: PATTERN_MEANS[error.instancePath] ?? "does not match the contract's format for this field",
+      });
+    else details.push({ path: error.instancePath, message: error.message });
+    if (details.length >= max) break;
+  }
+  details.length = Math.min(details.length, max);
+  return details;
+}
 
 /**
  * Checks a value against the contract version its `schemaVersion` selects (absent: version 1).
@@ -55,18 +93,7 @@ export function validateTelemetry(
 function checkAgainst<T extends Telemetry>(contract: ContractVersion<T>, value: unknown): ValidTelemetry | Rejection {
   const validator = contract.validator;
   if (!validator.Check(value)) {
-    const details: RejectionDetail[] = [];
-    for (const error of validator.Errors(value)) {
-      const missing =
-        error.keyword === "required"
-          ? (error.params as { requiredProperties?: string[] }).requiredProperties
-          : undefined;
-      if (missing)
-        for (const field of missing) details.push({ path: `${error.instancePath}/${field}`, message: "is required" });
-      else details.push({ path: error.instancePath, message: error.message });
-      if (details.length >= MAX_DETAILS) break;
-    }
-    details.length = Math.min(details.length, MAX_DETAILS);
+    const details = detailsOf(validator.Errors(value));
     return new Rejection("SCHEMA_INVALID", details);
   }
   // The pattern has bounded the calendar day and the year; an offset can still move the instant

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Type from "typebox";
 import { describe, expect, it } from "vitest";
-import { EnrichedTelemetryV1 } from "../../shared/contract.ts";
+import { EnrichedTelemetryV1, EnrichedTelemetryV2 } from "../../shared/contract.ts";
 import { contractColumns, duckdbType, hiveType, prestoType, UnmappableSchemaError } from "../../tools/query/columns.ts";
 import { namedQueries } from "../../tools/query/queries.ts";
 import { generatedRegion, regionOf } from "../../tools/query/template.ts";
@@ -19,11 +19,15 @@ describe("the query layer in template.yaml", () => {
     expect(regionOf(template)).toBe(generatedRegion());
   });
 
-  it("lists every field of the output contract as a Glue column, nested objects as structs", () => {
+  it("lists every field of every output contract version as a Glue column, nested objects as structs", () => {
     const region = regionOf(template);
     const columns = contractColumns();
 
-    expect(columns.map((c) => c.name)).toEqual(Object.keys(EnrichedTelemetryV1.properties));
+    const fields = new Set([
+      ...Object.keys(EnrichedTelemetryV1.properties),
+      ...Object.keys(EnrichedTelemetryV2.properties),
+    ]);
+    expect(columns.map((c) => c.name)).toEqual([...fields]);
     for (const column of columns) {
       expect(region).toContain(`- Name: ${column.name.toLowerCase()}\n              Type: "${hiveType(column.type)}"`);
     }

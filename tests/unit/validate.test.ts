@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { Rejection } from "../../shared/rejection.ts";
-import { type AcceptedVersions, type ValidTelemetry, validateTelemetry } from "../../shared/validate.ts";
+import {
+  type AcceptedVersions,
+  detailsOf,
+  MAX_DETAILS,
+  type SchemaError,
+  type ValidTelemetry,
+  validateTelemetry,
+} from "../../shared/validate.ts";
 
 const minimal = { vehicleId: "VIN-000001", timestamp: "2026-11-21T08:00:00Z", speedKmh: 88.5 };
 const full = {
@@ -136,18 +143,65 @@ describe("validateTelemetry", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  it("keeps at most 20 details for a record with many violations", () => {
-    const value = {
-      ...minimal,
-      location: "x",
-      heading: "x",
-      odometerKm: "x",
-      fuelLevelPct: "x",
-      engine: "x",
-    };
+  it("reports every violation of a record with many, each by its field", () => {
+    const value = { ...minimal, location: "x", heading: "x", odometerKm: "x", fuelLevelPct: "x", engine: "x" };
+
     const rejection = rejectionOf({ ...value, vehicleId: 1, timestamp: true, speedKmh: [] });
-    expect(rejection.details.length).toBeGreaterThan(5);
-    expect(rejection.details.length).toBeLessThanOrEqual(20);
+
+    expect(rejection.details.map((d) => d.path)).toEqual(
+      expect.arrayContaining(["/vehicleId", "/timestamp", "/speedKmh", "/location", "/heading"]),
+    );
+  });
+
+  it("explains a broken pattern in words, not with the pattern", () => {
+    const rejection = rejectionOf({ ...minimal, vehicleId: "VIN\n", timestamp: "2023-02-29T00:00:00Z" });
+
+    expect(rejection.details).toEqual(
+      expect.arrayContaining([
+        { path: "/vehicleId", message: "must be 1–64 characters of A–Z, a–z, 0–9, _ . : -" },
+        {
+          path: "/timestamp",
+          message: "must be an ISO-8601 date-time with a zone (Z or ±hh:mm) on a real calendar date, years 1970–9999",
+        },
+      ]),
+    );
+    for (const detail of rejection.details) expect(detail.message.length).toBeLessThan(120);
+  });
+});
+
+describe("detailsOf", () => {
+  const error = (n: number): SchemaError => ({ keyword: "type", instancePath: `/f${n}`, params: {}, message: "bad" });
+
+  it("keeps at most MAX_DETAILS (20) details, and reads no further errors than it keeps", () => {
+    let read = 0;
+    function* endless(): Generator<SchemaError> {
+      for (let n = 0; ; n++) {
+        read++;
+        yield error(n);
+      }
+    }
+
+    const details = detailsOf(endless());
+
+    expect(MAX_DETAILS).toBe(20);
+    expect(details).toHaveLength(20);
+    expect(details[19]).toEqual({ path: "/f19", message: "bad" });
+    expect(read).toBe(20);
+  });
+
+  it("counts each missing property of a required error, within the cap", () => {
+    const required: SchemaError = {
+      keyword: "required",
+      instancePath: "",
+      params: { requiredProperties: ["vehicleId", "timestamp", "speedKmh"] },
+      message: "missing",
+    };
+
+    expect(detailsOf([required], 2)).toEqual([
+      { path: "/vehicleId", message: "is required" },
+      { path: "/timestamp", message: "is required" },
+    ]);
+    expect(detailsOf([error(0), required])).toHaveLength(4);
   });
 });
 
