@@ -202,6 +202,22 @@ describe("processBatch", () => {
     expect(stats.maxArrivalLagMs).toBe(Date.parse("2026-11-21T08:00:00.125Z") - Date.parse("2026-11-21T07:59:00Z"));
   });
 
+  it("names the stream, not the consumer, when the event comes through an enhanced fan-out consumer", async () => {
+    const event = sampleEvent("mixed-batch.json");
+    const streamArn = event.Records[0]?.eventSourceARN ?? "";
+    for (const record of event.Records) record.eventSourceARN = `${streamArn}/consumer/telemetry-consumer:1763712000`;
+
+    await processBatch(event.Records, context, batchDeps());
+
+    const lines = firehoseLines(firehoseMock).flat();
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect((line.ingest as { sourceStream: string }).sourceStream).toBe("vehicle-telemetry");
+    expect(quarantineLines(s3Mock).every((q) => q.sourceStream === "vehicle-telemetry")).toBe(true);
+    expect(s3Mock.commandCalls(PutObjectCommand)[0]?.args[0].input.Key).toMatch(
+      /^quarantine\/2026\/11\/21\/08\/vehicle-telemetry\/shardId-000000000000\/\d+-req-1\.ndjson$/,
+    );
+  });
+
   it("returns an empty response for an empty batch without calling AWS", async () => {
     const { response } = await processBatch([], context, batchDeps());
     expect(response).toEqual({ batchItemFailures: [] });
