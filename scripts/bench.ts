@@ -11,6 +11,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { KinesisStreamEvent } from "aws-lambda";
+import { FIREHOSE_LIMITS } from "../shared/firehose.ts";
 import { bundleFunction, coldInitMs, median } from "../tools/bench/bundling.ts";
 import { installStubTransport } from "../tools/bench/stub-transport.ts";
 import { maxSizeBatch } from "../tools/fixtures/events.ts";
@@ -22,7 +23,6 @@ import { bundleEnv } from "../tools/pipeline/emulator.ts";
 const ROOT = join(import.meta.dirname, "..");
 const OUT = join(ROOT, ".tmp", "bench");
 const FIREHOSE_INCREMENT = 5 * 1024;
-const MIB4 = 4 * 1024 * 1024;
 
 /** Prices (us-east-1, 2026): Lambda arm64 per GB-s and per request; Firehose Direct PUT per GB ingested (5 KB increments). */
 const PRICE = { lambdaGbSecond: 0.0000133334, lambdaRequest: 0.2 / 1e6, firehoseGb: 0.029 } as const;
@@ -239,7 +239,7 @@ async function main(): Promise<void> {
     billedBytesRatio: Math.round(oursFirehose.ratio * 10_000) / 10_000,
     peerABilledBytesRatio: Math.round(peerAFirehose.ratio * 100) / 100,
     firehoseCalls: oursFirehose.calls,
-    firehoseCallsMin: Math.ceil(oursFirehose.payload / MIB4),
+    firehoseCallsMin: Math.ceil(oursFirehose.payload / FIREHOSE_LIMITS.batchBytes),
     peerAFirehoseCalls: peerAFirehose.calls,
     bundleBytes: statSync(BUILT_BUNDLE).size,
     peerABundleBytes: statSync(peerAFile).size,

@@ -7,11 +7,15 @@ import { PutRecordBatchCommand, type PutRecordBatchCommandOutput } from "@aws-sd
 import { isServerError, isThrottlingError, isTransientError } from "@smithy/core/retry";
 import { signalAt } from "./time.ts";
 
-/** Firehose's limits: 1,000 KiB a record, 500 records and 4 MiB a PutRecordBatch call. */
+/**
+ * Firehose's limits: 1,000 KiB a record, 500 records a PutRecordBatch call, and 4 MB of data a call.
+ * The API reference says "4 MB for the entire request" and the quota page 4 MiB: a call holds at
+ * most 4,000,000 data bytes, which satisfies either reading and costs nothing (billing is per record).
+ */
 export const FIREHOSE_LIMITS = {
   recordBytes: 1_000 * 1024,
   batchRecords: 500,
-  batchBytes: 4 * 1024 * 1024,
+  batchBytes: 4_000_000,
 } as const;
 export type FirehoseLimits = { readonly [K in keyof typeof FIREHOSE_LIMITS]: number };
 
@@ -106,7 +110,7 @@ export function packLines(lines: readonly string[], limits: FirehoseLimits = FIR
   return packer.finish();
 }
 
-/** Groups records, in order, into PutRecordBatch-sized slices: ≤ 500 records and ≤ 4 MiB each. */
+/** Groups records, in order, into PutRecordBatch-sized slices: ≤ 500 records and ≤ 4,000,000 data bytes each. */
 export function packBatches<T extends { readonly data: Uint8Array }>(
   records: readonly T[],
   limits: FirehoseLimits = FIREHOSE_LIMITS,

@@ -61,12 +61,19 @@ describe("packBatches", () => {
     expect(packBatches(Array.from({ length: 501 }, () => record(1))).map((b) => b.length)).toEqual([500, 1]);
   });
 
-  it("fills a call to exactly 4 MiB and moves a record that would pass it by a byte", () => {
-    const quarter = FIREHOSE_LIMITS.batchBytes / 4;
+  it("fills a call to exactly 4,000,000 data bytes and moves a record that would pass it by a byte", () => {
+    // 4 MB, the API reference's reading, not 4 MiB (4,194,304), the quota page's.
+    expect(FIREHOSE_LIMITS.batchBytes).toBe(4_000_000);
+    const quarter = 1_000_000;
     expect(packBatches([1, 2, 3, 4].map(() => record(quarter))).map((b) => b.length)).toEqual([4]);
     expect(
       packBatches([record(quarter), record(quarter), record(quarter), record(quarter + 1)]).map((b) => b.length),
     ).toEqual([3, 1]);
+  });
+
+  it("puts three full 1,000-KiB records in a call, since a fourth would pass 4,000,000 bytes", () => {
+    const full = FIREHOSE_LIMITS.recordBytes;
+    expect(packBatches([1, 2, 3, 4, 5, 6].map(() => record(full))).map((b) => b.length)).toEqual([3, 3]);
   });
 });
 
