@@ -17,7 +17,6 @@ import {
 import { type BatchInfo, enrich, type IngestInfo, parseStreamArn, recordIdOf, shardIdOf } from "./enrich.ts";
 import {
   deliverRecords,
-  FIREHOSE_BILLING_INCREMENT,
   FIREHOSE_LIMITS,
   type FirehoseLimits,
   type FirehoseSender,
@@ -66,9 +65,11 @@ export interface BatchStats {
   readonly firehoseRecords: number;
   readonly firehoseCalls: number;
   readonly firehoseRetries: number;
+  /** Firehose entries not accepted, over all attempts: see `DeliveryResult.failedPuts`. */
   readonly firehoseFailedPuts: number;
+  /** Data bytes of the Firehose records Firehose confirmed, each once. */
   readonly deliveredBytes: number;
-  /** Bytes Firehose bills for the records sent: each rounded up to 5 KB. */
+  /** Bytes Firehose bills: each entry it accepted, per attempt, rounded up to 5 KB. */
   readonly billedBytes: number;
   readonly unknownFieldsDropped: number;
   readonly overSpeedEvents: number;
@@ -132,13 +133,6 @@ export async function processBatch(
     failureReasons.push(`quarantine write failed: ${quarantine.error}`);
   }
 
-  let billedBytes = 0;
-  let deliveredBytes = 0;
-  for (const record of packed) {
-    const size = record.data.byteLength;
-    billedBytes += Math.ceil(size / FIREHOSE_BILLING_INCREMENT) * FIREHOSE_BILLING_INCREMENT;
-    deliveredBytes += size;
-  }
   const retryRecord = records[retryFrom];
   const first = records[0];
   const last = records[records.length - 1];
@@ -161,8 +155,8 @@ export async function processBatch(
       firehoseCalls: delivery.calls,
       firehoseRetries: delivery.retries,
       firehoseFailedPuts: delivery.failedPuts,
-      deliveredBytes,
-      billedBytes,
+      deliveredBytes: delivery.deliveredBytes,
+      billedBytes: delivery.billedBytes,
       unknownFieldsDropped: prepared.unknownFields,
       overSpeedEvents: prepared.overSpeed,
       maxArrivalLagMs: prepared.maxArrivalLagMs,

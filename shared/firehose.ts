@@ -159,8 +159,19 @@ export interface DeliveryResult {
   readonly undelivered: readonly number[];
   readonly calls: number;
   readonly retries: number;
-  /** Entries Firehose reported failed (FailedPutCount) plus entries of calls that failed whole. */
+  /**
+   * Entries not accepted, summed over attempts: each entry a response reports failed (or every entry
+   * of a response that does not line up with its request), plus every entry of a call that failed
+   * whole (an error, retryable or not, the attempt timeout, or the deadline cutting it short).
+   */
   readonly failedPuts: number;
+  /** Data bytes of the records Firehose confirmed, each counted once. */
+  readonly deliveredBytes: number;
+  /**
+   * What Firehose bills: each entry a response reports accepted, rounded up to 5 KB, summed over
+   * attempts (an entry accepted twice, because an earlier response could not be trusted, is billed twice).
+   */
+  readonly billedBytes: number;
   /** Why delivery stopped short, when it did. */
   readonly stopReason: string | undefined;
 }
@@ -179,6 +190,7 @@ export async function deliverRecords(records: readonly PackedRecord[], deps: Del
   let calls = 0;
   let retries = 0;
   let failedPuts = 0;
+  let billedBytes = 0;
   const confirmed = new Uint8Array(records.length);
   for (const batch of packBatches(indexed, limits)) {
     let pending = batch;
@@ -199,8 +211,12 @@ export async function deliverRecords(records: readonly PackedRecord[], deps: Del
           { abortSignal: AbortSignal.any([signalAt(deps.deadlineMs, deps.now), attemptSignal]) },
         );
         failed = failedEntries(pending, output);
+        failedPuts += failed.length;
+        billedBytes += acceptedBilledBytes(pending, output);
         reason = `${failed.length} of ${pending.length} entries failed (FailedPutCount)`;
       } catch (err) {
+        // The whole call failed: none of its entries is confirmed, whatever happens next.
+        failedPuts += pending.length;
         if (deps.now() >= deps.deadlineMs) {
           return finish("time budget exhausted while waiting for Firehose");
         }
@@ -211,7 +227,6 @@ export async function deliverRecords(records: readonly PackedRecord[], deps: Del
           ? `Firehose call timed out after ${deps.attemptTimeoutMs} ms`
           : `Firehose error: ${describe(err)}`;
       }
-      failedPuts += failed.length;
       for (const entry of pending) confirmed[entry.index] = 1;
       for (const entry of failed) confirmed[entry.index] = 0;
 
@@ -228,9 +243,35 @@ export async function deliverRecords(records: readonly PackedRecord[], deps: Del
 
   function finish(stopReason: string | undefined): DeliveryResult {
     const undelivered: number[] = [];
-    for (let i = 0; i < confirmed.length; i++) if (confirmed[i] === 0) undelivered.push(i);
-    return { undelivered, calls, retries, failedPuts, stopReason };
+    let deliveredBytes = 0;
+    for (let i = 0; i < confirmed.length; i++) {
+      if (confirmed[i] === 0) undelivered.push(i);
+      else deliveredBytes += (records[i] as PackedRecord).data.byteLength;
+    }
+    return { undelivered, calls, retries, failedPuts, deliveredBytes, billedBytes, stopReason };
   }
+}
+
+/** Bytes Firehose bills for one record: its size rounded up to the next 5 KB. */
+function billedSize(bytes: number): number {
+  return Math.ceil(bytes / FIREHOSE_BILLING_INCREMENT) * FIREHOSE_BILLING_INCREMENT;
+}
+
+/**
+ * Billed bytes of the entries a response reports accepted (a `RecordId` and no `ErrorCode`). A
+ * response that does not line up with its request says nothing reliable per entry: counted as none
+ * accepted, like a call that failed whole (Firehose may have ingested some; nothing says which).
+ */
+function acceptedBilledBytes(pending: readonly { readonly data: Uint8Array }[], output: PutRecordBatchCommandOutput) {
+  const responses = output.RequestResponses;
+  if (!responses || responses.length !== pending.length) return 0;
+  let bytes = 0;
+  for (let i = 0; i < pending.length; i++) {
+    const response = responses[i];
+    if (response?.ErrorCode === undefined && response?.RecordId !== undefined)
+      bytes += billedSize((pending[i] as { readonly data: Uint8Array }).data.byteLength);
+  }
+  return bytes;
 }
 
 /**

@@ -128,6 +128,31 @@ describe("processBatch", () => {
     expect(stats).toMatchObject({ delivered: 0, failed: 8, retryRecords: 8 });
   });
 
+  it("counts no delivered or billed bytes, and a failed put, when Firehose denies access", async () => {
+    const event = sampleEvent("valid-batch.json");
+    firehoseMock
+      .on(PutRecordBatchCommand)
+      .rejects(Object.assign(new Error("not authorized"), { name: "AccessDeniedException" }));
+
+    const { stats } = await processBatch(event.Records, context, batchDeps());
+
+    expect(stats).toMatchObject({ delivered: 0, deliveredBytes: 0, billedBytes: 0, firehoseFailedPuts: 1 });
+  });
+
+  it("counts delivered and billed bytes of what Firehose accepted only", async () => {
+    const event = sampleEvent("valid-batch.json");
+
+    const { stats } = await processBatch(event.Records, context, batchDeps());
+
+    const sent = firehoseMock.commandCalls(PutRecordBatchCommand)[0]?.args[0].input.Records ?? [];
+    const bytes = sent.reduce((sum, r) => sum + (r.Data as Uint8Array).byteLength, 0);
+    expect(stats).toMatchObject({
+      deliveredBytes: bytes,
+      billedBytes: Math.ceil(bytes / 5120) * 5120,
+      firehoseFailedPuts: 0,
+    });
+  });
+
   it("reports the earlier of an undelivered record and a failed quarantine write", async () => {
     const records = bigValidBatch(3).Records;
     const poison = kinesisRecord({ n: 3, partitionKey: "VIN-X", data: Buffer.from("{") });
