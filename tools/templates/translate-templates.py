@@ -9,7 +9,7 @@ import sys
 from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 TEMPLATES = {"consumer": ROOT / "template.yaml", "producer": ROOT / "producer" / "template.yaml"}
 
 
