@@ -24,8 +24,25 @@ import {
   RecordPacker,
 } from "./firehose.ts";
 import { type ObjectWriter, type QuarantineLine, writeQuarantine } from "./quarantine.ts";
-import { REJECTION_REASONS, Rejection, type RejectionReason, reject } from "./rejection.ts";
+import { REJECTION_REASONS, Rejection, type RejectionDetail, type RejectionReason, reject } from "./rejection.ts";
 import { validateTelemetry } from "./validate.ts";
+
+/**
+ * Rejected entries one aggregate may have quarantined one by one; past it the aggregate is
+ * quarantined whole. Above any aggregate the KPL builds by default (at most 51,200 bytes: ~190
+ * readings of ~270 bytes), so a producer's bad readings keep a line each, and below the point where
+ * lines outweigh the aggregate: a line costs ~400 bytes plus its data (and ~1 KB of heap while the
+ * batch runs), so 1,000 lines stay under ~1 MB, a full aggregate's size.
+ */
+export const MAX_REJECTED_ENTRIES_PER_AGGREGATE = 1_000;
+
+/**
+ * Rejected entries of aggregates one batch may have quarantined one by one (as many as the
+ * 10,000 records a Kinesis batch holds at most): many small aggregates, each under the bound
+ * above, cannot make the quarantine object grow with the entries' count either (a 6 MB event holds
+ * ~850 aggregates of 1,000 one-byte entries). Later aggregates with rejects are quarantined whole.
+ */
+export const MAX_REJECTED_ENTRIES_PER_BATCH = 10_000;
 
 export interface BatchDeps {
   readonly firehose: FirehoseSender;
@@ -35,7 +52,20 @@ export interface BatchDeps {
   readonly sleep: (ms: number) => Promise<void>;
   readonly random: () => number;
   readonly limits?: FirehoseLimits;
+  /** The rejected-entry bounds; `REJECT_BOUNDS` unless a test narrows them. */
+  readonly rejectBounds?: RejectBounds;
 }
+
+/** When an aggregate is quarantined whole rather than entry by entry; see the constants above. */
+export interface RejectBounds {
+  readonly perAggregate: number;
+  readonly perBatch: number;
+}
+
+export const REJECT_BOUNDS: RejectBounds = {
+  perAggregate: MAX_REJECTED_ENTRIES_PER_AGGREGATE,
+  perBatch: MAX_REJECTED_ENTRIES_PER_BATCH,
+};
 
 export interface BatchContext {
   /** Epoch ms by which all work must be done (the invocation's end less a safety margin). */
@@ -50,7 +80,7 @@ export interface BatchStats {
   readonly lastSequenceNumber: string | undefined;
   /** Kinesis records in the event. */
   readonly received: number;
-  /** User records after de-aggregation (a corrupt aggregate counts as one). */
+  /** User records after de-aggregation (a corrupt aggregate, or one quarantined whole, counts as one). */
   readonly userRecords: number;
   /** User records Firehose confirmed. */
   readonly delivered: number;
@@ -98,7 +128,8 @@ export async function processBatch(
 ): Promise<BatchOutcome> {
   const limits = deps.limits ?? FIREHOSE_LIMITS;
   const deaggregator = mayHoldAggregates(dataOf(records)) ? await loadDeaggregator() : undefined;
-  const prepared = new Preparation(deps.config.speedLimitKmh, deps.now(), limits, deaggregator).run(records);
+  const bounds = deps.rejectBounds ?? REJECT_BOUNDS;
+  const prepared = new Preparation(deps.config.speedLimitKmh, deps.now(), limits, bounds, deaggregator).run(records);
   const packed = prepared.packed;
 
   const [delivery, quarantine] = await Promise.all([
@@ -193,6 +224,7 @@ function* dataOf(records: readonly KinesisStreamRecord[]): Generator<string> {
  */
 class Preparation {
   readonly #limits: FirehoseLimits;
+  readonly #bounds: RejectBounds;
   readonly #deaggregator: Deaggregator | undefined;
   readonly #packer: RecordPacker;
   readonly #processedAt: string;
@@ -204,6 +236,10 @@ class Preparation {
   #unknownFields = 0;
   #overSpeed = 0;
   #maxArrivalLagMs: number | undefined;
+  /** Rejected entries of aggregates, in the batch. */
+  #entryRejects = 0;
+  /** Set while an aggregate's remaining entries are only counted by reason. */
+  #counts: Record<RejectionReason, number> | undefined;
   // The record in hand, and values that repeat from one record to the next.
   #owner = 0;
   #record!: KinesisStreamRecord;
@@ -213,8 +249,15 @@ class Preparation {
   #arrivalMs = Number.NaN;
   #arrivalTime = "";
 
-  constructor(speedLimitKmh: number, nowMs: number, limits: FirehoseLimits, deaggregator: Deaggregator | undefined) {
+  constructor(
+    speedLimitKmh: number,
+    nowMs: number,
+    limits: FirehoseLimits,
+    bounds: RejectBounds,
+    deaggregator: Deaggregator | undefined,
+  ) {
     this.#limits = limits;
+    this.#bounds = bounds;
     this.#deaggregator = deaggregator;
     this.#packer = new RecordPacker(limits);
     this.#processedAt = new Date(nowMs).toISOString();
@@ -278,7 +321,50 @@ class Preparation {
       this.#reject(users, kinesis.partitionKey, undefined);
       return;
     }
-    for (const user of users) this.#accept(user.data, user.partitionKey, user);
+    this.#takeAggregate(users, kinesis.partitionKey);
+  }
+
+  /**
+   * An aggregate's entries, each delivered or quarantined on its own, unless too many are rejected
+   * (more than `MAX_REJECTED_ENTRIES_PER_AGGREGATE` of its own, or more than
+   * `MAX_REJECTED_ENTRIES_PER_BATCH` entries of aggregates in the batch): then everything the
+   * aggregate added is taken back and it is quarantined once, whole, as `AGGREGATE_REJECTED`, with
+   * the count of its entries by reason. This bounds the quarantine lines, and so memory, whatever
+   * an aggregate holds (a 1 MB aggregate can hold ~140,000 one-byte entries).
+   */
+  #takeAggregate(users: readonly UserRecord[], partitionKey: string): void {
+    const mark = this.#packer.mark();
+    const lines = this.#lines;
+    const unknownFields = this.#unknownFields;
+    const overSpeed = this.#overSpeed;
+    const maxArrivalLagMs = this.#maxArrivalLagMs;
+    const rejects = this.#rejects.length;
+    const entryRejects = this.#entryRejects;
+    for (let i = 0; i < users.length; i++) {
+      const user = users[i] as UserRecord;
+      this.#accept(user.data, user.partitionKey, user);
+      const overAggregate = this.#entryRejects - entryRejects > this.#bounds.perAggregate;
+      if (!overAggregate && this.#entryRejects <= this.#bounds.perBatch) continue;
+
+      // Count the rest by reason without keeping them, then take back what the aggregate added.
+      const counts = zeroByReason();
+      for (let r = rejects; r < this.#rejects.length; r++) counts[(this.#rejects[r] as Reject).line.reason]++;
+      this.#counts = counts;
+      for (let j = i + 1; j < users.length; j++) {
+        const rest = users[j] as UserRecord;
+        this.#accept(rest.data, rest.partitionKey, rest);
+      }
+      this.#counts = undefined;
+      this.#packer.rollback(mark);
+      this.#lines = lines;
+      this.#unknownFields = unknownFields;
+      this.#overSpeed = overSpeed;
+      this.#maxArrivalLagMs = maxArrivalLagMs;
+      this.#rejects.length = rejects;
+      this.#entryRejects = entryRejects;
+      this.#reject(aggregateRejection(counts, users.length, overAggregate, this.#bounds), partitionKey, undefined);
+      return;
+    }
   }
 
   /** `user` is the aggregate entry the bytes came from, if any. */
@@ -306,6 +392,7 @@ class Preparation {
       this.#reject(reject("TOO_LARGE", message), partitionKey, user);
       return;
     }
+    if (this.#counts) return;
     this.#packer.add(line, this.#owner);
     this.#lines++;
     this.#unknownFields += valid.unknownFields;
@@ -316,6 +403,11 @@ class Preparation {
 
   /** Keeps the original bytes for replay: the Kinesis data as received, or the aggregate entry's bytes. */
   #reject(rejection: Rejection, partitionKey: string, user: UserRecord | undefined): void {
+    if (this.#counts) {
+      this.#counts[rejection.reason]++;
+      return;
+    }
+    if (user) this.#entryRejects++;
     const kinesis = this.#record.kinesis;
     const subSequenceNumber = user?.subSequenceNumber;
     this.#rejects.push({
@@ -356,6 +448,33 @@ async function quarantineAll(
       error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
     };
   }
+}
+
+/**
+ * The AGGREGATE_REJECTED rejection: a summary, then one detail per reason met, in
+ * `REJECTION_REASONS` order, each `"<REASON>: <entries>"`.
+ */
+function aggregateRejection(
+  counts: Readonly<Record<RejectionReason, number>>,
+  entries: number,
+  overAggregate: boolean,
+  bounds: RejectBounds,
+): Rejection {
+  let rejected = 0;
+  for (const reason of REJECTION_REASONS) rejected += counts[reason];
+  const bound = overAggregate
+    ? `more than ${bounds.perAggregate} in one aggregate`
+    : `more than ${bounds.perBatch} entries of aggregates in one batch`;
+  const details: RejectionDetail[] = [
+    {
+      path: "",
+      message: `${rejected} of ${entries} entries rejected (${bound}): the aggregate is quarantined whole, none of its entries delivered`,
+    },
+  ];
+  for (const reason of REJECTION_REASONS) {
+    if (counts[reason] > 0) details.push({ path: "", message: `${reason}: ${counts[reason]}` });
+  }
+  return new Rejection("AGGREGATE_REJECTED", details);
 }
 
 function zeroByReason(): Record<RejectionReason, number> {

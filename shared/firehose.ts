@@ -73,6 +73,31 @@ export class RecordPacker {
     this.#lineCount++;
   }
 
+  /** Where the packer stands, to `rollback` to: lines added after it can be taken back. */
+  mark(): PackerMark {
+    return {
+      records: this.#records.length,
+      offset: this.#offset,
+      firstTag: this.#firstTag,
+      lineCount: this.#lineCount,
+    };
+  }
+
+  /**
+   * Takes back every line added since `mark`. A record closed since then started with the bytes the
+   * scratch buffer held at the mark, so those are copied back from it.
+   */
+  rollback(mark: PackerMark): void {
+    const reopened = this.#records[mark.records];
+    if (reopened) {
+      this.#scratch.set(reopened.data.subarray(0, mark.offset), 0);
+      this.#records.length = mark.records;
+    }
+    this.#offset = mark.offset;
+    this.#firstTag = mark.firstTag;
+    this.#lineCount = mark.lineCount;
+  }
+
   /** The records packed so far, the last one closed. */
   finish(): PackedRecord[] {
     this.#close();
@@ -87,6 +112,14 @@ export class RecordPacker {
     this.#offset = 0;
     this.#lineCount = 0;
   }
+}
+
+/** A packer's position, from `RecordPacker.mark`. */
+export interface PackerMark {
+  readonly records: number;
+  readonly offset: number;
+  readonly firstTag: number;
+  readonly lineCount: number;
 }
 
 /**

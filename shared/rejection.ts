@@ -5,9 +5,13 @@ export type RejectionReason =
   | "TOO_LARGE"
   | "UTF8_INVALID"
   | "JSON_INVALID"
-  | "SCHEMA_INVALID";
+  | "SCHEMA_INVALID"
+  | "AGGREGATE_REJECTED";
 
-/** Every reason, in the order records meet the checks; metrics and reports list them in this order. */
+/**
+ * Every reason, in the order records meet the checks (an aggregate is rejected whole after its
+ * entries were checked); metrics and reports list them in this order.
+ */
 export const REJECTION_REASONS: readonly RejectionReason[] = [
   "BASE64_INVALID",
   "AGGREGATE_CORRUPT",
@@ -15,6 +19,7 @@ export const REJECTION_REASONS: readonly RejectionReason[] = [
   "UTF8_INVALID",
   "JSON_INVALID",
   "SCHEMA_INVALID",
+  "AGGREGATE_REJECTED",
 ];
 
 /** A field-level explanation: a JSON Pointer into the record (empty for the whole record). */

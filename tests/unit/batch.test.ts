@@ -2,11 +2,16 @@ import { FirehoseClient, PutRecordBatchCommand } from "@aws-sdk/client-firehose"
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { processBatch } from "../../shared/batch.ts";
+import {
+  MAX_REJECTED_ENTRIES_PER_AGGREGATE,
+  MAX_REJECTED_ENTRIES_PER_BATCH,
+  processBatch,
+} from "../../shared/batch.ts";
 import {
   jsonBytes,
   kinesisEvent,
   kinesisRecord,
+  kplAggregate,
   seededRandom,
   telemetrySample,
 } from "../../tools/fixtures/fixtures.ts";
@@ -68,7 +73,7 @@ describe("processBatch", () => {
     const schemaDetails = quarantined.find((q) => q.reason === "SCHEMA_INVALID")?.details as { path: string }[];
     expect(schemaDetails.map((d) => d.path)).toEqual(expect.arrayContaining(["/vehicleId", "/timestamp", "/speedKmh"]));
     expect(stats).toMatchObject({ received: 10, delivered: 4, failed: 0, unknownFieldsDropped: 2 });
-    expect(Object.values(stats.quarantined)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(Object.values(stats.quarantined)).toEqual([1, 1, 1, 1, 1, 1, 0]);
     const put = s3Mock.commandCalls(PutObjectCommand)[0]?.args[0].input;
     expect(put).toMatchObject({ Bucket: "quarantine-bucket", ContentType: "application/x-ndjson" });
     expect(put?.Key).toMatch(
@@ -241,6 +246,107 @@ describe("processBatch", () => {
     expect(s3Mock.commandCalls(PutObjectCommand)[0]?.args[0].input.Key).toMatch(
       /^quarantine\/2026\/11\/21\/08\/vehicle-telemetry\/shardId-000000000000\/\d+-req-1\.ndjson$/,
     );
+  });
+
+  describe("an aggregate with too many rejected entries", () => {
+    const random = seededRandom(5);
+    const valid = (n: number) => ({ partitionKey: "VIN-1", data: jsonBytes(telemetrySample(random, 1, n)) });
+    const badJson = { partitionKey: "VIN-1", data: Buffer.from("{") };
+    const badSchema = { partitionKey: "VIN-1", data: jsonBytes({ vehicleId: "VIN 1!", timestamp: 0, speedKmh: 1 }) };
+    const times = <T>(count: number, value: T): T[] => Array.from({ length: count }, () => value);
+    const plain = (n: number) =>
+      kinesisRecord({ n, partitionKey: "VIN-1", data: jsonBytes(telemetrySample(random, 1, n)) });
+
+    it(`is quarantined once, whole, past ${MAX_REJECTED_ENTRIES_PER_AGGREGATE} rejects, with its original bytes and counts by reason`, async () => {
+      const entries = [valid(0), valid(1), ...times(1_000, badJson), badSchema, valid(2), valid(3)];
+      const aggregate = kinesisRecord({ n: 1, partitionKey: "agg", data: kplAggregate(entries) });
+      const records = [plain(0), aggregate, plain(2)];
+
+      const { response, stats } = await processBatch(records, context, batchDeps());
+
+      const delivered = firehoseLines(firehoseMock)
+        .flat()
+        .map((l) => (l.ingest as { recordId: string }).recordId);
+      expect(delivered).toEqual([records[0]?.eventID, records[2]?.eventID]);
+      const quarantined = quarantineLines(s3Mock);
+      expect(quarantined).toEqual([
+        expect.objectContaining({
+          recordId: aggregate.eventID,
+          reason: "AGGREGATE_REJECTED",
+          partitionKey: "agg",
+          sequenceNumber: aggregate.kinesis.sequenceNumber,
+          data: aggregate.kinesis.data,
+          details: [
+            {
+              path: "",
+              message:
+                "1001 of 1005 entries rejected (more than 1000 in one aggregate): the aggregate is quarantined whole, none of its entries delivered",
+            },
+            { path: "", message: "JSON_INVALID: 1000" },
+            { path: "", message: "SCHEMA_INVALID: 1" },
+          ],
+        }),
+      ]);
+      expect(quarantined[0]).not.toHaveProperty("subSequenceNumber");
+      expect(response.batchItemFailures).toEqual([]);
+      expect(stats).toMatchObject({ userRecords: 3, delivered: 2, failed: 0 });
+      expect(stats.quarantined).toMatchObject({ AGGREGATE_REJECTED: 1, JSON_INVALID: 0, SCHEMA_INVALID: 0 });
+    });
+
+    it(`quarantines up to ${MAX_REJECTED_ENTRIES_PER_AGGREGATE} rejected entries one by one`, async () => {
+      const aggregate = kinesisRecord({
+        n: 0,
+        partitionKey: "agg",
+        data: kplAggregate([...times(1_000, badJson), valid(0)]),
+      });
+
+      const { stats } = await processBatch([aggregate], context, batchDeps());
+
+      expect(quarantineLines(s3Mock)).toHaveLength(1_000);
+      expect(stats).toMatchObject({ userRecords: 1_001, delivered: 1 });
+      expect(stats.quarantined.JSON_INVALID).toBe(1_000);
+    });
+
+    it(`quarantines later aggregates whole once the batch has ${MAX_REJECTED_ENTRIES_PER_BATCH} rejected entries`, async () => {
+      const data = kplAggregate(times(1_000, badJson));
+      const count = MAX_REJECTED_ENTRIES_PER_BATCH / 1_000 + 1;
+      const records = Array.from({ length: count }, (_, n) => kinesisRecord({ n, partitionKey: "agg", data }));
+
+      const { stats } = await processBatch(records, context, batchDeps());
+
+      const quarantined = quarantineLines(s3Mock);
+      expect(quarantined).toHaveLength(MAX_REJECTED_ENTRIES_PER_BATCH + 1);
+      expect(quarantined.at(-1)).toMatchObject({ recordId: records.at(-1)?.eventID, reason: "AGGREGATE_REJECTED" });
+      expect((quarantined.at(-1)?.details as { message: string }[])[0]?.message).toContain(
+        `more than ${MAX_REJECTED_ENTRIES_PER_BATCH} entries of aggregates in one batch`,
+      );
+      expect(stats).toMatchObject({ userRecords: MAX_REJECTED_ENTRIES_PER_BATCH + 1, failed: 0 });
+    });
+
+    it("takes back the aggregate's lines even from Firehose records it closed, leaving earlier lines intact", async () => {
+      // ~450-byte lines, 1,000-byte records: the aggregate's valid entries close records before its rejects pass the bound.
+      const limits = { recordBytes: 1_000, batchRecords: 500, batchBytes: 1_000_000 };
+      const aggregate = kinesisRecord({
+        n: 1,
+        partitionKey: "agg",
+        data: kplAggregate([valid(10), valid(11), valid(12), valid(13), badJson, badJson, badJson]),
+      });
+      const records = [plain(0), aggregate, plain(2), plain(3)];
+
+      const { stats } = await processBatch(
+        records,
+        context,
+        batchDeps({ limits, rejectBounds: { perAggregate: 2, perBatch: 100 } }),
+      );
+
+      const delivered = firehoseLines(firehoseMock).flat();
+      expect(delivered.map((l) => (l.ingest as { recordId: string }).recordId)).toEqual(
+        [0, 2, 3].map((i) => records[i]?.eventID),
+      );
+      expect(delivered.every((l) => enrichedValidator.Check(l))).toBe(true);
+      expect(quarantineLines(s3Mock)).toMatchObject([{ recordId: aggregate.eventID, reason: "AGGREGATE_REJECTED" }]);
+      expect(stats).toMatchObject({ userRecords: 4, delivered: 3, failed: 0 });
+    });
   });
 
   it("returns an empty response for an empty batch without calling AWS", async () => {

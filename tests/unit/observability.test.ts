@@ -16,6 +16,7 @@ const stats: BatchStats = {
     UTF8_INVALID: 0,
     JSON_INVALID: 2,
     SCHEMA_INVALID: 0,
+    AGGREGATE_REJECTED: 0,
   },
   failed: 0,
   retryFromSequenceNumber: undefined,
