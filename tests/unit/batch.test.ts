@@ -317,9 +317,14 @@ describe("processBatch", () => {
       const quarantined = quarantineLines(s3Mock);
       expect(quarantined).toHaveLength(MAX_REJECTED_ENTRIES_PER_BATCH + 1);
       expect(quarantined.at(-1)).toMatchObject({ recordId: records.at(-1)?.eventID, reason: "AGGREGATE_REJECTED" });
-      expect((quarantined.at(-1)?.details as { message: string }[])[0]?.message).toContain(
-        `more than ${MAX_REJECTED_ENTRIES_PER_BATCH} entries of aggregates in one batch`,
-      );
+      expect(quarantined.at(-1)?.details).toEqual([
+        expect.objectContaining({
+          message: expect.stringContaining(
+            `more than ${MAX_REJECTED_ENTRIES_PER_BATCH} entries of aggregates in one batch`,
+          ),
+        }),
+        { path: "", message: "JSON_INVALID: 1000" },
+      ]);
       expect(stats).toMatchObject({ userRecords: MAX_REJECTED_ENTRIES_PER_BATCH + 1, failed: 0 });
     });
 
