@@ -14,7 +14,7 @@ import type { KinesisStreamEvent } from "aws-lambda";
 import { FIREHOSE_LIMITS } from "../shared/firehose.ts";
 import { bundleFunction, coldInitMs, median } from "../tools/bench/bundling.ts";
 import { installStubTransport } from "../tools/bench/stub-transport.ts";
-import { maxSizeBatch } from "../tools/fixtures/events.ts";
+import { maxSizeBatch, WORST_CASE_AGGREGATE_ENTRIES, worstCaseAggregatesBatch } from "../tools/fixtures/events.ts";
 import { jsonBytes, kinesisEvent, kinesisRecord, seededRandom, telemetrySample } from "../tools/fixtures/fixtures.ts";
 import { captureEmf } from "../tools/lambda/emf.ts";
 import { BUILT_BUNDLE, type Handler, lambdaContext, loadHandler } from "../tools/lambda/invoke.ts";
@@ -83,25 +83,47 @@ function lambdaHeapFlags(memoryMb: number): string[] {
   return [`--max-semi-space-size=${Math.floor(newSpace / 2)}`, `--max-old-space-size=${memoryMb - newSpace}`];
 }
 
-/** Peak memory of ours on the event: the median of 5 fresh, lean processes with Lambda's heap flags for 128 MB. */
-async function measureMemory(eventText: string): Promise<{ baselineRssMb: number; peakRssMb: number; heapMb: number }> {
+/** What the memory child prints: RSS before and at peak, heap after, and the batch's accounting. */
+interface MemoryRun {
+  baselineRssMb: number;
+  peakRssMb: number;
+  heapMb: number;
+  accounting: Accounting;
+}
+
+interface Accounting {
+  received: number;
+  userRecords: number;
+  delivered: number;
+  quarantined: Record<string, number>;
+  failed: number;
+  retryRecords: number;
+}
+
+/**
+ * Peak memory of ours on the event: the median of `runs` fresh, lean processes with Lambda's heap
+ * flags for `memoryMb`.
+ */
+async function measureMemory(eventText: string, memoryMb: number, name: string, runs = 5): Promise<MemoryRun> {
   const child = await bundleFunction(join(ROOT, "tools", "bench", "memory-child.ts"), join(OUT, "memory-child"), []);
-  const eventFile = join(OUT, "event.json");
+  const eventFile = join(OUT, `${name}.json`);
   writeFileSync(eventFile, eventText);
-  const runs = Array.from({ length: 5 }, () => {
-    const run = spawnSync(process.execPath, [...lambdaHeapFlags(128), child, BUILT_BUNDLE, eventFile], {
+  const results = Array.from({ length: runs }, () => {
+    const run = spawnSync(process.execPath, [...lambdaHeapFlags(memoryMb), child, BUILT_BUNDLE, eventFile], {
       encoding: "utf8",
       env: { ...process.env, POWERTOOLS_METRICS_DISABLED: "true" },
     });
     if (run.status !== 0) throw new Error(`memory child failed: ${run.stderr.slice(-2_000)}`);
-    return JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "{}") as {
-      baselineRssMb: number;
-      peakRssMb: number;
-      heapMb: number;
-    };
+    return JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "{}") as MemoryRun;
   });
   // The median child by peak RSS.
-  return runs.sort((a, b) => a.peakRssMb - b.peakRssMb)[2] as (typeof runs)[number];
+  return results.sort((a, b) => a.peakRssMb - b.peakRssMb)[Math.floor(runs / 2)] as MemoryRun;
+}
+
+/** True when every user record of the batch is delivered, quarantined or failed (reported for retry), once. */
+function accountedFor(a: Accounting): boolean {
+  const quarantined = Object.values(a.quarantined ?? {}).reduce((sum, n) => sum + n, 0);
+  return a.delivered + quarantined + a.failed === a.userRecords;
 }
 
 async function meterRun(handler: Handler, eventText: string, meter: ReturnType<typeof installStubTransport>) {
@@ -200,7 +222,10 @@ async function main(): Promise<void> {
   emf.stop();
 
   log("memory and cold init");
-  const { baselineRssMb, peakRssMb, heapMb } = await measureMemory(eventText);
+  const { baselineRssMb, peakRssMb, heapMb } = await measureMemory(eventText, 128, "max-size");
+  const worstEvent = worstCaseAggregatesBatch();
+  const worstEntries = worstEvent.Records.length * WORST_CASE_AGGREGATE_ENTRIES;
+  const worst = await measureMemory(JSON.stringify(worstEvent), 512, "worst-case-aggregates", 3);
   const init: Record<string, number[]> = { ours: [], peerA: [] };
   for (let i = 0; i < 21; i++) {
     init.ours?.push(coldInitMs(BUILT_BUNDLE));
@@ -236,6 +261,13 @@ async function main(): Promise<void> {
     baselineRssMb,
     peakRssMb,
     heapMb,
+    worstCase: {
+      records: worstEvent.Records.length,
+      entries: worstEntries,
+      eventBytes: JSON.stringify(worstEvent).length,
+      ...worst,
+      accountedFor: accountedFor(worst.accounting),
+    },
     billedBytesRatio: Math.round(oursFirehose.ratio * 10_000) / 10_000,
     peerABilledBytesRatio: Math.round(peerAFirehose.ratio * 100) / 100,
     firehoseCalls: oursFirehose.calls,
@@ -267,6 +299,7 @@ interface BenchResult {
   baselineRssMb: number;
   peakRssMb: number;
   heapMb: number;
+  worstCase: MemoryRun & { records: number; entries: number; eventBytes: number; accountedFor: boolean };
   billedBytesRatio: number;
   peerABilledBytesRatio: number;
   firehoseCalls: number;
@@ -279,6 +312,14 @@ interface BenchResult {
   peerAInitMs: number;
   costPerMillionRecords: Record<string, Record<string, { lambda: number; firehose: number; total: number }>>;
   node: string;
+}
+
+function accountingText(a: Accounting): string {
+  const quarantined = Object.entries(a.quarantined ?? {})
+    .filter(([, count]) => count > 0)
+    .map(([reason, count]) => `${count} ${reason}`)
+    .join(", ");
+  return `${a.received} Kinesis records, ${a.userRecords} user records: ${a.delivered} delivered, quarantined ${quarantined || "none"}, ${a.failed} failed, ${a.retryRecords} reported for retry`;
 }
 
 function printTable(r: BenchResult): void {
@@ -299,6 +340,16 @@ function printTable(r: BenchResult): void {
       `target ≤ 128; before the first event ${r.baselineRssMb}`,
     ],
     ["heap used after an invocation, at most (MB)", String(r.heapMb), "Lambda's heap flags for 128 MB"],
+    [
+      "peak RSS, ours on worst-case aggregates (MB)",
+      String(r.worstCase.peakRssMb),
+      `target ≤ 256 at Lambda's heap flags for 512 MB; ${r.worstCase.records} aggregates of ${n(r.worstCase.entries / r.worstCase.records)} one-byte rejects, ${n(r.worstCase.eventBytes)} bytes`,
+    ],
+    [
+      "  accounting of the worst-case aggregates",
+      r.worstCase.accountedFor ? "all" : "NOT ALL",
+      accountingText(r.worstCase.accounting),
+    ],
     ["Firehose billed / payload bytes: ours", String(r.billedBytesRatio), "target ≤ 1.02"],
     ["Firehose billed / payload bytes: peer A", String(r.peerABilledBytesRatio), ""],
     ["PutRecordBatch calls: ours (minimum)", `${r.firehoseCalls} (${r.firehoseCallsMin})`, "target ≤ minimum + 1"],

@@ -4,16 +4,7 @@
  */
 import type { KinesisStreamBatchResponse, KinesisStreamRecord } from "aws-lambda";
 import type { Config } from "./config.ts";
-import {
-  type Deaggregator,
-  deaggregate,
-  decodeBase64,
-  isKplAggregate,
-  loadDeaggregator,
-  mayHoldAggregates,
-  parseJson,
-  type UserRecord,
-} from "./decode.ts";
+import { decodeBase64, forEachUserRecord, isKplAggregate, parseJson, type UserRecord } from "./decode.ts";
 import { type BatchInfo, enrich, type IngestInfo, parseStreamArn, recordIdOf, shardIdOf } from "./enrich.ts";
 import {
   deliverRecords,
@@ -127,9 +118,8 @@ export async function processBatch(
   deps: BatchDeps,
 ): Promise<BatchOutcome> {
   const limits = deps.limits ?? FIREHOSE_LIMITS;
-  const deaggregator = mayHoldAggregates(dataOf(records)) ? await loadDeaggregator() : undefined;
   const bounds = deps.rejectBounds ?? REJECT_BOUNDS;
-  const prepared = new Preparation(deps.config.speedLimitKmh, deps.now(), limits, bounds, deaggregator).run(records);
+  const prepared = new Preparation(deps.config.speedLimitKmh, deps.now(), limits, bounds).run(records);
   const packed = prepared.packed;
 
   const [delivery, quarantine] = await Promise.all([
@@ -213,10 +203,6 @@ interface Prepared {
   readonly maxArrivalLagMs: number | undefined;
 }
 
-function* dataOf(records: readonly KinesisStreamRecord[]): Generator<string> {
-  for (const record of records) yield record.kinesis.data;
-}
-
 /**
  * The CPU-bound part of a batch: every record to a packed line or a reject. Synchronous and
  * allocation-light (one pass, lines encoded straight into Firehose records, per-record state in
@@ -225,7 +211,6 @@ function* dataOf(records: readonly KinesisStreamRecord[]): Generator<string> {
 class Preparation {
   readonly #limits: FirehoseLimits;
   readonly #bounds: RejectBounds;
-  readonly #deaggregator: Deaggregator | undefined;
   readonly #packer: RecordPacker;
   readonly #processedAt: string;
   readonly #speedLimitKmh: number;
@@ -249,16 +234,9 @@ class Preparation {
   #arrivalMs = Number.NaN;
   #arrivalTime = "";
 
-  constructor(
-    speedLimitKmh: number,
-    nowMs: number,
-    limits: FirehoseLimits,
-    bounds: RejectBounds,
-    deaggregator: Deaggregator | undefined,
-  ) {
+  constructor(speedLimitKmh: number, nowMs: number, limits: FirehoseLimits, bounds: RejectBounds) {
     this.#limits = limits;
     this.#bounds = bounds;
-    this.#deaggregator = deaggregator;
     this.#packer = new RecordPacker(limits);
     this.#processedAt = new Date(nowMs).toISOString();
     this.#speedLimitKmh = speedLimitKmh;
@@ -309,30 +287,18 @@ class Preparation {
       this.#accept(bytes, kinesis.partitionKey, undefined);
       return;
     }
-    // The pre-check that loads the de-aggregator sees every record that starts with the magic number.
-    const users = deaggregate(
-      this.#deaggregator as Deaggregator,
-      kinesis.data,
-      bytes,
-      kinesis.partitionKey,
-      kinesis.sequenceNumber,
-    );
-    if (users instanceof Rejection) {
-      this.#reject(users, kinesis.partitionKey, undefined);
-      return;
-    }
-    this.#takeAggregate(users, kinesis.partitionKey);
+    this.#takeAggregate(kinesis, bytes);
   }
 
   /**
    * An aggregate's entries, each delivered or quarantined on its own, unless too many are rejected
-   * (more than `MAX_REJECTED_ENTRIES_PER_AGGREGATE` of its own, or more than
-   * `MAX_REJECTED_ENTRIES_PER_BATCH` entries of aggregates in the batch): then everything the
-   * aggregate added is taken back and it is quarantined once, whole, as `AGGREGATE_REJECTED`, with
-   * the count of its entries by reason. This bounds the quarantine lines, and so memory, whatever
-   * an aggregate holds (a 1 MB aggregate can hold ~140,000 one-byte entries).
+   * (more than `bounds.perAggregate` of its own, or more than `bounds.perBatch` entries of aggregates
+   * in the batch): then the rest are only counted, everything the aggregate added is taken back, and
+   * it is quarantined once, whole, as `AGGREGATE_REJECTED`, with the count of its entries by reason.
+   * This bounds the quarantine lines, and so memory, whatever an aggregate holds (a 1 MB aggregate
+   * can hold ~140,000 one-byte entries). A corrupt aggregate is rejected before any entry is visited.
    */
-  #takeAggregate(users: readonly UserRecord[], partitionKey: string): void {
+  #takeAggregate(kinesis: KinesisStreamRecord["kinesis"], bytes: Buffer): void {
     const mark = this.#packer.mark();
     const lines = this.#lines;
     const unknownFields = this.#unknownFields;
@@ -340,31 +306,32 @@ class Preparation {
     const maxArrivalLagMs = this.#maxArrivalLagMs;
     const rejects = this.#rejects.length;
     const entryRejects = this.#entryRejects;
-    for (let i = 0; i < users.length; i++) {
-      const user = users[i] as UserRecord;
+    let entries = 0;
+    let overAggregate = false;
+    const corrupt = forEachUserRecord(bytes, (user) => {
+      entries++;
       this.#accept(user.data, user.partitionKey, user);
-      const overAggregate = this.#entryRejects - entryRejects > this.#bounds.perAggregate;
-      if (!overAggregate && this.#entryRejects <= this.#bounds.perBatch) continue;
-
-      // Count the rest by reason without keeping them, then take back what the aggregate added.
+      if (this.#counts) return;
+      overAggregate = this.#entryRejects - entryRejects > this.#bounds.perAggregate;
+      if (!overAggregate && this.#entryRejects <= this.#bounds.perBatch) return;
+      // From here on the entries are only counted by reason.
       const counts = zeroByReason();
       for (let r = rejects; r < this.#rejects.length; r++) counts[(this.#rejects[r] as Reject).line.reason]++;
       this.#counts = counts;
-      for (let j = i + 1; j < users.length; j++) {
-        const rest = users[j] as UserRecord;
-        this.#accept(rest.data, rest.partitionKey, rest);
-      }
-      this.#counts = undefined;
-      this.#packer.rollback(mark);
-      this.#lines = lines;
-      this.#unknownFields = unknownFields;
-      this.#overSpeed = overSpeed;
-      this.#maxArrivalLagMs = maxArrivalLagMs;
-      this.#rejects.length = rejects;
-      this.#entryRejects = entryRejects;
-      this.#reject(aggregateRejection(counts, users.length, overAggregate, this.#bounds), partitionKey, undefined);
-      return;
-    }
+    });
+    const counts = this.#counts;
+    this.#counts = undefined;
+    if (corrupt === undefined && counts === undefined) return;
+
+    this.#packer.rollback(mark);
+    this.#lines = lines;
+    this.#unknownFields = unknownFields;
+    this.#overSpeed = overSpeed;
+    this.#maxArrivalLagMs = maxArrivalLagMs;
+    this.#rejects.length = rejects;
+    this.#entryRejects = entryRejects;
+    const rejection = corrupt ?? aggregateRejection(counts ?? zeroByReason(), entries, overAggregate, this.#bounds);
+    this.#reject(rejection, kinesis.partitionKey, undefined);
   }
 
   /** `user` is the aggregate entry the bytes came from, if any. */

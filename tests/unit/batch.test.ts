@@ -12,6 +12,7 @@ import {
   kinesisEvent,
   kinesisRecord,
   kplAggregate,
+  kplAggregateWithKeyIndexes,
   seededRandom,
   telemetrySample,
 } from "../../tools/fixtures/fixtures.ts";
@@ -326,6 +327,18 @@ describe("processBatch", () => {
         { path: "", message: "JSON_INVALID: 1000" },
       ]);
       expect(stats).toMatchObject({ userRecords: MAX_REJECTED_ENTRIES_PER_BATCH + 1, failed: 0 });
+    });
+
+    it("takes back the entries of an aggregate found corrupt part-way, and quarantines it whole", async () => {
+      const aggregate = kinesisRecord({ n: 1, partitionKey: "agg", data: kplAggregateWithKeyIndexes([0, 0, 7]) });
+      const records = [plain(0), aggregate];
+
+      const { stats } = await processBatch(records, context, batchDeps());
+
+      const delivered = firehoseLines(firehoseMock).flat();
+      expect(delivered.map((l) => (l.ingest as { recordId: string }).recordId)).toEqual([records[0]?.eventID]);
+      expect(quarantineLines(s3Mock)).toMatchObject([{ recordId: aggregate.eventID, reason: "AGGREGATE_CORRUPT" }]);
+      expect(stats).toMatchObject({ userRecords: 2, delivered: 1 });
     });
 
     it("takes back the aggregate's lines even from Firehose records it closed, leaving earlier lines intact", async () => {
