@@ -32,21 +32,21 @@ export interface PackedRecord {
 
 /**
  * Packs lines, in order, into Firehose records of at most `limits.recordBytes` bytes each, as they
- * come: each line is encoded straight into a scratch buffer, and a record is copied out at its exact
- * size when the next line would not fit, so no list of lines is kept. A line plus its newline never
- * straddles two records.
+ * come: each line is encoded straight into the record's own buffer, which is handed out as it is
+ * (a view of the bytes written) when the next line would not fit, so no list of lines is kept and
+ * nothing is copied. A line plus its newline never straddles two records.
  */
 export class RecordPacker {
   readonly #limits: FirehoseLimits;
   readonly #records: PackedRecord[] = [];
-  #scratch: Buffer;
+  /** The open record's buffer, of the record size: lines are written in place, never copied. */
+  #buffer: Buffer | undefined;
   #offset = 0;
   #firstTag = 0;
   #lineCount = 0;
 
   constructor(limits: FirehoseLimits = FIREHOSE_LIMITS) {
     this.#limits = limits;
-    this.#scratch = scratchFor(limits.recordBytes);
   }
 
   /** Bytes `line` takes in a record (its UTF-8 encoding plus the newline). */
@@ -67,9 +67,11 @@ export class RecordPacker {
       }
       if (size > this.#limits.recordBytes - this.#offset) this.#close();
     }
+    // Allocated whole but unfilled: only the pages written become resident.
+    const buffer = (this.#buffer ??= Buffer.allocUnsafeSlow(this.#limits.recordBytes));
     if (this.#lineCount === 0) this.#firstTag = tag;
-    this.#offset += this.#scratch.write(line, this.#offset, "utf8");
-    this.#scratch[this.#offset++] = 0x0a;
+    this.#offset += buffer.write(line, this.#offset, "utf8");
+    buffer[this.#offset++] = 0x0a;
     this.#lineCount++;
   }
 
@@ -84,13 +86,14 @@ export class RecordPacker {
   }
 
   /**
-   * Takes back every line added since `mark`. A record closed since then started with the bytes the
-   * scratch buffer held at the mark, so those are copied back from it.
+   * Takes back every line added since `mark`. A record closed since then is reopened: its buffer
+   * still starts with the bytes it held at the mark.
    */
   rollback(mark: PackerMark): void {
     const reopened = this.#records[mark.records];
     if (reopened) {
-      this.#scratch.set(reopened.data.subarray(0, mark.offset), 0);
+      const data = reopened.data;
+      this.#buffer = Buffer.from(data.buffer, data.byteOffset, this.#limits.recordBytes);
       this.#records.length = mark.records;
     }
     this.#offset = mark.offset;
@@ -105,10 +108,13 @@ export class RecordPacker {
   }
 
   #close(): void {
-    if (this.#lineCount === 0) return;
-    const data = Buffer.allocUnsafe(this.#offset);
-    this.#scratch.copy(data, 0, 0, this.#offset);
-    this.#records.push({ data, firstTag: this.#firstTag, lineCount: this.#lineCount });
+    if (this.#lineCount === 0 || this.#buffer === undefined) return;
+    this.#records.push({
+      data: this.#buffer.subarray(0, this.#offset),
+      firstTag: this.#firstTag,
+      lineCount: this.#lineCount,
+    });
+    this.#buffer = undefined;
     this.#offset = 0;
     this.#lineCount = 0;
   }
@@ -120,20 +126,6 @@ export interface PackerMark {
   readonly offset: number;
   readonly firstTag: number;
   readonly lineCount: number;
-}
-
-/**
- * One scratch buffer per record size for the process. Safe to share: a packer is filled and
- * finished synchronously, so no two packers interleave, even with concurrent invocations.
- */
-const scratchBuffers = new Map<number, Buffer>();
-function scratchFor(bytes: number): Buffer {
-  let scratch = scratchBuffers.get(bytes);
-  if (!scratch) {
-    scratch = Buffer.allocUnsafe(bytes);
-    scratchBuffers.set(bytes, scratch);
-  }
-  return scratch;
 }
 
 /** Packs a list of lines (tagged by their index) into Firehose records; see `RecordPacker`. */
