@@ -68,7 +68,8 @@ export class RecordPacker {
       if (size > this.#limits.recordBytes - this.#offset) this.#close();
     }
     // Allocated whole but unfilled: only the pages written become resident.
-    const buffer = (this.#buffer ??= Buffer.allocUnsafeSlow(this.#limits.recordBytes));
+    this.#buffer ??= Buffer.allocUnsafeSlow(this.#limits.recordBytes);
+    const buffer = this.#buffer;
     if (this.#lineCount === 0) this.#firstTag = tag;
     this.#offset += buffer.write(line, this.#offset, "utf8");
     buffer[this.#offset++] = 0x0a;
