@@ -69,6 +69,7 @@ export function isKplAggregate(bytes: Buffer): boolean {
  * against the library. The whole aggregate is checked before the first visit: a short,
  * checksum-failing, undecodable or empty aggregate, or one with an entry pointing outside its key
  * table, is an `AGGREGATE_CORRUPT` rejection (of the whole Kinesis record), with nothing visited.
+ * Throws only what `visit` throws.
  */
 export function forEachUserRecord(bytes: Buffer, visit: (user: UserRecord) => void): Rejection | undefined {
   if (bytes.length < KPL_MIN_BYTES) {

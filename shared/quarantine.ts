@@ -146,9 +146,9 @@ const FIRST_PART_BYTES = 64 * 1024;
  * Writes the lines as one NDJSON object and returns its key: one PutObject up to `partBytes`,
  * past it a multipart upload (CRC32-checked parts, sent one after another so one part at a time is
  * in flight), aborted if any step fails. Retries are the SDK's standard ones; the calls are
- * abandoned at `deadlineMs`. Throws the S3 error (a `MultipartUploadError` wrapping it for a
- * multipart upload) when the object was not written: the caller then reports these records for
- * retry instead of counting them quarantined.
+ * abandoned at `deadlineMs`. Throws the S3 error when the object was not written (a
+ * `MultipartUploadError` wrapping it when a part or the completion failed, after the abort): the
+ * caller then reports these records for retry instead of counting them quarantined.
  */
 export async function writeQuarantine(
   lines: readonly QuarantineLine[],
