@@ -28,25 +28,39 @@ export async function createS3Client(endpoint: string | undefined): Promise<S3Cl
 }
 
 /**
- * Writes objects with PutObject through the client `connect` gives, loading the S3 client on the
- * first write: only batches with rejects need it, and it is the largest part of cold init
- * (`npm run bench`, "cold init"). A failed load is retried on the next write.
+ * Writes objects (PutObject, or a multipart upload's four calls) through the client `connect`
+ * gives, loading the S3 client on the first write: only batches with rejects need it, and it is the
+ * largest part of cold init (`npm run bench`, "cold init"). A failed load is retried on the next write.
  */
 export function s3ObjectWriter(connect: () => S3Client | Promise<S3Client>): ObjectWriter {
-  let ready:
-    | Promise<{ client: S3Client; PutObjectCommand: typeof import("@aws-sdk/client-s3").PutObjectCommand }>
-    | undefined;
+  let ready: Promise<{ client: S3Client; s3: typeof import("@aws-sdk/client-s3") }> | undefined;
+  const load = async () => {
+    ready ??= Promise.all([connect(), import("@aws-sdk/client-s3")]).then(([client, s3]) => ({ client, s3 }));
+    return ready.catch((err: unknown) => {
+      ready = undefined;
+      throw err;
+    });
+  };
   return {
     async putObject(input, options) {
-      ready ??= Promise.all([connect(), import("@aws-sdk/client-s3")]).then(([client, s3]) => ({
-        client,
-        PutObjectCommand: s3.PutObjectCommand,
-      }));
-      const { client, PutObjectCommand } = await ready.catch((err: unknown) => {
-        ready = undefined;
-        throw err;
-      });
-      await client.send(new PutObjectCommand(input), options);
+      const { client, s3 } = await load();
+      await client.send(new s3.PutObjectCommand(input), options);
+    },
+    async createMultipartUpload(input, options) {
+      const { client, s3 } = await load();
+      return client.send(new s3.CreateMultipartUploadCommand(input), options);
+    },
+    async uploadPart(input, options) {
+      const { client, s3 } = await load();
+      return client.send(new s3.UploadPartCommand(input), options);
+    },
+    async completeMultipartUpload(input, options) {
+      const { client, s3 } = await load();
+      await client.send(new s3.CompleteMultipartUploadCommand(input), options);
+    },
+    async abortMultipartUpload(input, options) {
+      const { client, s3 } = await load();
+      await client.send(new s3.AbortMultipartUploadCommand(input), options);
     },
   };
 }

@@ -4,20 +4,10 @@
  */
 import type { KinesisStreamBatchResponse, KinesisStreamRecord } from "aws-lambda";
 import type { Config } from "./config.ts";
-import {
-  type Deaggregator,
-  deaggregate,
-  decodeBase64,
-  isKplAggregate,
-  loadDeaggregator,
-  mayHoldAggregates,
-  parseJson,
-  type UserRecord,
-} from "./decode.ts";
+import { decodeBase64, forEachUserRecord, isKplAggregate, parseJson, type UserRecord } from "./decode.ts";
 import { type BatchInfo, enrich, type IngestInfo, parseStreamArn, recordIdOf, shardIdOf } from "./enrich.ts";
 import {
   deliverRecords,
-  FIREHOSE_BILLING_INCREMENT,
   FIREHOSE_LIMITS,
   type FirehoseLimits,
   type FirehoseSender,
@@ -25,8 +15,25 @@ import {
   RecordPacker,
 } from "./firehose.ts";
 import { type ObjectWriter, type QuarantineLine, writeQuarantine } from "./quarantine.ts";
-import { REJECTION_REASONS, Rejection, type RejectionReason, reject } from "./rejection.ts";
+import { REJECTION_REASONS, Rejection, type RejectionDetail, type RejectionReason, reject } from "./rejection.ts";
 import { type AcceptedVersions, validateTelemetry } from "./validate.ts";
+
+/**
+ * Rejected entries one aggregate may have quarantined one by one; past it the aggregate is
+ * quarantined whole. Above any aggregate the KPL builds by default (at most 51,200 bytes: ~190
+ * readings of ~270 bytes), so a producer's bad readings keep a line each, and below the point where
+ * lines outweigh the aggregate: a line costs ~400 bytes plus its data (and ~1 KB of heap while the
+ * batch runs), so 1,000 lines stay under ~1 MB, a full aggregate's size.
+ */
+export const MAX_REJECTED_ENTRIES_PER_AGGREGATE = 1_000;
+
+/**
+ * Rejected entries of aggregates one batch may have quarantined one by one (as many as the
+ * 10,000 records a Kinesis batch holds at most): many small aggregates, each under the bound
+ * above, cannot make the quarantine object grow with the entries' count either (a 6 MB event holds
+ * ~850 aggregates of 1,000 one-byte entries). Later aggregates with rejects are quarantined whole.
+ */
+export const MAX_REJECTED_ENTRIES_PER_BATCH = 10_000;
 
 export interface BatchDeps {
   readonly firehose: FirehoseSender;
@@ -36,7 +43,20 @@ export interface BatchDeps {
   readonly sleep: (ms: number) => Promise<void>;
   readonly random: () => number;
   readonly limits?: FirehoseLimits;
+  /** The rejected-entry bounds; `REJECT_BOUNDS` unless a test narrows them. */
+  readonly rejectBounds?: RejectBounds;
 }
+
+/** When an aggregate is quarantined whole rather than entry by entry; see the constants above. */
+export interface RejectBounds {
+  readonly perAggregate: number;
+  readonly perBatch: number;
+}
+
+export const REJECT_BOUNDS: RejectBounds = {
+  perAggregate: MAX_REJECTED_ENTRIES_PER_AGGREGATE,
+  perBatch: MAX_REJECTED_ENTRIES_PER_BATCH,
+};
 
 export interface BatchContext {
   /** Epoch ms by which all work must be done (the invocation's end less a safety margin). */
@@ -51,7 +71,7 @@ export interface BatchStats {
   readonly lastSequenceNumber: string | undefined;
   /** Kinesis records in the event. */
   readonly received: number;
-  /** User records after de-aggregation (a corrupt aggregate counts as one). */
+  /** User records after de-aggregation (a corrupt aggregate, or one quarantined whole, counts as one). */
   readonly userRecords: number;
   /** User records Firehose confirmed. */
   readonly delivered: number;
@@ -66,9 +86,11 @@ export interface BatchStats {
   readonly firehoseRecords: number;
   readonly firehoseCalls: number;
   readonly firehoseRetries: number;
+  /** Firehose entries not accepted, over all attempts: see `DeliveryResult.failedPuts`. */
   readonly firehoseFailedPuts: number;
+  /** Data bytes of the Firehose records Firehose confirmed, each once. */
   readonly deliveredBytes: number;
-  /** Bytes Firehose bills for the records sent: each rounded up to 5 KB. */
+  /** Bytes Firehose bills: each entry it accepted, per attempt, rounded up to 5 KB. */
   readonly billedBytes: number;
   readonly unknownFieldsDropped: number;
   readonly overSpeedEvents: number;
@@ -96,8 +118,8 @@ export async function processBatch(
   deps: BatchDeps,
 ): Promise<BatchOutcome> {
   const limits = deps.limits ?? FIREHOSE_LIMITS;
-  const deaggregator = mayHoldAggregates(dataOf(records)) ? await loadDeaggregator() : undefined;
-  const prepared = new Preparation(deps.config, deps.now(), limits, deaggregator).run(records);
+  const bounds = deps.rejectBounds ?? REJECT_BOUNDS;
+  const prepared = new Preparation(deps.config, deps.now(), limits, bounds).run(records);
   const packed = prepared.packed;
 
   const [delivery, quarantine] = await Promise.all([
@@ -132,13 +154,6 @@ export async function processBatch(
     failureReasons.push(`quarantine write failed: ${quarantine.error}`);
   }
 
-  let billedBytes = 0;
-  let deliveredBytes = 0;
-  for (const record of packed) {
-    const size = record.data.byteLength;
-    billedBytes += Math.ceil(size / FIREHOSE_BILLING_INCREMENT) * FIREHOSE_BILLING_INCREMENT;
-    deliveredBytes += size;
-  }
   const retryRecord = records[retryFrom];
   const first = records[0];
   const last = records[records.length - 1];
@@ -161,8 +176,8 @@ export async function processBatch(
       firehoseCalls: delivery.calls,
       firehoseRetries: delivery.retries,
       firehoseFailedPuts: delivery.failedPuts,
-      deliveredBytes,
-      billedBytes,
+      deliveredBytes: delivery.deliveredBytes,
+      billedBytes: delivery.billedBytes,
       unknownFieldsDropped: prepared.unknownFields,
       overSpeedEvents: prepared.overSpeed,
       maxArrivalLagMs: prepared.maxArrivalLagMs,
@@ -188,10 +203,6 @@ interface Prepared {
   readonly maxArrivalLagMs: number | undefined;
 }
 
-function* dataOf(records: readonly KinesisStreamRecord[]): Generator<string> {
-  for (const record of records) yield record.kinesis.data;
-}
-
 /**
  * The CPU-bound part of a batch: every record to a packed line or a reject. Synchronous and
  * allocation-light (one pass, lines encoded straight into Firehose records, per-record state in
@@ -199,7 +210,7 @@ function* dataOf(records: readonly KinesisStreamRecord[]): Generator<string> {
  */
 class Preparation {
   readonly #limits: FirehoseLimits;
-  readonly #deaggregator: Deaggregator | undefined;
+  readonly #bounds: RejectBounds;
   readonly #packer: RecordPacker;
   readonly #processedAt: string;
   readonly #speedLimitKmh: number;
@@ -211,6 +222,10 @@ class Preparation {
   #unknownFields = 0;
   #overSpeed = 0;
   #maxArrivalLagMs: number | undefined;
+  /** Rejected entries of aggregates, in the batch. */
+  #entryRejects = 0;
+  /** Set while an aggregate's remaining entries are only counted by reason. */
+  #counts: Record<RejectionReason, number> | undefined;
   // The record in hand, and values that repeat from one record to the next.
   #owner = 0;
   #record!: KinesisStreamRecord;
@@ -220,9 +235,9 @@ class Preparation {
   #arrivalMs = Number.NaN;
   #arrivalTime = "";
 
-  constructor(config: Config, nowMs: number, limits: FirehoseLimits, deaggregator: Deaggregator | undefined) {
+  constructor(config: Config, nowMs: number, limits: FirehoseLimits, bounds: RejectBounds) {
     this.#limits = limits;
-    this.#deaggregator = deaggregator;
+    this.#bounds = bounds;
     this.#packer = new RecordPacker(limits);
     this.#processedAt = new Date(nowMs).toISOString();
     this.#speedLimitKmh = config.speedLimitKmh;
@@ -274,19 +289,51 @@ class Preparation {
       this.#accept(bytes, kinesis.partitionKey, undefined);
       return;
     }
-    // The pre-check that loads the de-aggregator sees every record that starts with the magic number.
-    const users = deaggregate(
-      this.#deaggregator as Deaggregator,
-      kinesis.data,
-      bytes,
-      kinesis.partitionKey,
-      kinesis.sequenceNumber,
-    );
-    if (users instanceof Rejection) {
-      this.#reject(users, kinesis.partitionKey, undefined);
-      return;
-    }
-    for (const user of users) this.#accept(user.data, user.partitionKey, user);
+    this.#takeAggregate(kinesis, bytes);
+  }
+
+  /**
+   * An aggregate's entries, each delivered or quarantined on its own, unless too many are rejected
+   * (more than `bounds.perAggregate` of its own, or more than `bounds.perBatch` entries of aggregates
+   * in the batch): then the rest are only counted, everything the aggregate added is taken back, and
+   * it is quarantined once, whole, as `AGGREGATE_REJECTED`, with the count of its entries by reason.
+   * This bounds the quarantine lines, and so memory, whatever an aggregate holds (a 1 MB aggregate
+   * can hold ~140,000 one-byte entries). A corrupt aggregate is rejected before any entry is visited.
+   */
+  #takeAggregate(kinesis: KinesisStreamRecord["kinesis"], bytes: Buffer): void {
+    const mark = this.#packer.mark();
+    const lines = this.#lines;
+    const unknownFields = this.#unknownFields;
+    const overSpeed = this.#overSpeed;
+    const maxArrivalLagMs = this.#maxArrivalLagMs;
+    const rejects = this.#rejects.length;
+    const entryRejects = this.#entryRejects;
+    let entries = 0;
+    let overAggregate = false;
+    const corrupt = forEachUserRecord(bytes, (user) => {
+      entries++;
+      this.#accept(user.data, user.partitionKey, user);
+      if (this.#counts) return;
+      overAggregate = this.#entryRejects - entryRejects > this.#bounds.perAggregate;
+      if (!overAggregate && this.#entryRejects <= this.#bounds.perBatch) return;
+      // From here on the entries are only counted by reason.
+      const counts = zeroByReason();
+      for (let r = rejects; r < this.#rejects.length; r++) counts[(this.#rejects[r] as Reject).line.reason]++;
+      this.#counts = counts;
+    });
+    const counts = this.#counts;
+    this.#counts = undefined;
+    if (corrupt === undefined && counts === undefined) return;
+
+    this.#packer.rollback(mark);
+    this.#lines = lines;
+    this.#unknownFields = unknownFields;
+    this.#overSpeed = overSpeed;
+    this.#maxArrivalLagMs = maxArrivalLagMs;
+    this.#rejects.length = rejects;
+    this.#entryRejects = entryRejects;
+    const rejection = corrupt ?? aggregateRejection(counts ?? zeroByReason(), entries, overAggregate, this.#bounds);
+    this.#reject(rejection, kinesis.partitionKey, undefined);
   }
 
   /** `user` is the aggregate entry the bytes came from, if any. */
@@ -314,6 +361,7 @@ class Preparation {
       this.#reject(reject("TOO_LARGE", message), partitionKey, user);
       return;
     }
+    if (this.#counts) return;
     this.#packer.add(line, this.#owner);
     this.#lines++;
     this.#unknownFields += valid.unknownFields;
@@ -324,6 +372,11 @@ class Preparation {
 
   /** Keeps the original bytes for replay: the Kinesis data as received, or the aggregate entry's bytes. */
   #reject(rejection: Rejection, partitionKey: string, user: UserRecord | undefined): void {
+    if (this.#counts) {
+      this.#counts[rejection.reason]++;
+      return;
+    }
+    if (user) this.#entryRejects++;
     const kinesis = this.#record.kinesis;
     const subSequenceNumber = user?.subSequenceNumber;
     this.#rejects.push({
@@ -364,6 +417,33 @@ async function quarantineAll(
       error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
     };
   }
+}
+
+/**
+ * The AGGREGATE_REJECTED rejection: a summary, then one detail per reason met, in
+ * `REJECTION_REASONS` order, each `"<REASON>: <entries>"`.
+ */
+function aggregateRejection(
+  counts: Readonly<Record<RejectionReason, number>>,
+  entries: number,
+  overAggregate: boolean,
+  bounds: RejectBounds,
+): Rejection {
+  let rejected = 0;
+  for (const reason of REJECTION_REASONS) rejected += counts[reason];
+  const bound = overAggregate
+    ? `more than ${bounds.perAggregate} in one aggregate`
+    : `more than ${bounds.perBatch} entries of aggregates in one batch`;
+  const details: RejectionDetail[] = [
+    {
+      path: "",
+      message: `${rejected} of ${entries} entries rejected (${bound}): the aggregate is quarantined whole, none of its entries delivered`,
+    },
+  ];
+  for (const reason of REJECTION_REASONS) {
+    if (counts[reason] > 0) details.push({ path: "", message: `${reason}: ${counts[reason]}` });
+  }
+  return new Rejection("AGGREGATE_REJECTED", details);
 }
 
 function zeroByReason(): Record<RejectionReason, number> {

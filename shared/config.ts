@@ -31,8 +31,27 @@ export class ConfigError extends Error {
 }
 
 const DELIVERY_STREAM_NAME = /^[a-zA-Z0-9_.-]{1,64}$/;
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const PREFIX = /^[^/][\x20-\x7e]{0,510}\/$/;
+
+/**
+ * S3's naming rules for general-purpose buckets, in the order the user guide lists them
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html): each a test the
+ * name must pass and the rule, as the error message states it.
+ */
+const BUCKET_RULES: readonly [test: (name: string) => boolean, rule: string][] = [
+  [(name) => name.length >= 3 && name.length <= 63, "3 to 63 characters long"],
+  [(name) => /^[a-z0-9.-]*$/.test(name), "only lowercase letters, digits, dots (.) and hyphens (-)"],
+  [(name) => /^[a-z0-9](.*[a-z0-9])?$/.test(name), "begins and ends with a letter or digit"],
+  [(name) => !name.includes(".."), "no two adjacent dots"],
+  [(name) => !/^\d{1,3}(\.\d{1,3}){3}$/.test(name), "not formatted as an IP address"],
+  [(name) => !/^(xn--|sthree-|amzn-s3-demo-)/.test(name), "does not start with xn--, sthree- or amzn-s3-demo-"],
+  [
+    (name) => !/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name),
+    "does not end with -s3alias, --ol-s3, .mrap, --x-s3 or --table-s3",
+  ],
+];
+
+/** 1–512 printable ASCII characters (space to ~), ending in / and not starting with it. */
+const PREFIX = /^[\x20-\x2e\x30-\x7e][\x20-\x7e]{0,510}\/$/;
 
 /**
  * Reads and validates the function's configuration.
@@ -46,13 +65,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       DELIVERY_STREAM_NAME,
       "a Firehose delivery stream name (1–64 of [a-zA-Z0-9_.-])",
     ),
-    quarantineBucket: required(env, "QUARANTINE_BUCKET", BUCKET_NAME, "an S3 bucket name (3–63 of [a-z0-9.-])"),
+    quarantineBucket: bucketName(env, "QUARANTINE_BUCKET"),
     quarantinePrefix: optional(
       env,
       "QUARANTINE_PREFIX",
       "quarantine/",
       PREFIX,
-      "an S3 key prefix of printable ASCII that ends in / and does not start with /",
+      "an S3 key prefix of 2–512 printable ASCII characters (space to ~, no control or non-ASCII character) that ends in / and does not start with /",
     ),
     speedLimitKmh: speedLimit(env),
     firehoseAttemptTimeoutMs: attemptTimeout(env),
@@ -68,6 +87,17 @@ function required(
 ): string {
   const value = env[name];
   if (value === undefined || !pattern.test(value)) throw new ConfigError(name, expected, value);
+  return value;
+}
+
+/** A general-purpose bucket name: the error names the first of S3's rules the value breaks. */
+function bucketName(env: Readonly<Record<string, string | undefined>>, name: string): string {
+  const value = env[name];
+  const expected = "an S3 general-purpose bucket name following S3's bucket naming rules";
+  if (value === undefined) throw new ConfigError(name, expected, value);
+  for (const [test, rule] of BUCKET_RULES) {
+    if (!test(value)) throw new ConfigError(name, `${expected} (this one breaks the rule: ${rule})`, value);
+  }
   return value;
 }
 

@@ -4,17 +4,19 @@
  * or a `Rejection`, and never throws.
  */
 import { isUtf8 } from "node:buffer";
-import type { deaggregateSync, UserRecord as UserRecordEntry } from "aws-kinesis-agg/lib/kpl-deagg.js";
+import { createHash } from "node:crypto";
 import { MAX_USER_RECORD_BYTES } from "./contract.ts";
 import { type Rejection, reject } from "./rejection.ts";
 
 /** The KPL aggregation magic number (https://github.com/awslabs/amazon-kinesis-producer/blob/master/aggregation-format.md). */
 const KPL_MAGIC = [0xf3, 0x89, 0x9a, 0xc2] as const;
-const KPL_MIN_BYTES = KPL_MAGIC.length + 16;
-/** How base64 text of bytes starting with the magic number begins ("84ma" is f3 89 9a; "w" starts c0–c3). */
-const KPL_MAGIC_BASE64 = "84maw";
+const KPL_MD5_BYTES = 16;
+const KPL_MIN_BYTES = KPL_MAGIC.length + KPL_MD5_BYTES;
 
-/** One user record inside a Kinesis record: the record itself, or one entry of a KPL aggregate. */
+/**
+ * One user record inside a Kinesis record: the record itself, or one entry of a KPL aggregate. An
+ * entry's `data` is a view of its aggregate's bytes: valid only as long as they are.
+ */
 export interface UserRecord {
   readonly partitionKey: string;
   /** Present only for entries of a KPL aggregate. */
@@ -57,63 +59,180 @@ export function isKplAggregate(bytes: Buffer): boolean {
   );
 }
 
-/** True when any record's base64 data could hold a KPL aggregate: a cheap test before loading the de-aggregator. */
-export function mayHoldAggregates(datas: Iterable<string>): boolean {
-  for (const data of datas) if (data.startsWith(KPL_MAGIC_BASE64)) return true;
-  return false;
-}
-
-export type Deaggregator = typeof deaggregateSync;
-
 /**
- * Loads awslabs' `aws-kinesis-agg` de-aggregation module (and protobufjs) on first use: a stream
- * without aggregates never pays for it at cold start (about 8 ms of init; `npm run bench`).
- * The module alone, not the package index, which also loads the aggregator and its dependencies.
+ * Visits a KPL aggregate's user records, in order, with their sub-sequence numbers, as views of
+ * `bytes` (no copy, no list: an aggregate of 1 MB can hold ~140,000). The format
+ * (https://github.com/awslabs/amazon-kinesis-producer/blob/master/aggregation-format.md) is the
+ * magic number, a protobuf `AggregatedRecord` and the MD5 of that protobuf; it is read here rather
+ * than with awslabs' library, which decodes every entry into objects first (~140 MB of heap for
+ * four such aggregates) and loads protobufjs at the first aggregate. The tests check this reader
+ * against the library. The whole aggregate is checked before the first visit: a short,
+ * checksum-failing, undecodable or empty aggregate, or one with an entry pointing outside its key
+ * table, is an `AGGREGATE_CORRUPT` rejection (of the whole Kinesis record), with nothing visited.
+ * Throws only what `visit` throws.
  */
-export async function loadDeaggregator(): Promise<Deaggregator> {
-  return (await import("aws-kinesis-agg/lib/kpl-deagg.js")).deaggregateSync;
-}
-
-/**
- * Expands a KPL aggregate into its user records, in order, with their sub-sequence numbers, with
- * checksum verification on. A short, undecodable, checksum-failing or empty aggregate, or one whose
- * entries point outside its key table, is an `AGGREGATE_CORRUPT` rejection (of the whole Kinesis record).
- */
-export function deaggregate(
-  deaggregateSync: Deaggregator,
-  data: string,
-  bytes: Buffer,
-  partitionKey: string,
-  sequenceNumber: string,
-): UserRecord[] | Rejection {
+export function forEachUserRecord(bytes: Buffer, visit: (user: UserRecord) => void): Rejection | undefined {
   if (bytes.length < KPL_MIN_BYTES) {
     return corrupt(`aggregate of ${bytes.length} bytes is shorter than its ${KPL_MIN_BYTES}-byte frame`);
   }
-  let failure: Error | undefined;
-  let entries: UserRecordEntry[] = [];
-  try {
-    // The library calls back once per failing entry and once at the end; keep the first error.
-    deaggregateSync({ data, partitionKey, sequenceNumber }, true, (err, userRecords) => {
-      if (err) failure ??= err;
-      else if (userRecords) entries = userRecords;
-    });
-  } catch (err) {
-    failure ??= err instanceof Error ? err : new Error(String(err));
+  const end = bytes.length - KPL_MD5_BYTES;
+  const digest = createHash("md5").update(bytes.subarray(KPL_MAGIC.length, end)).digest();
+  if (!digest.equals(bytes.subarray(end))) return corrupt("Invalid record checksum");
+
+  // First pass: the key table, and every entry checked, so that a corrupt aggregate visits nothing.
+  const keys: string[] = [];
+  let entries = 0;
+  const reader = new ProtobufReader(bytes, KPL_MAGIC.length, end);
+  while (reader.more()) {
+    const field = reader.field();
+    if (field === AGGREGATE.partitionKeyTable && reader.wireType === LEN) {
+      const key = reader.bytes();
+      if (key === undefined) return corrupt("partition key table entry runs past the aggregate");
+      keys.push(bytes.toString("utf8", key.start, key.end));
+    } else if (field === AGGREGATE.records && reader.wireType === LEN) {
+      const record = reader.bytes();
+      if (record === undefined) return corrupt(`user record ${entries} runs past the aggregate`);
+      entries++;
+    } else if (field === undefined || !reader.skip()) {
+      return corrupt("aggregate is not a valid protobuf AggregatedRecord");
+    }
   }
-  if (failure) return corrupt(failure.message);
-  if (entries.length === 0) return corrupt("aggregate holds no user records");
-  const records: UserRecord[] = new Array(entries.length);
-  for (let i = 0; i < entries.length; i++) {
-    const entry = entries[i] as UserRecordEntry;
-    if (typeof entry.partitionKey !== "string")
-      return corrupt(`user record ${i} points outside the partition key table`);
-    records[i] = {
-      partitionKey: entry.partitionKey,
-      subSequenceNumber: entry.subSequenceNumber,
-      data: Buffer.from(entry.data, "base64"),
-    };
+  if (entries === 0) return corrupt("aggregate holds no user records");
+  const entry = { keyIndex: 0, start: 0, end: 0 };
+  for (let pass = 0; pass < 2; pass++) {
+    reader.reset(KPL_MAGIC.length, end);
+    let index = 0;
+    while (reader.more()) {
+      const field = reader.field();
+      if (field !== AGGREGATE.records || reader.wireType !== LEN) {
+        reader.skip();
+        continue;
+      }
+      const span = reader.bytes();
+      if (!span) continue;
+      const problem = readRecord(bytes, span.start, span.end, entry);
+      if (problem !== undefined) return corrupt(`user record ${index} ${problem}`);
+      const partitionKey = keys[entry.keyIndex];
+      if (partitionKey === undefined) return corrupt(`user record ${index} points outside the partition key table`);
+      if (pass === 1) visit({ partitionKey, subSequenceNumber: index, data: bytes.subarray(entry.start, entry.end) });
+      index++;
+    }
   }
-  return records;
+  return undefined;
+}
+
+/** Protobuf wire types. */
+const VARINT = 0;
+const I64 = 1;
+const LEN = 2;
+const I32 = 5;
+
+/** The field numbers read in the KPL's `AggregatedRecord` and `Record`; the others are skipped. */
+const AGGREGATE = { partitionKeyTable: 1, records: 3 } as const;
+const RECORD = { partitionKeyIndex: 1, data: 3 } as const;
+
+/** Reads one `Record` in `[start, end)` into `entry`; returns what is wrong with it, if anything. */
+function readRecord(
+  bytes: Buffer,
+  start: number,
+  end: number,
+  entry: { keyIndex: number; start: number; end: number },
+): string | undefined {
+  const reader = new ProtobufReader(bytes, start, end);
+  let keyIndex: number | undefined;
+  let data: { start: number; end: number } | undefined;
+  while (reader.more()) {
+    const field = reader.field();
+    if (field === RECORD.partitionKeyIndex && reader.wireType === VARINT) {
+      keyIndex = reader.varint();
+      if (keyIndex === undefined) return "has a malformed partition key index";
+    } else if (field === RECORD.data && reader.wireType === LEN) {
+      data = reader.bytes();
+      if (data === undefined) return "data runs past the record";
+    } else if (field === undefined || !reader.skip()) {
+      return "is not a valid protobuf Record";
+    }
+  }
+  if (keyIndex === undefined) return "has no partition key index";
+  if (data === undefined) return "has no data";
+  entry.keyIndex = keyIndex;
+  entry.start = data.start;
+  entry.end = data.end;
+  return undefined;
+}
+
+/** Just enough protobuf to walk the KPL messages: tags, varints, length-delimited fields, skips. */
+class ProtobufReader {
+  readonly #bytes: Buffer;
+  #at: number;
+  #end: number;
+  wireType = 0;
+
+  constructor(bytes: Buffer, start: number, end: number) {
+    this.#bytes = bytes;
+    this.#at = start;
+    this.#end = end;
+  }
+
+  reset(start: number, end: number): void {
+    this.#at = start;
+    this.#end = end;
+  }
+
+  more(): boolean {
+    return this.#at < this.#end;
+  }
+
+  /** The next field's number (its wire type in `wireType`), or undefined for a malformed tag. */
+  field(): number | undefined {
+    const tag = this.varint();
+    if (tag === undefined || tag < 8) return undefined;
+    this.wireType = tag % 8;
+    return Math.floor(tag / 8);
+  }
+
+  /** A varint of up to 10 bytes; undefined if truncated or past 2^53 (no index or length is that large). */
+  varint(): number | undefined {
+    let value = 0;
+    for (let shift = 0; shift < 70; shift += 7) {
+      if (this.#at >= this.#end) return undefined;
+      const byte = this.#bytes[this.#at++] as number;
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return Number.isSafeInteger(value) ? value : undefined;
+    }
+    return undefined;
+  }
+
+  /** A length-delimited field's span, or undefined if it runs past the message. */
+  bytes(): { start: number; end: number } | undefined {
+    const length = this.varint();
+    if (length === undefined || length > this.#end - this.#at) return undefined;
+    const start = this.#at;
+    this.#at += length;
+    return { start, end: this.#at };
+  }
+
+  /** Skips the value of the field just read; false if it is malformed or a (deprecated) group. */
+  skip(): boolean {
+    switch (this.wireType) {
+      case VARINT:
+        return this.varint() !== undefined;
+      case I64:
+        return this.#advance(8);
+      case LEN:
+        return this.bytes() !== undefined;
+      case I32:
+        return this.#advance(4);
+      default:
+        return false;
+    }
+  }
+
+  #advance(count: number): boolean {
+    if (count > this.#end - this.#at) return false;
+    this.#at += count;
+    return true;
+  }
 }
 
 function corrupt(message: string): Rejection {

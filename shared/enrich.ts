@@ -11,16 +11,21 @@ export interface StreamSource {
 }
 
 /**
- * Reads account and stream name from `arn:<partition>:kinesis:<region>:<account>:stream/<name>`.
- * Never throws: a malformed ARN (hand-written events) yields `"unknown"` parts.
+ * Reads account and stream name from the event source ARN: the stream's
+ * (`arn:<partition>:kinesis:<region>:<account>:stream/<name>`) or, for an enhanced fan-out
+ * consumer, the consumer's (`…:stream/<name>/consumer/<consumer>:<creation timestamp>`); the stream
+ * name is the same either way. Never throws: a malformed ARN (hand-written events) yields `"unknown"` parts.
  */
 export function parseStreamArn(arn: string): StreamSource {
   const parts = arn.split(":");
   const resource = parts[5] ?? "";
   const account = parts[4];
+  // A stream name is 1–128 of [a-zA-Z0-9_.-]: it ends at the "/" of "/consumer/…", if any.
+  const slash = resource.indexOf("/", 7);
+  const stream = resource.startsWith("stream/") ? resource.slice(7, slash === -1 ? undefined : slash) : "";
   return {
     account: parts[2] === "kinesis" && account ? account : "unknown",
-    stream: resource.startsWith("stream/") && resource.length > 7 ? resource.slice(7) : "unknown",
+    stream: stream === "" ? "unknown" : stream,
   };
 }
 

@@ -7,11 +7,15 @@ import { PutRecordBatchCommand, type PutRecordBatchCommandOutput } from "@aws-sd
 import { isServerError, isThrottlingError, isTransientError } from "@smithy/core/retry";
 import { signalAt } from "./time.ts";
 
-/** Firehose's limits: 1,000 KiB a record, 500 records and 4 MiB a PutRecordBatch call. */
+/**
+ * Firehose's limits: 1,000 KiB a record, 500 records a PutRecordBatch call, and 4 MB of data a call.
+ * The API reference says "4 MB for the entire request" and the quota page 4 MiB: a call holds at
+ * most 4,000,000 data bytes, which satisfies either reading and costs nothing (billing is per record).
+ */
 export const FIREHOSE_LIMITS = {
   recordBytes: 1_000 * 1024,
   batchRecords: 500,
-  batchBytes: 4 * 1024 * 1024,
+  batchBytes: 4_000_000,
 } as const;
 export type FirehoseLimits = { readonly [K in keyof typeof FIREHOSE_LIMITS]: number };
 
@@ -28,21 +32,21 @@ export interface PackedRecord {
 
 /**
  * Packs lines, in order, into Firehose records of at most `limits.recordBytes` bytes each, as they
- * come: each line is encoded straight into a scratch buffer, and a record is copied out at its exact
- * size when the next line would not fit, so no list of lines is kept. A line plus its newline never
- * straddles two records.
+ * come: each line is encoded straight into the record's own buffer, which is handed out as it is
+ * (a view of the bytes written) when the next line would not fit, so no list of lines is kept and
+ * nothing is copied. A line plus its newline never straddles two records.
  */
 export class RecordPacker {
   readonly #limits: FirehoseLimits;
   readonly #records: PackedRecord[] = [];
-  #scratch: Buffer;
+  /** The open record's buffer, of the record size: lines are written in place, never copied. */
+  #buffer: Buffer | undefined;
   #offset = 0;
   #firstTag = 0;
   #lineCount = 0;
 
   constructor(limits: FirehoseLimits = FIREHOSE_LIMITS) {
     this.#limits = limits;
-    this.#scratch = scratchFor(limits.recordBytes);
   }
 
   /** Bytes `line` takes in a record (its UTF-8 encoding plus the newline). */
@@ -63,10 +67,39 @@ export class RecordPacker {
       }
       if (size > this.#limits.recordBytes - this.#offset) this.#close();
     }
+    // Allocated whole but unfilled: only the pages written become resident.
+    this.#buffer ??= Buffer.allocUnsafeSlow(this.#limits.recordBytes);
+    const buffer = this.#buffer;
     if (this.#lineCount === 0) this.#firstTag = tag;
-    this.#offset += this.#scratch.write(line, this.#offset, "utf8");
-    this.#scratch[this.#offset++] = 0x0a;
+    this.#offset += buffer.write(line, this.#offset, "utf8");
+    buffer[this.#offset++] = 0x0a;
     this.#lineCount++;
+  }
+
+  /** Where the packer stands, to `rollback` to: lines added after it can be taken back. */
+  mark(): PackerMark {
+    return {
+      records: this.#records.length,
+      offset: this.#offset,
+      firstTag: this.#firstTag,
+      lineCount: this.#lineCount,
+    };
+  }
+
+  /**
+   * Takes back every line added since `mark`. A record closed since then is reopened: its buffer
+   * still starts with the bytes it held at the mark.
+   */
+  rollback(mark: PackerMark): void {
+    const reopened = this.#records[mark.records];
+    if (reopened) {
+      const data = reopened.data;
+      this.#buffer = Buffer.from(data.buffer, data.byteOffset, this.#limits.recordBytes);
+      this.#records.length = mark.records;
+    }
+    this.#offset = mark.offset;
+    this.#firstTag = mark.firstTag;
+    this.#lineCount = mark.lineCount;
   }
 
   /** The records packed so far, the last one closed. */
@@ -76,27 +109,24 @@ export class RecordPacker {
   }
 
   #close(): void {
-    if (this.#lineCount === 0) return;
-    const data = Buffer.allocUnsafe(this.#offset);
-    this.#scratch.copy(data, 0, 0, this.#offset);
-    this.#records.push({ data, firstTag: this.#firstTag, lineCount: this.#lineCount });
+    if (this.#lineCount === 0 || this.#buffer === undefined) return;
+    this.#records.push({
+      data: this.#buffer.subarray(0, this.#offset),
+      firstTag: this.#firstTag,
+      lineCount: this.#lineCount,
+    });
+    this.#buffer = undefined;
     this.#offset = 0;
     this.#lineCount = 0;
   }
 }
 
-/**
- * One scratch buffer per record size for the process. Safe to share: a packer is filled and
- * finished synchronously, so no two packers interleave, even with concurrent invocations.
- */
-const scratchBuffers = new Map<number, Buffer>();
-function scratchFor(bytes: number): Buffer {
-  let scratch = scratchBuffers.get(bytes);
-  if (!scratch) {
-    scratch = Buffer.allocUnsafe(bytes);
-    scratchBuffers.set(bytes, scratch);
-  }
-  return scratch;
+/** A packer's position, from `RecordPacker.mark`. */
+export interface PackerMark {
+  readonly records: number;
+  readonly offset: number;
+  readonly firstTag: number;
+  readonly lineCount: number;
 }
 
 /** Packs a list of lines (tagged by their index) into Firehose records; see `RecordPacker`. */
@@ -106,7 +136,7 @@ export function packLines(lines: readonly string[], limits: FirehoseLimits = FIR
   return packer.finish();
 }
 
-/** Groups records, in order, into PutRecordBatch-sized slices: ≤ 500 records and ≤ 4 MiB each. */
+/** Groups records, in order, into PutRecordBatch-sized slices: ≤ 500 records and ≤ 4,000,000 data bytes each. */
 export function packBatches<T extends { readonly data: Uint8Array }>(
   records: readonly T[],
   limits: FirehoseLimits = FIREHOSE_LIMITS,
@@ -155,8 +185,19 @@ export interface DeliveryResult {
   readonly undelivered: readonly number[];
   readonly calls: number;
   readonly retries: number;
-  /** Entries Firehose reported failed (FailedPutCount) plus entries of calls that failed whole. */
+  /**
+   * Entries not accepted, summed over attempts: each entry a response reports failed (or every entry
+   * of a response that does not line up with its request), plus every entry of a call that failed
+   * whole (an error, retryable or not, the attempt timeout, or the deadline cutting it short).
+   */
   readonly failedPuts: number;
+  /** Data bytes of the records Firehose confirmed, each counted once. */
+  readonly deliveredBytes: number;
+  /**
+   * What Firehose bills: each entry a response reports accepted, rounded up to 5 KB, summed over
+   * attempts (an entry accepted twice, because an earlier response could not be trusted, is billed twice).
+   */
+  readonly billedBytes: number;
   /** Why delivery stopped short, when it did. */
   readonly stopReason: string | undefined;
 }
@@ -175,6 +216,7 @@ export async function deliverRecords(records: readonly PackedRecord[], deps: Del
   let calls = 0;
   let retries = 0;
   let failedPuts = 0;
+  let billedBytes = 0;
   const confirmed = new Uint8Array(records.length);
   for (const batch of packBatches(indexed, limits)) {
     let pending = batch;
@@ -195,8 +237,12 @@ export async function deliverRecords(records: readonly PackedRecord[], deps: Del
           { abortSignal: AbortSignal.any([signalAt(deps.deadlineMs, deps.now), attemptSignal]) },
         );
         failed = failedEntries(pending, output);
+        failedPuts += failed.length;
+        billedBytes += acceptedBilledBytes(pending, output);
         reason = `${failed.length} of ${pending.length} entries failed (FailedPutCount)`;
       } catch (err) {
+        // The whole call failed: none of its entries is confirmed, whatever happens next.
+        failedPuts += pending.length;
         if (deps.now() >= deps.deadlineMs) {
           return finish("time budget exhausted while waiting for Firehose");
         }
@@ -207,7 +253,6 @@ export async function deliverRecords(records: readonly PackedRecord[], deps: Del
           ? `Firehose call timed out after ${deps.attemptTimeoutMs} ms`
           : `Firehose error: ${describe(err)}`;
       }
-      failedPuts += failed.length;
       for (const entry of pending) confirmed[entry.index] = 1;
       for (const entry of failed) confirmed[entry.index] = 0;
 
@@ -224,9 +269,35 @@ export async function deliverRecords(records: readonly PackedRecord[], deps: Del
 
   function finish(stopReason: string | undefined): DeliveryResult {
     const undelivered: number[] = [];
-    for (let i = 0; i < confirmed.length; i++) if (confirmed[i] === 0) undelivered.push(i);
-    return { undelivered, calls, retries, failedPuts, stopReason };
+    let deliveredBytes = 0;
+    for (let i = 0; i < confirmed.length; i++) {
+      if (confirmed[i] === 0) undelivered.push(i);
+      else deliveredBytes += (records[i] as PackedRecord).data.byteLength;
+    }
+    return { undelivered, calls, retries, failedPuts, deliveredBytes, billedBytes, stopReason };
   }
+}
+
+/** Bytes Firehose bills for one record: its size rounded up to the next 5 KB. */
+function billedSize(bytes: number): number {
+  return Math.ceil(bytes / FIREHOSE_BILLING_INCREMENT) * FIREHOSE_BILLING_INCREMENT;
+}
+
+/**
+ * Billed bytes of the entries a response reports accepted (a `RecordId` and no `ErrorCode`). A
+ * response that does not line up with its request says nothing reliable per entry: counted as none
+ * accepted, like a call that failed whole (Firehose may have ingested some; nothing says which).
+ */
+function acceptedBilledBytes(pending: readonly { readonly data: Uint8Array }[], output: PutRecordBatchCommandOutput) {
+  const responses = output.RequestResponses;
+  if (!responses || responses.length !== pending.length) return 0;
+  let bytes = 0;
+  for (let i = 0; i < pending.length; i++) {
+    const response = responses[i];
+    if (response?.ErrorCode === undefined && response?.RecordId !== undefined)
+      bytes += billedSize((pending[i] as { readonly data: Uint8Array }).data.byteLength);
+  }
+  return bytes;
 }
 
 /**

@@ -7,9 +7,13 @@ export type RejectionReason =
   | "JSON_INVALID"
   /** A `schemaVersion` this consumer does not know, or one `ACCEPTED_SCHEMA_VERSIONS` holds back. */
   | "SCHEMA_UNSUPPORTED"
-  | "SCHEMA_INVALID";
+  | "SCHEMA_INVALID"
+  | "AGGREGATE_REJECTED";
 
-/** Every reason, in the order records meet the checks; metrics and reports list them in this order. */
+/**
+ * Every reason, in the order records meet the checks (an aggregate is rejected whole after its
+ * entries were checked); metrics and reports list them in this order.
+ */
 export const REJECTION_REASONS: readonly RejectionReason[] = [
   "BASE64_INVALID",
   "AGGREGATE_CORRUPT",
@@ -18,6 +22,7 @@ export const REJECTION_REASONS: readonly RejectionReason[] = [
   "JSON_INVALID",
   "SCHEMA_UNSUPPORTED",
   "SCHEMA_INVALID",
+  "AGGREGATE_REJECTED",
 ];
 
 /** A field-level explanation: a JSON Pointer into the record (empty for the whole record). */

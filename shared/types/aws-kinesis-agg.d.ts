@@ -1,4 +1,5 @@
-// The package's own index.d.ts imports aws-sdk v2 types; these declare the two entry points used here.
+// The package's own index.d.ts imports aws-sdk v2 types; these declare the entry points used here
+// (the tests check shared/decode.ts's reader against deaggregateSync; the fixtures build aggregates).
 declare module "aws-kinesis-agg/lib/kpl-deagg.js" {
   export interface UserRecord {
     partitionKey?: string;

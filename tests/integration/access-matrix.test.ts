@@ -702,6 +702,30 @@ describe("IAM access matrix: what stays denied", () => {
     ).not.toBe("Allowed");
   });
 
+  it("the consumer role may finish a multipart quarantine upload: abort under the prefix, use the data key through S3 only", async () => {
+    const quarantine = consumer.arnOf("QuarantineBucket");
+    const abort = {
+      principal: role(deployed),
+      action: "s3:AbortMultipartUpload",
+      resourceAccount: CONSUMER,
+      identityPolicies: roleIdentity(),
+      resourcePolicy: props(consumer, "QuarantineBucketPolicy").PolicyDocument,
+    };
+    expect(await decide({ ...abort, resource: `${quarantine}/quarantine/2026/11/21/x.ndjson` })).toBe("Allowed");
+    expect(await decide({ ...abort, resource: `${quarantine}/elsewhere/x.ndjson` })).not.toBe("Allowed");
+    for (const action of ["kms:GenerateDataKey", "kms:Decrypt"]) {
+      const key = {
+        principal: role(deployed),
+        action,
+        resource: consumer.arnOf("DataKey"),
+        resourceAccount: CONSUMER,
+        identityPolicies: roleIdentity(),
+        resourcePolicy: props(consumer, "DataKey").KeyPolicy,
+      };
+      expect(await decide({ ...key, context: { "kms:ViaService": `s3.${REGION}.amazonaws.com` } })).toBe("Allowed");
+      expect(await decide(key)).not.toBe("Allowed");
+    }
+  });
   const firehoseWrite = () => ({
     principal: firehoseRole(deployed),
     action: "s3:PutObject",

@@ -4,10 +4,19 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import type { KinesisStreamRecord } from "aws-lambda";
 import { beforeAll, describe, expect, inject, it } from "vitest";
+import { kinesisEvent, kinesisRecord, kplAggregate } from "../../tools/fixtures/fixtures.ts";
 import { BUILT_BUNDLE, type Handler, lambdaContext, loadHandler } from "../../tools/lambda/invoke.ts";
-import { bundleEnv, deliveredLines, freshPipeline, quarantinedLines } from "../../tools/pipeline/emulator.ts";
+import {
+  bundleEnv,
+  deliveredLines,
+  freshPipeline,
+  QUARANTINE_BUCKET,
+  quarantinedLines,
+  s3Client,
+} from "../../tools/pipeline/emulator.ts";
 import { sampleEvent } from "../support/batch.ts";
 import { enrichedValidator } from "../support/contract.ts";
 
@@ -145,6 +154,41 @@ describe("built bundle against the emulator", () => {
     expect(delivered.map((line) => line.ingest.recordId).sort()).toEqual(expectedDelivered.sort());
     expect(delivered.every((line) => enrichedValidator.Check(line))).toBe(true);
     expect(quarantined.map((q) => q.partitionKey).sort()).toEqual([...poisonKeys].sort());
+  });
+
+  it("names the stream, not the consumer, for a batch read through an enhanced fan-out consumer", async () => {
+    await freshPipeline(endpoint);
+    const event = sampleEvent("mixed-batch.json");
+    for (const record of event.Records) record.eventSourceARN += "/consumer/telemetry-consumer:1763712000";
+
+    const response = await handler(event, lambdaContext(30_000));
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    const streams = [
+      ...(await deliveredLines(endpoint)).map((line) => line.ingest.sourceStream),
+      ...(await quarantinedLines(endpoint)).map((line) => line.sourceStream),
+    ];
+    expect(streams.length).toBe(event.Records.length);
+    expect(new Set(streams)).toEqual(new Set(["vehicle-telemetry"]));
+  });
+
+  it("quarantines a body past 8 MiB with a multipart upload, every line read back", async () => {
+    await freshPipeline(endpoint);
+    // Ten aggregates of 1,000 rejected 400-byte entries: 10,000 lines of ~1 KB, within both bounds.
+    const bad = { partitionKey: "VIN-X", data: Buffer.alloc(400, 0x78) };
+    const data = kplAggregate(Array.from({ length: 1_000 }, () => bad));
+    const event = kinesisEvent(Array.from({ length: 10 }, (_, n) => kinesisRecord({ n, partitionKey: "agg", data })));
+
+    const response = await handler(event, lambdaContext(60_000));
+
+    const quarantined = await quarantinedLines(endpoint);
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(quarantined).toHaveLength(10_000);
+    expect(quarantined.every((q) => q.reason === "JSON_INVALID" && q.data === bad.data.toString("base64"))).toBe(true);
+    // One object, assembled from parts: S3 gives a multipart object an ETag ending in -<parts>.
+    const listed = await s3Client(endpoint).send(new ListObjectsV2Command({ Bucket: QUARANTINE_BUCKET }));
+    expect(listed.Contents).toHaveLength(1);
+    expect(listed.Contents?.[0]?.ETag).toMatch(/-2"$/);
   });
 
   it("reports the first record for retry when the delivery stream does not exist", async () => {

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FirehoseClient, PutRecordBatchCommand } from "@aws-sdk/client-firehose";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CompleteMultipartUploadCommand, PutObjectCommand, S3Client, UploadPartCommand } from "@aws-sdk/client-s3";
 import type { KinesisStreamEvent } from "aws-lambda";
 import type { AwsClientStub } from "aws-sdk-client-mock";
 import { s3ObjectWriter } from "../../shared/aws.ts";
@@ -54,15 +54,34 @@ export function firehoseLines(mock: AwsClientStub<FirehoseClient>): Record<strin
   );
 }
 
-/** Every line written to the mocked quarantine bucket, parsed. */
+/** Every line written to the mocked quarantine bucket (by PutObject or a completed multipart upload), parsed. */
 export function quarantineLines(mock: AwsClientStub<S3Client>): Record<string, unknown>[] {
-  return mock.commandCalls(PutObjectCommand).flatMap((call) =>
-    Buffer.from(call.args[0].input.Body as Uint8Array)
+  return quarantineBodies(mock).flatMap((body) =>
+    body
       .toString("utf8")
       .split("\n")
       .filter((line) => line !== "")
       .map((line) => JSON.parse(line)),
   );
+}
+
+/** The bodies of the objects written to the mocked bucket, in order: a multipart upload's parts joined at completion. */
+export function quarantineBodies(mock: AwsClientStub<S3Client>): Buffer[] {
+  const bodies: Buffer[] = [];
+  const uploads = new Map<string, Buffer[]>();
+  for (const call of mock.calls()) {
+    const command = call.args[0];
+    const input = command.input as { Body?: Uint8Array; UploadId?: string };
+    if (command instanceof PutObjectCommand) bodies.push(Buffer.from(input.Body as Uint8Array));
+    if (command instanceof UploadPartCommand) {
+      const parts = uploads.get(input.UploadId ?? "") ?? [];
+      parts.push(Buffer.from(input.Body as Uint8Array));
+      uploads.set(input.UploadId ?? "", parts);
+    }
+    if (command instanceof CompleteMultipartUploadCommand)
+      bodies.push(Buffer.concat(uploads.get(input.UploadId ?? "") ?? []));
+  }
+  return bodies;
 }
 
 /** A PutRecordBatch response confirming every entry of the request. */

@@ -55,6 +55,8 @@ const firehoseBehaviour = fc.oneof(
     .map((name) => ({ kind: "throw" as const, name })),
 );
 
+let runsWithWholeAggregates = 0;
+
 describe("batch accounting (property)", () => {
   it("puts every user record in exactly one of delivered, quarantined or reported for retry", async () => {
     await fc.assert(
@@ -67,14 +69,12 @@ describe("batch accounting (property)", () => {
           batchRecords: fc.integer({ min: 1, max: 4 }),
         }),
         fc.integer({ min: 50, max: 5_000 }),
-        async (inputs, behaviours, quarantineFails, limitsSeed, budgetMs) => {
+        // Narrow bounds, so that aggregates of a few entries go past them.
+        fc.record({ perAggregate: fc.integer({ min: 0, max: 3 }), perBatch: fc.integer({ min: 0, max: 8 }) }),
+        async (inputs, behaviours, quarantineFails, limitsSeed, budgetMs, rejectBounds) => {
           firehoseMock.reset();
           s3Mock.reset();
           const events = inputs.map((input, n) => toRecord(input, n));
-          const expectedIds = new Map<string, number>();
-          events.forEach(({ ids }, index) => {
-            for (const id of ids) expectedIds.set(id, index);
-          });
           const confirmed: string[] = [];
           // Recorded, not asserted, in the mock: a throw there would be taken for a Firehose error.
           const invalidLines: string[] = [];
@@ -101,10 +101,16 @@ describe("batch accounting (property)", () => {
               RequestResponses: responses,
             };
           });
-          if (quarantineFails) s3Mock.on(PutObjectCommand).rejects(new Error("S3 down"));
-          else s3Mock.on(PutObjectCommand).resolves({});
+          // Every body sent is kept, written or not: it tells which aggregates went whole.
+          const sent: { recordId: string; reason: string }[] = [];
+          s3Mock.on(PutObjectCommand).callsFake((input: { Body: Uint8Array }) => {
+            sent.push(...linesOf<{ recordId: string; reason: string }>(input.Body));
+            if (quarantineFails) throw new Error("S3 down");
+            return {};
+          });
           const deps = batchDeps({
             limits: { ...limitsSeed, batchBytes: limitsSeed.recordBytes * 2 },
+            rejectBounds,
           });
           const deadlineMs = deps.clock.ms + budgetMs;
 
@@ -115,6 +121,13 @@ describe("batch accounting (property)", () => {
           );
 
           expect(invalidLines).toEqual([]);
+          // An aggregate quarantined whole is one record, identified like a corrupt one.
+          const whole = new Set(sent.filter((q) => q.reason === "AGGREGATE_REJECTED").map((q) => q.recordId));
+          if (whole.size > 0) runsWithWholeAggregates++;
+          const expectedIds = new Map<string, number>();
+          events.forEach(({ record, ids }, index) => {
+            for (const id of whole.has(record.eventID) ? [record.eventID] : ids) expectedIds.set(id, index);
+          });
           const quarantined = quarantineFails ? [] : quarantineLines(s3Mock).map((q) => q.recordId as string);
           const accounted = [...confirmed, ...quarantined];
           expect(new Set(accounted).size).toBe(accounted.length);
@@ -138,6 +151,8 @@ describe("batch accounting (property)", () => {
       ),
       { numRuns: NUM_RUNS },
     );
+    // The bound was met, not only possible.
+    expect(runsWithWholeAggregates).toBeGreaterThan(0);
   });
 });
 
@@ -159,7 +174,7 @@ function toRecord(input: Input, n: number) {
   };
 }
 
-function linesOf(data: Uint8Array): { ingest: { recordId: string } }[] {
+function linesOf<T = { ingest: { recordId: string } }>(data: Uint8Array): T[] {
   return Buffer.from(data)
     .toString("utf8")
     .split("\n")

@@ -2,11 +2,17 @@ import { FirehoseClient, PutRecordBatchCommand } from "@aws-sdk/client-firehose"
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { processBatch } from "../../shared/batch.ts";
+import {
+  MAX_REJECTED_ENTRIES_PER_AGGREGATE,
+  MAX_REJECTED_ENTRIES_PER_BATCH,
+  processBatch,
+} from "../../shared/batch.ts";
 import {
   jsonBytes,
   kinesisEvent,
   kinesisRecord,
+  kplAggregate,
+  kplAggregateWithKeyIndexes,
   seededRandom,
   telemetrySample,
   telemetryV2Sample,
@@ -77,6 +83,7 @@ describe("processBatch", () => {
       JSON_INVALID: 1,
       SCHEMA_UNSUPPORTED: 0,
       SCHEMA_INVALID: 1,
+      AGGREGATE_REJECTED: 0,
     });
     const put = s3Mock.commandCalls(PutObjectCommand)[0]?.args[0].input;
     expect(put).toMatchObject({ Bucket: "quarantine-bucket", ContentType: "application/x-ndjson" });
@@ -135,6 +142,31 @@ describe("processBatch", () => {
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.kinesis.sequenceNumber }]);
     expect(stats).toMatchObject({ delivered: 0, failed: 8, retryRecords: 8 });
+  });
+
+  it("counts no delivered or billed bytes, and a failed put, when Firehose denies access", async () => {
+    const event = sampleEvent("valid-batch.json");
+    firehoseMock
+      .on(PutRecordBatchCommand)
+      .rejects(Object.assign(new Error("not authorized"), { name: "AccessDeniedException" }));
+
+    const { stats } = await processBatch(event.Records, context, batchDeps());
+
+    expect(stats).toMatchObject({ delivered: 0, deliveredBytes: 0, billedBytes: 0, firehoseFailedPuts: 1 });
+  });
+
+  it("counts delivered and billed bytes of what Firehose accepted only", async () => {
+    const event = sampleEvent("valid-batch.json");
+
+    const { stats } = await processBatch(event.Records, context, batchDeps());
+
+    const sent = firehoseMock.commandCalls(PutRecordBatchCommand)[0]?.args[0].input.Records ?? [];
+    const bytes = sent.reduce((sum, r) => sum + (r.Data as Uint8Array).byteLength, 0);
+    expect(stats).toMatchObject({
+      deliveredBytes: bytes,
+      billedBytes: Math.ceil(bytes / 5120) * 5120,
+      firehoseFailedPuts: 0,
+    });
   });
 
   it("reports the earlier of an undelivered record and a failed quarantine write", async () => {
@@ -247,6 +279,140 @@ describe("processBatch", () => {
     ]);
     expect(stats.quarantined).toMatchObject({ SCHEMA_UNSUPPORTED: 2, SCHEMA_INVALID: 0 });
     expect(stats).toMatchObject({ delivered: 2, failed: 0 });
+  });
+
+  it("names the stream, not the consumer, when the event comes through an enhanced fan-out consumer", async () => {
+    const event = sampleEvent("mixed-batch.json");
+    const streamArn = event.Records[0]?.eventSourceARN ?? "";
+    for (const record of event.Records) record.eventSourceARN = `${streamArn}/consumer/telemetry-consumer:1763712000`;
+
+    await processBatch(event.Records, context, batchDeps());
+
+    const lines = firehoseLines(firehoseMock).flat();
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect((line.ingest as { sourceStream: string }).sourceStream).toBe("vehicle-telemetry");
+    expect(quarantineLines(s3Mock).every((q) => q.sourceStream === "vehicle-telemetry")).toBe(true);
+    expect(s3Mock.commandCalls(PutObjectCommand)[0]?.args[0].input.Key).toMatch(
+      /^quarantine\/2026\/11\/21\/08\/vehicle-telemetry\/shardId-000000000000\/\d+-req-1\.ndjson$/,
+    );
+  });
+
+  describe("an aggregate with too many rejected entries", () => {
+    const random = seededRandom(5);
+    const valid = (n: number) => ({ partitionKey: "VIN-1", data: jsonBytes(telemetrySample(random, 1, n)) });
+    const badJson = { partitionKey: "VIN-1", data: Buffer.from("{") };
+    const badSchema = { partitionKey: "VIN-1", data: jsonBytes({ vehicleId: "VIN 1!", timestamp: 0, speedKmh: 1 }) };
+    const times = <T>(count: number, value: T): T[] => Array.from({ length: count }, () => value);
+    const plain = (n: number) =>
+      kinesisRecord({ n, partitionKey: "VIN-1", data: jsonBytes(telemetrySample(random, 1, n)) });
+
+    it(`is quarantined once, whole, past ${MAX_REJECTED_ENTRIES_PER_AGGREGATE} rejects, with its original bytes and counts by reason`, async () => {
+      const entries = [valid(0), valid(1), ...times(1_000, badJson), badSchema, valid(2), valid(3)];
+      const aggregate = kinesisRecord({ n: 1, partitionKey: "agg", data: kplAggregate(entries) });
+      const records = [plain(0), aggregate, plain(2)];
+
+      const { response, stats } = await processBatch(records, context, batchDeps());
+
+      const delivered = firehoseLines(firehoseMock)
+        .flat()
+        .map((l) => (l.ingest as { recordId: string }).recordId);
+      expect(delivered).toEqual([records[0]?.eventID, records[2]?.eventID]);
+      const quarantined = quarantineLines(s3Mock);
+      expect(quarantined).toEqual([
+        expect.objectContaining({
+          recordId: aggregate.eventID,
+          reason: "AGGREGATE_REJECTED",
+          partitionKey: "agg",
+          sequenceNumber: aggregate.kinesis.sequenceNumber,
+          data: aggregate.kinesis.data,
+          details: [
+            {
+              path: "",
+              message:
+                "1001 of 1005 entries rejected (more than 1000 in one aggregate): the aggregate is quarantined whole, none of its entries delivered",
+            },
+            { path: "", message: "JSON_INVALID: 1000" },
+            { path: "", message: "SCHEMA_INVALID: 1" },
+          ],
+        }),
+      ]);
+      expect(quarantined[0]).not.toHaveProperty("subSequenceNumber");
+      expect(response.batchItemFailures).toEqual([]);
+      expect(stats).toMatchObject({ userRecords: 3, delivered: 2, failed: 0 });
+      expect(stats.quarantined).toMatchObject({ AGGREGATE_REJECTED: 1, JSON_INVALID: 0, SCHEMA_INVALID: 0 });
+    });
+
+    it(`quarantines up to ${MAX_REJECTED_ENTRIES_PER_AGGREGATE} rejected entries one by one`, async () => {
+      const aggregate = kinesisRecord({
+        n: 0,
+        partitionKey: "agg",
+        data: kplAggregate([...times(1_000, badJson), valid(0)]),
+      });
+
+      const { stats } = await processBatch([aggregate], context, batchDeps());
+
+      expect(quarantineLines(s3Mock)).toHaveLength(1_000);
+      expect(stats).toMatchObject({ userRecords: 1_001, delivered: 1 });
+      expect(stats.quarantined.JSON_INVALID).toBe(1_000);
+    });
+
+    it(`quarantines later aggregates whole once the batch has ${MAX_REJECTED_ENTRIES_PER_BATCH} rejected entries`, async () => {
+      const data = kplAggregate(times(1_000, badJson));
+      const count = MAX_REJECTED_ENTRIES_PER_BATCH / 1_000 + 1;
+      const records = Array.from({ length: count }, (_, n) => kinesisRecord({ n, partitionKey: "agg", data }));
+
+      const { stats } = await processBatch(records, context, batchDeps());
+
+      const quarantined = quarantineLines(s3Mock);
+      expect(quarantined).toHaveLength(MAX_REJECTED_ENTRIES_PER_BATCH + 1);
+      expect(quarantined.at(-1)).toMatchObject({ recordId: records.at(-1)?.eventID, reason: "AGGREGATE_REJECTED" });
+      expect(quarantined.at(-1)?.details).toEqual([
+        expect.objectContaining({
+          message: expect.stringContaining(
+            `more than ${MAX_REJECTED_ENTRIES_PER_BATCH} entries of aggregates in one batch`,
+          ),
+        }),
+        { path: "", message: "JSON_INVALID: 1000" },
+      ]);
+      expect(stats).toMatchObject({ userRecords: MAX_REJECTED_ENTRIES_PER_BATCH + 1, failed: 0 });
+    });
+
+    it("takes back the entries of an aggregate found corrupt part-way, and quarantines it whole", async () => {
+      const aggregate = kinesisRecord({ n: 1, partitionKey: "agg", data: kplAggregateWithKeyIndexes([0, 0, 7]) });
+      const records = [plain(0), aggregate];
+
+      const { stats } = await processBatch(records, context, batchDeps());
+
+      const delivered = firehoseLines(firehoseMock).flat();
+      expect(delivered.map((l) => (l.ingest as { recordId: string }).recordId)).toEqual([records[0]?.eventID]);
+      expect(quarantineLines(s3Mock)).toMatchObject([{ recordId: aggregate.eventID, reason: "AGGREGATE_CORRUPT" }]);
+      expect(stats).toMatchObject({ userRecords: 2, delivered: 1 });
+    });
+
+    it("takes back the aggregate's lines even from Firehose records it closed, leaving earlier lines intact", async () => {
+      // ~450-byte lines, 1,000-byte records: the aggregate's valid entries close records before its rejects pass the bound.
+      const limits = { recordBytes: 1_000, batchRecords: 500, batchBytes: 1_000_000 };
+      const aggregate = kinesisRecord({
+        n: 1,
+        partitionKey: "agg",
+        data: kplAggregate([valid(10), valid(11), valid(12), valid(13), badJson, badJson, badJson]),
+      });
+      const records = [plain(0), aggregate, plain(2), plain(3)];
+
+      const { stats } = await processBatch(
+        records,
+        context,
+        batchDeps({ limits, rejectBounds: { perAggregate: 2, perBatch: 100 } }),
+      );
+
+      const delivered = firehoseLines(firehoseMock).flat();
+      expect(delivered.map((l) => (l.ingest as { recordId: string }).recordId)).toEqual(
+        [0, 2, 3].map((i) => records[i]?.eventID),
+      );
+      expect(delivered.every((l) => enrichedValidator.Check(l))).toBe(true);
+      expect(quarantineLines(s3Mock)).toMatchObject([{ recordId: aggregate.eventID, reason: "AGGREGATE_REJECTED" }]);
+      expect(stats).toMatchObject({ userRecords: 4, delivered: 3, failed: 0 });
+    });
   });
 
   it("returns an empty response for an empty batch without calling AWS", async () => {

@@ -100,3 +100,77 @@ describe("loadEndpoints", () => {
     expect((thrown as ConfigError).message).toContain(fragment);
   });
 });
+
+describe("QUARANTINE_BUCKET follows S3's general-purpose bucket naming rules", () => {
+  it.each([
+    "abc",
+    "a".repeat(63),
+    "quarantine-bucket",
+    "my.bucket.2026",
+    "1bucket9",
+    "192.168.1.1.bucket",
+    "bucket-xn--a",
+    "s3alias-bucket",
+  ])("accepts %j", (name) => {
+    expect(loadConfig({ ...required, QUARANTINE_BUCKET: name }).quarantineBucket).toBe(name);
+  });
+
+  it.each([
+    ["ab", "3 to 63 characters long"],
+    ["a".repeat(64), "3 to 63 characters long"],
+    ["Upper_Case", "only lowercase letters, digits, dots (.) and hyphens (-)"],
+    ["bücket", "only lowercase letters, digits, dots (.) and hyphens (-)"],
+    ["-bucket", "begins and ends with a letter or digit"],
+    ["bucket.", "begins and ends with a letter or digit"],
+    ["a..b", "no two adjacent dots"],
+    ["192.168.1.1", "not formatted as an IP address"],
+    ["xn--bucket", "does not start with xn--, sthree- or amzn-s3-demo-"],
+    ["sthree-bucket", "does not start with xn--, sthree- or amzn-s3-demo-"],
+    ["sthree-configurator-x", "does not start with xn--, sthree- or amzn-s3-demo-"],
+    ["amzn-s3-demo-bucket", "does not start with xn--, sthree- or amzn-s3-demo-"],
+    ["bucket-s3alias", "does not end with -s3alias, --ol-s3, .mrap, --x-s3 or --table-s3"],
+    ["bucket--ol-s3", "does not end with -s3alias, --ol-s3, .mrap, --x-s3 or --table-s3"],
+    ["bucket.mrap", "does not end with -s3alias, --ol-s3, .mrap, --x-s3 or --table-s3"],
+    ["bucket--x-s3", "does not end with -s3alias, --ol-s3, .mrap, --x-s3 or --table-s3"],
+    ["bucket--table-s3", "does not end with -s3alias, --ol-s3, .mrap, --x-s3 or --table-s3"],
+  ])("rejects %j, naming the variable and the rule it breaks", (name, rule) => {
+    expect(() => loadConfig({ ...required, QUARANTINE_BUCKET: name })).toThrow(
+      `QUARANTINE_BUCKET must be an S3 general-purpose bucket name following S3's bucket naming rules (this one breaks the rule: ${rule}); got ${JSON.stringify(name)}`,
+    );
+  });
+});
+
+describe("QUARANTINE_PREFIX is printable ASCII ending in /", () => {
+  it.each(["q/", "rejects/v1/", "a b~!/", `${"p".repeat(511)}/`])("accepts %j", (prefix) => {
+    expect(loadConfig({ ...required, QUARANTINE_PREFIX: prefix }).quarantinePrefix).toBe(prefix);
+  });
+
+  it.each([
+    ["/", "does not start with /"],
+    ["/leading/", "does not start with /"],
+    ["no-trailing-slash", "ends in /"],
+    ["é/", "printable ASCII"],
+    ["quarantäne/", "printable ASCII"],
+    ["\u0000/", "no control"],
+    ["tab\there/", "no control"],
+    ["line\nbreak/", "no control"],
+    ["del\u007f/", "no control"],
+    [`${"p".repeat(512)}/`, "2–512"],
+  ])("rejects %j", (prefix, fragment) => {
+    const error = configErrorOf({ ...required, QUARANTINE_PREFIX: prefix });
+    expect(error.variable).toBe("QUARANTINE_PREFIX");
+    expect(error.message).toMatch(/^QUARANTINE_PREFIX must be /);
+    expect(error.message).toContain(fragment);
+    expect(error.message).toContain(`; got ${JSON.stringify(prefix)}`);
+  });
+});
+
+function configErrorOf(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error("loadConfig accepted the environment");
+}

@@ -1,18 +1,18 @@
 import { createHash } from "node:crypto";
+import { deaggregateSync } from "aws-kinesis-agg/lib/kpl-deagg.js";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MAX_USER_RECORD_BYTES } from "../../shared/contract.ts";
-import {
-  deaggregate,
-  decodeBase64,
-  isKplAggregate,
-  loadDeaggregator,
-  mayHoldAggregates,
-  parseJson,
-} from "../../shared/decode.ts";
+import { decodeBase64, forEachUserRecord, isKplAggregate, parseJson } from "../../shared/decode.ts";
 import { Rejection } from "../../shared/rejection.ts";
-import { jsonBytes, kplAggregate } from "../../tools/fixtures/fixtures.ts";
+import { jsonBytes, kplAggregate, kplAggregateWithKeyIndexes, kplFrame } from "../../tools/fixtures/fixtures.ts";
 
-const deaggregateSync = await loadDeaggregator();
+/** The user records visited, or the rejection. */
+function deaggregate(bytes: Buffer) {
+  const visited: { partitionKey: string; subSequenceNumber: number | undefined; data: Buffer }[] = [];
+  const rejection = forEachUserRecord(bytes, (user) => visited.push({ ...user }));
+  return rejection ?? visited;
+}
 
 describe("decodeBase64", () => {
   it("decodes padded standard base64 to the original bytes", () => {
@@ -38,7 +38,7 @@ describe("decodeBase64", () => {
   });
 });
 
-describe("deaggregate", () => {
+describe("forEachUserRecord", () => {
   const users = [
     { partitionKey: "VIN-1", data: jsonBytes({ n: 1 }) },
     { partitionKey: "VIN-2", data: jsonBytes({ n: 2 }) },
@@ -49,10 +49,36 @@ describe("deaggregate", () => {
     const bytes = kplAggregate(users);
     expect(isKplAggregate(bytes)).toBe(true);
 
-    const result = deaggregate(deaggregateSync, bytes.toString("base64"), bytes, "agg", "42");
+    const result = deaggregate(bytes);
 
     expect(result).toEqual(
       users.map((user, i) => ({ partitionKey: user.partitionKey, subSequenceNumber: i, data: user.data })),
+    );
+  });
+
+  it("reads what awslabs' de-aggregator reads, for any aggregate awslabs' aggregator builds (property)", () => {
+    const entry = fc.record({
+      // The aggregator keys its partition key table by an object: it writes a broken table for "__proto__".
+      partitionKey: fc.string({ minLength: 1, maxLength: 20 }).filter((key) => key !== "__proto__"),
+      data: fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)),
+    });
+    fc.assert(
+      fc.property(fc.array(entry, { minLength: 1, maxLength: 40 }), (entries) => {
+        const bytes = kplAggregate(entries);
+        let expected: unknown;
+        deaggregateSync(
+          { data: bytes.toString("base64"), partitionKey: "agg", sequenceNumber: "42" },
+          true,
+          (_, records) => {
+            expected = records?.map((r) => ({
+              partitionKey: r.partitionKey,
+              subSequenceNumber: r.subSequenceNumber,
+              data: Buffer.from(r.data, "base64"),
+            }));
+          },
+        );
+        expect(deaggregate(bytes)).toEqual(expected);
+      }),
     );
   });
 
@@ -60,40 +86,69 @@ describe("deaggregate", () => {
     const bytes = kplAggregate(users);
     bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 1;
 
-    const result = deaggregate(deaggregateSync, bytes.toString("base64"), bytes, "agg", "42");
+    const result = deaggregate(bytes);
 
     expect(result).toMatchObject({ reason: "AGGREGATE_CORRUPT" });
   });
 
   it("rejects a truncated aggregate as AGGREGATE_CORRUPT", () => {
     const bytes = kplAggregate(users).subarray(0, 30);
-    const result = deaggregate(deaggregateSync, bytes.toString("base64"), bytes, "agg", "42");
+    const result = deaggregate(bytes);
     expect(result).toMatchObject({ reason: "AGGREGATE_CORRUPT" });
   });
 
   it("rejects an aggregate shorter than its magic and checksum frame", () => {
     const bytes = Buffer.from([0xf3, 0x89, 0x9a, 0xc2, 1, 2, 3]);
-    const result = deaggregate(deaggregateSync, bytes.toString("base64"), bytes, "agg", "42");
+    const result = deaggregate(bytes);
     expect(result).toMatchObject({
       reason: "AGGREGATE_CORRUPT",
       details: [{ message: expect.stringContaining("shorter") }],
     });
   });
 
+  it("rejects an aggregate whose later entry points outside its key table, visiting none of its entries", () => {
+    const bytes = kplAggregateWithKeyIndexes([0, 5]);
+    const visited: number[] = [];
+
+    const result = forEachUserRecord(bytes, (user) => visited.push(user.subSequenceNumber ?? -1));
+
+    expect(visited).toEqual([]);
+    expect(result).toMatchObject({
+      reason: "AGGREGATE_CORRUPT",
+      details: [{ message: "user record 1 points outside the partition key table" }],
+    });
+  });
+
+  it.each([
+    ["a record whose length runs past the aggregate", [0x0a, 0x01, 0x6b, 0x1a, 0x09, 0x08, 0x00]],
+    ["a record without data", [0x0a, 0x01, 0x6b, 0x1a, 0x02, 0x08, 0x00]],
+    ["a record without a partition key index", [0x0a, 0x01, 0x6b, 0x1a, 0x03, 0x1a, 0x01, 0x7b]],
+    ["a truncated varint", [0x0a, 0x01, 0x6b, 0x1a, 0x02, 0x08, 0x80]],
+    ["a field number 0", [0x02, 0x00]],
+    ["a group wire type", [0x0a, 0x01, 0x6b, 0x1b]],
+  ])("rejects, with a valid checksum, %s as AGGREGATE_CORRUPT", (_, body) => {
+    expect(deaggregate(kplFrame(Buffer.from(body)))).toMatchObject({ reason: "AGGREGATE_CORRUPT" });
+  });
+
+  it("skips fields it does not use (explicit hash keys, tags) and reads the entries", () => {
+    // Key table ["k"], hash key table ["1"], one record: key 0, hash key 0, data "{}", a tag {key "t"}.
+    const body = [
+      0x0a, 0x01, 0x6b, 0x12, 0x01, 0x31, 0x1a, 0x0d, 0x08, 0x00, 0x10, 0x00, 0x1a, 0x02, 0x7b, 0x7d, 0x22, 0x03, 0x0a,
+      0x01, 0x74,
+    ];
+    expect(deaggregate(kplFrame(Buffer.from(body)))).toEqual([
+      { partitionKey: "k", subSequenceNumber: 0, data: Buffer.from("{}") },
+    ]);
+  });
+
   it("rejects an aggregate that holds no user records", () => {
     const empty = Buffer.concat([Buffer.from([0xf3, 0x89, 0x9a, 0xc2]), md5(Buffer.alloc(0))]);
-    const result = deaggregate(deaggregateSync, empty.toString("base64"), empty, "agg", "42");
+    const result = deaggregate(empty);
     expect(result).toMatchObject({ reason: "AGGREGATE_CORRUPT" });
   });
 
   it("does not take plain JSON for an aggregate", () => {
     expect(isKplAggregate(jsonBytes({ vehicleId: "x" }))).toBe(false);
-  });
-
-  it("spots, from the base64 text alone, a batch that may hold aggregates", () => {
-    const aggregate = kplAggregate(users).toString("base64");
-    const plain = jsonBytes({ vehicleId: "x" }).toString("base64");
-    expect([mayHoldAggregates([plain]), mayHoldAggregates([plain, aggregate])]).toEqual([false, true]);
   });
 });
 

@@ -97,6 +97,27 @@ describe("record identity", () => {
     });
     expect(parseStreamArn("not-an-arn")).toEqual({ account: "unknown", stream: "unknown" });
   });
+
+  it.each([
+    ["the stream's ARN", "arn:aws:kinesis:eu-west-1:111122223333:stream/vehicle-telemetry"],
+    [
+      "an enhanced fan-out consumer's ARN",
+      "arn:aws:kinesis:eu-west-1:111122223333:stream/vehicle-telemetry/consumer/telemetry-consumer:1763712000",
+    ],
+    [
+      "a consumer's ARN in another partition",
+      "arn:aws-cn:kinesis:cn-north-1:111122223333:stream/vehicle-telemetry/consumer/c:1",
+    ],
+  ])("takes the stream's name from %s", (_, arn) => {
+    expect(parseStreamArn(arn)).toEqual({ account: "111122223333", stream: "vehicle-telemetry" });
+  });
+
+  it.each([
+    "arn:aws:kinesis:eu-west-1:111122223333:stream/",
+    "arn:aws:kinesis:eu-west-1:111122223333:stream//consumer/c:1",
+  ])("marks an ARN without a stream name unknown (%s)", (arn) => {
+    expect(parseStreamArn(arn).stream).toBe("unknown");
+  });
 });
 
 describe("enrich, telemetry v2", () => {

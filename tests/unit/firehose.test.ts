@@ -61,12 +61,19 @@ describe("packBatches", () => {
     expect(packBatches(Array.from({ length: 501 }, () => record(1))).map((b) => b.length)).toEqual([500, 1]);
   });
 
-  it("fills a call to exactly 4 MiB and moves a record that would pass it by a byte", () => {
-    const quarter = FIREHOSE_LIMITS.batchBytes / 4;
+  it("fills a call to exactly 4,000,000 data bytes and moves a record that would pass it by a byte", () => {
+    // 4 MB, the API reference's reading, not 4 MiB (4,194,304), the quota page's.
+    expect(FIREHOSE_LIMITS.batchBytes).toBe(4_000_000);
+    const quarter = 1_000_000;
     expect(packBatches([1, 2, 3, 4].map(() => record(quarter))).map((b) => b.length)).toEqual([4]);
     expect(
       packBatches([record(quarter), record(quarter), record(quarter), record(quarter + 1)]).map((b) => b.length),
     ).toEqual([3, 1]);
+  });
+
+  it("puts three full 1,000-KiB records in a call, since a fourth would pass 4,000,000 bytes", () => {
+    const full = FIREHOSE_LIMITS.recordBytes;
+    expect(packBatches([1, 2, 3, 4, 5, 6].map(() => record(full))).map((b) => b.length)).toEqual([3, 3]);
   });
 });
 
@@ -255,6 +262,134 @@ describe("deliverRecords", () => {
       ["line-0", "line-1"],
     ]);
     expect(result.undelivered).toEqual([]);
+  });
+
+  describe("counts bytes per accepted entry and failed puts per attempt", () => {
+    // Each test record is 7 bytes ("line-N\n"), billed as 5 KB.
+    const billed = 5 * 1024;
+    const hangingSender = (onAbort: () => void, thenOk: boolean): FirehoseSender => {
+      let calls = 0;
+      return {
+        send: (command, options) => {
+          calls++;
+          if (calls > 1 && thenOk) return Promise.resolve(ok(command.input.Records?.length ?? 0) as never);
+          return new Promise((_, reject) =>
+            options?.abortSignal?.addEventListener("abort", () => {
+              onAbort();
+              reject(Object.assign(new Error("aborted"), { name: "AbortError" }));
+            }),
+          );
+        },
+      };
+    };
+
+    it("partial FailedPutCount: bills each entry once, when accepted, and counts the entry failures", async () => {
+      firehoseMock
+        .on(PutRecordBatchCommand)
+        .resolvesOnce({
+          FailedPutCount: 2,
+          RequestResponses: [
+            { RecordId: "r0" },
+            { ErrorCode: "ServiceUnavailableException" },
+            { RecordId: "r2" },
+            { ErrorCode: "InternalFailure" },
+          ],
+        })
+        .resolvesOnce({ FailedPutCount: 1, RequestResponses: [{ ErrorCode: "InternalFailure" }, { RecordId: "r1" }] })
+        .resolvesOnce(ok(1));
+
+      const result = await deliverRecords(records(4), deps());
+
+      expect(result).toMatchObject({ undelivered: [], failedPuts: 3, deliveredBytes: 28, billedBytes: 4 * billed });
+    });
+
+    it("partial FailedPutCount until the attempts run out: counts only what was accepted", async () => {
+      firehoseMock
+        .on(PutRecordBatchCommand)
+        .resolvesOnce({
+          FailedPutCount: 1,
+          RequestResponses: [{ RecordId: "r0" }, { ErrorCode: "ServiceUnavailableException" }],
+        })
+        .resolves({ FailedPutCount: 1, RequestResponses: [{ ErrorCode: "ServiceUnavailableException" }] });
+
+      const result = await deliverRecords(records(2), deps({ deadlineMs: Number.MAX_SAFE_INTEGER }));
+
+      expect(result).toMatchObject({
+        undelivered: [1],
+        failedPuts: RETRY_POLICY.maxAttempts,
+        deliveredBytes: 7,
+        billedBytes: billed,
+      });
+    });
+
+    it("throttled then OK: counts each throttled call's entries failed and bills the accepted ones once", async () => {
+      const throttled = new ServiceUnavailableException({ message: "Slow down.", $metadata: { httpStatusCode: 503 } });
+      firehoseMock.on(PutRecordBatchCommand).rejectsOnce(throttled).resolvesOnce(ok(3));
+
+      const result = await deliverRecords(records(3), deps());
+
+      expect(result).toMatchObject({
+        undelivered: [],
+        calls: 2,
+        failedPuts: 3,
+        deliveredBytes: 21,
+        billedBytes: 3 * billed,
+      });
+    });
+
+    it("a non-retryable error: every entry of the call failed, nothing delivered or billed", async () => {
+      const denied = Object.assign(new Error("not authorized"), {
+        name: "AccessDeniedException",
+        $metadata: { httpStatusCode: 400 },
+      });
+      firehoseMock.on(PutRecordBatchCommand).rejects(denied);
+
+      const result = await deliverRecords(records(2), deps());
+
+      expect(result).toMatchObject({ undelivered: [0, 1], failedPuts: 2, deliveredBytes: 0, billedBytes: 0 });
+    });
+
+    it("the deadline reached during a call: every entry of the call failed, nothing delivered or billed", async () => {
+      const deadlineMs = 30;
+      const result = await deliverRecords(
+        records(2),
+        deps({
+          deadlineMs,
+          firehose: hangingSender(() => {
+            clock = deadlineMs;
+          }, false),
+        }),
+      );
+
+      expect(result).toMatchObject({ undelivered: [0, 1], calls: 1, failedPuts: 2, deliveredBytes: 0, billedBytes: 0 });
+      expect(result.stopReason).toMatch(/time budget exhausted while waiting/);
+    });
+
+    it("a per-attempt timeout then OK: the timed-out call's entries failed, the resend billed once", async () => {
+      const result = await deliverRecords(
+        records(2),
+        deps({ attemptTimeoutMs: 20, firehose: hangingSender(() => undefined, true) }),
+      );
+
+      expect(result).toMatchObject({
+        undelivered: [],
+        calls: 2,
+        failedPuts: 2,
+        deliveredBytes: 14,
+        billedBytes: 2 * billed,
+      });
+    });
+
+    it("a response that does not line up: all its entries failed and none billed; the resend billed", async () => {
+      firehoseMock
+        .on(PutRecordBatchCommand)
+        .resolvesOnce({ FailedPutCount: 0, RequestResponses: [{ RecordId: "r0" }] })
+        .resolvesOnce(ok(2));
+
+      const result = await deliverRecords(records(2), deps());
+
+      expect(result).toMatchObject({ undelivered: [], failedPuts: 2, deliveredBytes: 14, billedBytes: 2 * billed });
+    });
   });
 
   it("stops at the first batch it cannot complete and does not send the later ones", async () => {

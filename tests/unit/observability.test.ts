@@ -17,6 +17,7 @@ const stats: BatchStats = {
     JSON_INVALID: 2,
     SCHEMA_UNSUPPORTED: 4,
     SCHEMA_INVALID: 0,
+    AGGREGATE_REJECTED: 0,
   },
   failed: 0,
   retryFromSequenceNumber: undefined,

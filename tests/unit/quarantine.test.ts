@@ -1,8 +1,23 @@
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { s3ObjectWriter } from "../../shared/aws.ts";
-import { type QuarantineLine, quarantineKey, writeQuarantine } from "../../shared/quarantine.ts";
+import {
+  MultipartUploadError,
+  NdjsonParts,
+  QUARANTINE_PART_BYTES,
+  type QuarantineLine,
+  quarantineKey,
+  writeQuarantine,
+} from "../../shared/quarantine.ts";
+import { quarantineBodies } from "../support/batch.ts";
 
 const s3Mock = mockClient(S3Client);
 const line: QuarantineLine = {
@@ -60,5 +75,96 @@ describe("quarantine", () => {
         Date.now,
       ),
     ).rejects.toMatchObject({ name: "NoSuchBucket" });
+  });
+});
+
+describe("quarantine body from parts", () => {
+  it("splits NDJSON into full parts of the given size, a line spanning two parts, multi-byte characters whole", () => {
+    const lines = ["a".repeat(10), "é€".repeat(4), "b".repeat(25), "c"];
+    const body = new NdjsonParts(8);
+
+    for (const line of lines) body.add(line);
+
+    const parts = body.parts();
+    expect(parts.slice(0, -1).every((part) => part.length === 8)).toBe(true);
+    expect(Buffer.concat(parts).toString("utf8")).toBe(`${lines.join("\n")}\n`);
+    expect(body.size).toBe(Buffer.byteLength(`${lines.join("\n")}\n`));
+  });
+
+  it("uses parts of 8 MiB by default: above S3's 5 MiB minimum", () => {
+    expect(QUARANTINE_PART_BYTES).toBe(8 * 1024 * 1024);
+  });
+
+  const write = (lines: QuarantineLine[], partBytes: number) =>
+    writeQuarantine(
+      lines,
+      { bucket: "b", prefix: "q/" },
+      s3ObjectWriter(() => new S3Client({ region: "eu-west-1" })),
+      "req-9",
+      Date.now() + 5_000,
+      Date.now,
+      partBytes,
+    );
+  const many = Array.from({ length: 40 }, (_, i) => ({ ...line, recordId: `id-${i}` }));
+
+  it("writes a body larger than one part with a CRC32-checked multipart upload, parts in order", async () => {
+    s3Mock.on(CreateMultipartUploadCommand).resolves({ UploadId: "u1" });
+    s3Mock
+      .on(UploadPartCommand)
+      .callsFake((input) => ({ ETag: `"e${input.PartNumber}"`, ChecksumCRC32: `c${input.PartNumber}` }));
+    s3Mock.on(CompleteMultipartUploadCommand).resolves({});
+
+    const key = await write(many, 4_096);
+
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+    expect(s3Mock.commandCalls(CreateMultipartUploadCommand)[0]?.args[0].input).toMatchObject({
+      Bucket: "b",
+      Key: key,
+      ContentType: "application/x-ndjson",
+      ChecksumAlgorithm: "CRC32",
+    });
+    const parts = s3Mock.commandCalls(UploadPartCommand).map((c) => c.args[0].input);
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.map((p) => p.PartNumber)).toEqual(parts.map((_, i) => i + 1));
+    expect(parts.slice(0, -1).every((p) => (p.Body as Uint8Array).byteLength === 4_096)).toBe(true);
+    expect(s3Mock.commandCalls(CompleteMultipartUploadCommand)[0]?.args[0].input).toMatchObject({
+      UploadId: "u1",
+      MultipartUpload: {
+        Parts: parts.map((p) => ({
+          PartNumber: p.PartNumber,
+          ETag: `"e${p.PartNumber}"`,
+          ChecksumCRC32: `c${p.PartNumber}`,
+        })),
+      },
+    });
+    const body = quarantineBodies(s3Mock)[0]?.toString("utf8");
+    expect(body).toBe(many.map((l) => `${JSON.stringify(l)}\n`).join(""));
+  });
+
+  it("aborts the multipart upload and throws when a part fails, so the records are reported for retry", async () => {
+    s3Mock.on(CreateMultipartUploadCommand).resolves({ UploadId: "u1" });
+    s3Mock
+      .on(UploadPartCommand)
+      .resolvesOnce({ ETag: '"e1"' })
+      .rejects(Object.assign(new Error("slow down"), { name: "SlowDown" }));
+    s3Mock.on(AbortMultipartUploadCommand).resolves({});
+
+    await expect(write(many, 4_096)).rejects.toThrow(MultipartUploadError);
+
+    expect(s3Mock.commandCalls(AbortMultipartUploadCommand)[0]?.args[0].input).toMatchObject({
+      Bucket: "b",
+      UploadId: "u1",
+    });
+    expect(s3Mock.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
+  });
+
+  it("writes a body of exactly one part with one PutObject", async () => {
+    s3Mock.on(PutObjectCommand).resolves({});
+    const size = many.reduce((sum, l) => sum + Buffer.byteLength(JSON.stringify(l)) + 1, 0);
+
+    await write(many, size);
+
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(1);
+    expect(s3Mock.commandCalls(CreateMultipartUploadCommand)).toHaveLength(0);
   });
 });

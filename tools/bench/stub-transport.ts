@@ -36,12 +36,13 @@ export function installStubTransport(require: NodeJS.Require): Meter {
   NodeHttpHandler.prototype.handle = async (request: SmithyRequest) => {
     const target = request.headers["x-amz-target"] ?? "";
     if (target.endsWith(".PutRecordBatch")) {
-      const body = bodyText(request.body);
+      // Counted in the bytes, without a copy of the body: a socket would send it as it is.
+      const body = bodyBytes(request.body);
       let count = 0;
-      for (let at = body.indexOf('"Data"'); at !== -1; at = body.indexOf('"Data"', at + 6)) count++;
+      for (let at = body.indexOf(DATA_KEY); at !== -1; at = body.indexOf(DATA_KEY, at + DATA_KEY.length)) count++;
       meter.firehoseCalls++;
       if (meter.metering) {
-        for (const r of JSON.parse(body).Records as { Data: string }[])
+        for (const r of JSON.parse(body.toString("utf8")).Records as { Data: string }[])
           meter.firehoseRecordBytes.push(Buffer.from(r.Data, "base64").length);
       }
       const responses = Array.from({ length: count }, (_, i) => ({ RecordId: `r${i}` }));
@@ -61,8 +62,10 @@ export function installStubTransport(require: NodeJS.Require): Meter {
 
 const json = { "content-type": "application/x-amz-json-1.1" };
 
-function bodyText(body: unknown): string {
+const DATA_KEY = Buffer.from('"Data"');
+
+function bodyBytes(body: unknown): Buffer {
   return body instanceof Uint8Array
-    ? Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8")
-    : String(body);
+    ? Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+    : Buffer.from(String(body), "utf8");
 }
