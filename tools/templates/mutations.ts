@@ -257,7 +257,7 @@ export interface MutantResult {
   readonly caught: boolean;
   /** The cases whose decision changed (or that could no longer be evaluated). */
   readonly caughtBy: readonly string[];
-  /** Set when the mutated templates could not even be resolved (counted as caught). */
+  /** Why cases could not be evaluated (a request that cannot be built, a policy the simulator refuses): caught, but not by a decision. */
   readonly error?: string;
 }
 
@@ -293,10 +293,14 @@ export async function runMutations(
     let result: MutantResult;
     try {
       const outcomes = await evaluateCases(cases, deploymentsOf(mutation), cache);
-      const caughtBy = outcomes
-        .filter((o) => !holds(o))
-        .map((o) => (o.error === undefined ? o.name : `${o.name} (${o.error})`));
-      result = { id: mutant.id, caught: caughtBy.length > 0, caughtBy };
+      const caughtBy = outcomes.filter((o) => !holds(o)).map((o) => o.name);
+      const errors = outcomes.flatMap((o) => (o.error === undefined ? [] : [`${o.name}: ${o.error}`]));
+      result = {
+        id: mutant.id,
+        caught: caughtBy.length > 0,
+        caughtBy,
+        ...(errors.length ? { error: errors.join("; ") } : {}),
+      };
     } catch (error) {
       result = {
         id: mutant.id,
