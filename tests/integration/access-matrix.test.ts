@@ -17,6 +17,7 @@ import {
   identityPolicies,
   props,
   roleProperties,
+  SimulationError,
 } from "../../tools/templates/access-cases.ts";
 import { UnknownManagedPolicyError } from "../../tools/templates/aws-policies.ts";
 import { deployBoth } from "../../tools/templates/two-accounts.ts";
@@ -39,6 +40,27 @@ describe("IAM access matrix", () => {
   it.each(breaks)("$accessCase.name: denied when $name", async ({ accessCase, mutation }) => {
     const broken = deploymentsOf(mutation)(accessCase.on);
     expect(await decide(accessCase.request(broken))).not.toBe("Allowed");
+  });
+});
+
+describe("IAM access matrix: a case's context counts", () => {
+  // S3 gives ListBucketMultipartUploads no s3:prefix: a case asking with one would prove nothing.
+  const ask = () => {
+    const d = deployed(undefined);
+    return {
+      principal: "arn:aws:iam::222222222222:role/analyst",
+      identityPolicies: [{ name: "AnalystPolicy", policy: props(d.consumer, "AnalystPolicy").PolicyDocument }],
+      action: "s3:ListBucketMultipartUploads",
+      resource: d.consumer.arnOf("QueryResultsBucket"),
+      resourceAccount: "222222222222",
+      context: { "s3:prefix": "results/" },
+    };
+  };
+
+  it("a context key the simulator drops for the action is an error, unless the case lists it as known", async () => {
+    await expect(decide(ask())).rejects.toThrow(SimulationError);
+    await expect(decide(ask())).rejects.toThrow(/s3:prefix does not apply to s3:ListBucketMultipartUploads/);
+    expect(await decide({ ...ask(), ignoredContext: ["s3:prefix"] })).toBe("Allowed");
   });
 });
 
