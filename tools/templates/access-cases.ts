@@ -1355,6 +1355,66 @@ const BOUNDARIES: AccessCase[] = [
 ];
 
 /**
+ * Who each resource policy admits: nobody but the principals it names, even holding every
+ * permission their own account could give them.
+ */
+const PRINCIPALS: AccessCase[] = [
+  ...(
+    [
+      ["DataKey", "consumer", PRODUCER],
+      ["AlarmKey", "consumer", PRODUCER],
+      ["StreamKey", "producer", CONSUMER],
+    ] as const
+  ).map(
+    ([key, stack, other]): AccessCase => ({
+      name: `the other account's administrators may not use ${key} (its policy admits its own account only)`,
+      request: (d) => {
+        const t = stack === "consumer" ? d.consumer : d.producer;
+        return {
+          principal: admin(other),
+          identityPolicies: [ADMINISTRATOR],
+          action: "kms:Decrypt",
+          resource: t.arnOf(key),
+          resourceAccount: other === CONSUMER ? PRODUCER : CONSUMER,
+          resourcePolicy: props(t, key).KeyPolicy,
+        };
+      },
+      expected: "ImplicitlyDenied",
+    }),
+  ),
+  ...["kms:GenerateDataKey", "kms:Decrypt"].map(
+    (action): AccessCase => ({
+      name: `another role of the consumer account, holding no policy, may not ${action} with the data key through S3 (its policy names the stack's roles)`,
+      request: (d) => ({ principal: OTHER_ROLE, action, ...dataKey(d), context: viaS3(d) }),
+      expected: "ImplicitlyDenied",
+    }),
+  ),
+  {
+    name: "another role of the consumer account, with the function's policies, may not decrypt the stream key through Kinesis",
+    request: (d) => ({
+      ...asRole(d),
+      principal: OTHER_ROLE,
+      action: "kms:Decrypt",
+      ...streamKey(d),
+      context: viaKinesis(d),
+    }),
+    expected: "ImplicitlyDenied",
+  },
+  {
+    name: "Firehose, acting for this account, may not assume the function's role",
+    request: (d) => ({
+      principal: "firehose.amazonaws.com",
+      action: "sts:AssumeRole",
+      resource: role(d),
+      resourceAccount: CONSUMER,
+      resourcePolicy: props(d.consumer, "TelemetryConsumerRole").AssumeRolePolicyDocument,
+      context: { "aws:SourceAccount": CONSUMER },
+    }),
+    expected: "ImplicitlyDenied",
+  },
+];
+
+/**
  * The analysts' access (issue 12): a role of the consumer account holding AnalystPolicy, under the
  * data, quarantine and results bucket policies and the data key's policy; TLS unless stated.
  */
@@ -1490,5 +1550,5 @@ const ANALYSTS: AccessCase[] = [
   },
 ];
 
-/** The whole matrix: the paths the stacks exist for, their boundaries, and the analysts' access. */
-export const ACCESS_CASES: readonly AccessCase[] = [...PATHS, ...BOUNDARIES, ...ANALYSTS];
+/** The whole matrix: the paths the stacks exist for, their boundaries, who the resource policies admit, the analysts' access. */
+export const ACCESS_CASES: readonly AccessCase[] = [...PATHS, ...BOUNDARIES, ...PRINCIPALS, ...ANALYSTS];
