@@ -31,6 +31,13 @@ def packaged(template: dict) -> dict:
     return template
 
 
+def write(path: pathlib.Path, text: str) -> None:
+    """Whole or not at all: a reader never sees half a file (tests may read while a translation is renewed)."""
+    partial = path.with_suffix(path.suffix + ".partial")
+    partial.write_text(text)
+    partial.replace(path)
+
+
 def main(out_dir: str, templates: dict) -> None:
     out = pathlib.Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -40,10 +47,10 @@ def main(out_dir: str, templates: dict) -> None:
         source = pathlib.Path(path).read_bytes()
         # Metadata passes through, so resource-level check suppressions (with their reasons) survive.
         translated = transform(packaged(yaml_parse(source.decode("utf-8"))), {}, NoManagedPolicies(), passthrough_metadata=True)
-        (out / f"{name}.json").write_text(json.dumps(translated, indent=2))
+        write(out / f"{name}.json", json.dumps(translated, indent=2))
         sources[name] = {"template": str(path), "sha256": hashlib.sha256(source).hexdigest()}
     # Written last: a translation cut short leaves the old hashes, which then mismatch.
-    (out / "sources.json").write_text(json.dumps(sources, indent=2))
+    write(out / "sources.json", json.dumps(sources, indent=2))
 
 
 if __name__ == "__main__":
