@@ -73,6 +73,14 @@ const COMMANDS: readonly Case[] = [
   { command: "measure-bundle", bad: [[["--runs", "1.5"], "--runs"]], options: ["--runs", "--json"] },
   { command: "generate-events", bad: [[["--chek"], "unknown option --chek"]], options: ["--check"] },
   { command: "publish-schema", bad: [[["--check=yes"], "--check takes no value"]], options: ["--check"] },
+  {
+    command: "template-mutations",
+    bad: [
+      [["--only"], "--only"],
+      [["--json=yes"], "--json takes no value"],
+    ],
+    options: ["--only", "--show-caught", "--json"],
+  },
 ];
 
 interface Run {

@@ -1,7 +1,10 @@
 """Translates the SAM templates to plain CloudFormation JSON with the SAM translator (the same
 library `sam validate` and CloudFormation's transform use), for checks that need plain resources.
-    python tools/templates/translate-templates.py OUT_DIR
+Beside them, sources.json holds the sha256 of each template translated, so a reader can tell a
+stale translation (tools/templates/translated.ts).
+    python tools/templates/translate-templates.py OUT_DIR [CONSUMER_TEMPLATE PRODUCER_TEMPLATE]
 """
+import hashlib
 import json
 import pathlib
 import sys
@@ -28,14 +31,29 @@ def packaged(template: dict) -> dict:
     return template
 
 
-def main(out_dir: str) -> None:
+def write(path: pathlib.Path, text: str) -> None:
+    """Whole or not at all: a reader never sees half a file (tests may read while a translation is renewed)."""
+    partial = path.with_suffix(path.suffix + ".partial")
+    partial.write_text(text)
+    partial.replace(path)
+
+
+def main(out_dir: str, templates: dict) -> None:
     out = pathlib.Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    for name, path in TEMPLATES.items():
+    sources = {}
+    for name, path in templates.items():
+        # One read: the hash is of exactly the bytes translated.
+        source = pathlib.Path(path).read_bytes()
         # Metadata passes through, so resource-level check suppressions (with their reasons) survive.
-        translated = transform(packaged(yaml_parse(path.read_text())), {}, NoManagedPolicies(), passthrough_metadata=True)
-        (out / f"{name}.json").write_text(json.dumps(translated, indent=2))
+        translated = transform(packaged(yaml_parse(source.decode("utf-8"))), {}, NoManagedPolicies(), passthrough_metadata=True)
+        write(out / f"{name}.json", json.dumps(translated, indent=2))
+        sources[name] = {"template": str(path), "sha256": hashlib.sha256(source).hexdigest()}
+    # Written last: a translation cut short leaves the old hashes, which then mismatch.
+    write(out / "sources.json", json.dumps(sources, indent=2))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if len(sys.argv) not in (2, 4):
+        sys.exit("usage: translate-templates.py OUT_DIR [CONSUMER_TEMPLATE PRODUCER_TEMPLATE]")
+    main(sys.argv[1], TEMPLATES if len(sys.argv) == 2 else {"consumer": sys.argv[2], "producer": sys.argv[3]})

@@ -4,22 +4,20 @@
  * mutation may change the raw templates first (on copies), so a test can show that one grant, and
  * not another, is what allows a request.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { type ResolvedTemplate, resolveTemplate, type Template } from "./cfn-resolve.ts";
+import { translatedTemplates } from "./translated.ts";
 
 export const CONSUMER_ACCOUNT = "222222222222";
 export const PRODUCER_ACCOUNT = "111111111111";
 export const REGION = "eu-west-1";
 
-const CFN = join(import.meta.dirname, "..", "..", ".tmp", "cfn");
-
-/** A translated template, read anew each time (callers mutate it). */
+/**
+ * A translated template, a fresh copy each time (callers mutate it). The translation is checked
+ * against the templates once per process (tools/templates/translated.ts): a stale or missing one is
+ * made anew when $SAM_PYTHON is set, else it throws StaleTranslationError.
+ */
 export function loadTranslated(name: "consumer" | "producer"): Template {
-  const path = join(CFN, `${name}.json`);
-  if (!existsSync(path))
-    throw new Error(`${path} is missing: run scripts/check-templates.sh (it translates the templates)`);
-  return JSON.parse(readFileSync(path, "utf8")) as Template;
+  return JSON.parse(translatedTemplates()[name]) as Template;
 }
 
 export interface TwoAccountOptions {
@@ -34,6 +32,8 @@ export interface TwoAccountOptions {
 export interface TwoAccounts {
   readonly producer: ResolvedTemplate;
   readonly consumer: ResolvedTemplate;
+  /** The consumer stack as step 1 leaves it: no producer stream yet, so no trigger. */
+  readonly firstStep: ResolvedTemplate;
   /** The consumer stack's parameters of step 3, taken from the producer stack's outputs. */
   readonly consumerParameters: Readonly<Record<string, string>>;
   readonly region: string;
@@ -76,5 +76,5 @@ export function deployBoth(options: TwoAccountOptions = {}): TwoAccounts {
     TriggerEnabled: "true",
   };
   const consumer = resolveTemplate(consumerRaw, at(CONSUMER_ACCOUNT, "consumer", consumerParameters));
-  return { producer, consumer, consumerParameters, region };
+  return { producer, consumer, firstStep: bootstrap, consumerParameters, region };
 }
