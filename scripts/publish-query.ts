@@ -7,11 +7,18 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { type ArgsOf, command, flag, runCommand } from "../tools/cli/options.ts";
 import { generatedRegion, regionOf, withRegion } from "../tools/query/template.ts";
 
 const TEMPLATE = join(import.meta.dirname, "..", "template.yaml");
 
-function main(check: boolean): number {
+const COMMAND = command({
+  name: "publish-query",
+  summary: "Writes the query layer's generated resources (table columns, view, named queries) into template.yaml.",
+  options: { check: flag({ description: "fail if template.yaml differs from the contract and queries/" }) },
+});
+
+function main({ values: { check } }: ArgsOf<typeof COMMAND>): number {
   const template = readFileSync(TEMPLATE, "utf8");
   const region = generatedRegion();
   if (!check) {
@@ -25,4 +32,4 @@ function main(check: boolean): number {
   return 1;
 }
 
-if (import.meta.main) process.exitCode = main(process.argv.includes("--check"));
+if (import.meta.main) await runCommand(COMMAND, main);

@@ -4,6 +4,7 @@
  * each of these takes well under a second or two.
  */
 import { spawn as spawnChild } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 
@@ -73,6 +74,7 @@ const COMMANDS: readonly Case[] = [
   { command: "measure-bundle", bad: [[["--runs", "1.5"], "--runs"]], options: ["--runs", "--json"] },
   { command: "generate-events", bad: [[["--chek"], "unknown option --chek"]], options: ["--check"] },
   { command: "publish-schema", bad: [[["--check=yes"], "--check takes no value"]], options: ["--check"] },
+  { command: "publish-query", bad: [[["--chek"], "--chek"]], options: ["--check"] },
   {
     command: "template-mutations",
     bad: [
@@ -122,6 +124,15 @@ function expectOneLine(run: Run, name: string, names: string): void {
   expect(lines[0]).toContain(names);
   expect(run.stderr).not.toMatch(/^\s+at /m);
 }
+
+it("covers every command in scripts/", () => {
+  const commands = readdirSync(join(ROOT, "scripts"))
+    .filter((name) => name.endsWith(".ts"))
+    .map((name) => name.slice(0, -".ts".length))
+    .sort();
+
+  expect(COMMANDS.map((c) => c.command).sort()).toEqual(commands);
+});
 
 describe.concurrent.each(COMMANDS.map((c) => [c.command, c] as const))(
   "node scripts/%s.ts",
