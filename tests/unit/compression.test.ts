@@ -14,10 +14,10 @@ import {
 import { decompressObject, ZstdFrameError, zstdFrames } from "../../tools/pipeline/compressed.ts";
 
 const GZIP = parseDeliveryCompression("gzip") as DeliveryCompression;
-const GZIP_1 = parseDeliveryCompression("gzip-1") as DeliveryCompression;
+const GZIP_9 = parseDeliveryCompression("gzip-9") as DeliveryCompression;
 const ZSTD = parseDeliveryCompression("zstd") as DeliveryCompression;
 const ZSTD_19 = parseDeliveryCompression("zstd-19") as DeliveryCompression;
-const CODECS = [GZIP, GZIP_1, ZSTD, ZSTD_19];
+const CODECS = [GZIP, GZIP_9, ZSTD, ZSTD_19];
 const name = (c: DeliveryCompression) => `${c.format}-${c.level}`;
 
 /** ~300-byte lines, varied enough to be realistic, alike enough to compress. */

@@ -18,8 +18,8 @@ describe("loadConfig", () => {
 
   it.each([
     ["none", { format: "none", level: 0 }],
-    ["gzip", { format: "gzip", level: 6 }],
-    ["gzip-1", { format: "gzip", level: 1 }],
+    ["gzip", { format: "gzip", level: 1 }],
+    ["gzip-6", { format: "gzip", level: 6 }],
     ["zstd", { format: "zstd", level: 1 }],
     ["zstd-19", { format: "zstd", level: 19 }],
   ])("reads DELIVERY_COMPRESSION=%s", (value, expected) => {
