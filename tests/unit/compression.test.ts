@@ -77,13 +77,13 @@ describe.each(CODECS.map((c) => [name(c), c] as const))("packing with %s", (_, c
     const limits = { ...FIREHOSE_LIMITS, recordBytes: 4_096 };
     const packer = new RecordPacker(limits, compression);
     const [a, b, c, d] = [lines(3), lines(40), lines(2), lines(30)] as [string[], string[], string[], string[]];
-    a.forEach((line, i) => packer.add(line, i));
+    for (const [i, line] of a.entries()) packer.add(line, i);
     const mark = packer.mark();
-    b.forEach((line) => packer.add(line, 100));
+    for (const line of b) packer.add(line, 100);
     packer.rollback(mark);
-    c.forEach((line) => packer.add(line, 200));
+    for (const line of c) packer.add(line, 200);
     packer.mark();
-    d.forEach((line) => packer.add(line, 300));
+    for (const line of d) packer.add(line, 300);
     packer.release();
     const records = packer.finish();
 
