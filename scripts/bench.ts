@@ -1,7 +1,8 @@
 /**
- * Speed and cost, side by side in one process: the floor (base64 + JSON.parse + JSON.stringify),
- * two Powertools peers, and ours (the built bundle), on a deterministic maximum-size Kinesis event,
- * with AWS answering in-process. Not a pass/fail test: it prints figures.
+ * Speed and cost, side by side in one process: the floor (base64 + JSON.parse + JSON.stringify), the
+ * same-output floor (the least work that produces our lines), two Powertools peers, and ours (the
+ * built bundle) under each DELIVERY_COMPRESSION measured, on a deterministic maximum-size Kinesis
+ * event, with AWS answering in-process. Not a pass/fail test: it prints figures.
  *   npm run bench [-- --rounds 12 --json]
  * Needs the built bundle (scripts/bench.sh builds it first).
  */
@@ -10,8 +11,14 @@ import { statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { KinesisStreamEvent } from "aws-lambda";
-import { FIREHOSE_LIMITS } from "../shared/firehose.ts";
+import {
+  compressRecord,
+  type DeliveryCompression,
+  FIREHOSE_LIMITS,
+  parseDeliveryCompression,
+} from "../shared/firehose.ts";
 import { bundleFunction, coldInitMs, median } from "../tools/bench/bundling.ts";
+import { sameOutputFloor } from "../tools/bench/same-output-floor.ts";
 import { installStubTransport } from "../tools/bench/stub-transport.ts";
 import { type ArgsOf, command, flag, integer, runCommand } from "../tools/cli/options.ts";
 import { maxSizeBatch, WORST_CASE_AGGREGATE_ENTRIES, worstCaseAggregatesBatch } from "../tools/fixtures/events.ts";
@@ -30,6 +37,17 @@ const PRICE = { lambdaGbSecond: 0.0000133334, lambdaRequest: 0.2 / 1e6, firehose
 const MODEL_MEMORY_GB = 1769 / 1024;
 
 type Contender = (event: KinesisStreamEvent) => Promise<unknown> | unknown;
+
+/**
+ * The DELIVERY_COMPRESSION settings measured: none (Firehose compresses after ingestion), and the
+ * function compressing with gzip (level 1, the option's, and 6, zlib's default) and zstd (level 1,
+ * the option's, and 3, zstd's default).
+ */
+const COMPRESSIONS = ["none", "gzip", "gzip-6", "zstd", "zstd-3"] as const;
+type Compression = (typeof COMPRESSIONS)[number];
+/** The template's default (DeliveryCompression), whose figures the targets are held to. */
+const DEFAULT_COMPRESSION: Compression = "gzip";
+const oursName = (c: Compression) => (c === "none" ? "ours" : `ours ${c}`);
 
 function floor(event: KinesisStreamEvent): void {
   for (const record of event.Records) {
@@ -126,13 +144,25 @@ function accountedFor(a: Accounting): boolean {
   return a.delivered + quarantined + a.failed === a.userRecords;
 }
 
-async function meterRun(handler: Handler, eventText: string, meter: ReturnType<typeof installStubTransport>) {
+/**
+ * One metered invocation: Firehose calls and billed bytes from what was sent; the payload (the
+ * lines' bytes before any compression) from the function's own DeliveredBytes metric.
+ */
+async function meterRun(
+  handler: Handler,
+  eventText: string,
+  meter: ReturnType<typeof installStubTransport>,
+  emf: ReturnType<typeof captureEmf>,
+) {
   meter.metering = true;
   meter.firehoseCalls = 0;
   meter.firehoseRecordBytes = [];
+  const deliveredBefore = emf.totals.get("DeliveredBytes") ?? 0;
   await handler(JSON.parse(eventText), lambdaContext(60_000));
   meter.metering = false;
-  const payload = meter.firehoseRecordBytes.reduce((a, b) => a + b, 0);
+  const sent = meter.firehoseRecordBytes.reduce((a, b) => a + b, 0);
+  // Peer A emits no such metric: its records are sent uncompressed, so what was sent is the payload.
+  const payload = (emf.totals.get("DeliveredBytes") ?? 0) - deliveredBefore || sent;
   const billed = meter.firehoseRecordBytes.reduce(
     (a, b) => a + Math.ceil(b / FIREHOSE_INCREMENT) * FIREHOSE_INCREMENT,
     0,
@@ -183,7 +213,13 @@ async function main({ values }: ArgsOf<typeof COMMAND>): Promise<void> {
   const peerBFile = await bundleFunction(join(ROOT, "tools", "bench", "peers", "peer-b.ts"), join(OUT, "peer-b"), [
     "@aws-sdk/*",
   ]);
-  const ours = loadHandler();
+  // One instance of the bundle per setting: the function reads DELIVERY_COMPRESSION once, at load.
+  const oursBy = {} as Record<Compression, Handler>;
+  for (const compression of COMPRESSIONS) {
+    process.env.DELIVERY_COMPRESSION = compression;
+    oursBy[compression] = loadHandler(BUILT_BUNDLE, { fresh: true });
+  }
+  delete process.env.DELIVERY_COMPRESSION;
   const peerA = loadHandler(peerAFile);
   const peerB = loadHandler(peerBFile);
   const context = () => lambdaContext(60_000);
@@ -194,10 +230,15 @@ async function main({ values }: ArgsOf<typeof COMMAND>): Promise<void> {
   log(
     `event: ${records} Kinesis records, ${eventText.length.toLocaleString("en-US")} bytes; ${warmup} warm-up + ${rounds} alternating rounds`,
   );
+  const floorOptions = { processedAt: new Date().toISOString(), speedLimitKmh: 130 };
+  const oursContenders = Object.fromEntries(
+    COMPRESSIONS.map((c) => [oursName(c), (e: KinesisStreamEvent) => oursBy[c](e, context())]),
+  );
   const ms = await race(
     {
       floor,
-      ours: (e) => ours(e, context()),
+      sameOutputFloor: (e) => sameOutputFloor(e, floorOptions),
+      ...oursContenders,
       peerB: (e) => peerB(e, context()),
       peerA: (e) => peerA(e, context()),
     },
@@ -211,16 +252,38 @@ async function main({ values }: ArgsOf<typeof COMMAND>): Promise<void> {
   const kbEvent = oneKbEvent(Math.floor(records * 0.8));
   const kbText = JSON.stringify(kbEvent);
   const kbMs = await race(
-    { ours: (e) => ours(e, context()), peerA: (e) => peerA(e, context()) },
+    { ...oursContenders, peerA: (e) => peerA(e, context()) },
     kbText,
     Math.max(3, Math.floor(rounds / 2)),
     1,
   );
 
-  const oursFirehose = await meterRun(ours, eventText, meter);
-  const peerAFirehose = await meterRun(peerA, eventText, meter);
-  const oursKb = await meterRun(ours, kbText, meter);
-  const peerAKb = await meterRun(peerA, kbText, meter);
+  const firehoseBy = {} as Record<Compression, Awaited<ReturnType<typeof meterRun>>>;
+  const firehoseKbBy = {} as Record<Compression, Awaited<ReturnType<typeof meterRun>>>;
+  for (const c of COMPRESSIONS) {
+    firehoseBy[c] = await meterRun(oursBy[c], eventText, meter, emf);
+    firehoseKbBy[c] = await meterRun(oursBy[c], kbText, meter, emf);
+  }
+  const oursFirehose = firehoseBy.none;
+  // Compression alone, on the records ours sent uncompressed: the codec's share of the event's time,
+  // steadier than the difference of two noisy whole-event medians.
+  meter.keepData = true;
+  meter.firehoseRecords = [];
+  await meterRun(oursBy.none, eventText, meter, emf);
+  meter.keepData = false;
+  const uncompressed = meter.firehoseRecords;
+  const codecMs = {} as Record<Compression, number>;
+  for (const c of COMPRESSIONS) {
+    const setting = parseDeliveryCompression(c) as DeliveryCompression;
+    const times = Array.from({ length: 2 + rounds }, () => {
+      const started = performance.now();
+      for (const record of uncompressed) compressRecord(record, setting);
+      return performance.now() - started;
+    });
+    codecMs[c] = Math.round(median(times.slice(2)) * 10) / 10;
+  }
+  const peerAFirehose = await meterRun(peerA, eventText, meter, emf);
+  const peerAKb = await meterRun(peerA, kbText, meter, emf);
   emf.stop();
 
   log("memory and cold init");
@@ -228,22 +291,33 @@ async function main({ values }: ArgsOf<typeof COMMAND>): Promise<void> {
   const worstEvent = worstCaseAggregatesBatch();
   const worstEntries = worstEvent.Records.length * WORST_CASE_AGGREGATE_ENTRIES;
   const worst = await measureMemory(JSON.stringify(worstEvent), 512, "worst-case-aggregates", 3);
+  // The memory child inherits this environment: the default compression's peak, on the same event.
+  process.env.DELIVERY_COMPRESSION = DEFAULT_COMPRESSION;
+  const compressedPeak = await measureMemory(eventText, 128, "max-size", 3);
+  delete process.env.DELIVERY_COMPRESSION;
   const init: Record<string, number[]> = { ours: [], peerA: [] };
   for (let i = 0; i < 21; i++) {
     init.ours?.push(coldInitMs(BUILT_BUNDLE));
     init.peerA?.push(coldInitMs(peerAFile));
   }
 
+  const kbRecords = kbEvent.Records.length;
   const costs = {
     "270 B": {
-      ours: costPerMillion((ms.ours ?? 0) / records, oursFirehose.billed / records, records),
+      ...Object.fromEntries(
+        COMPRESSIONS.map((c) => [
+          oursName(c),
+          costPerMillion((ms[oursName(c)] ?? 0) / records, firehoseBy[c].billed / records, records),
+        ]),
+      ),
       peerA: costPerMillion((ms.peerA ?? 0) / records, peerAFirehose.billed / records, records),
     },
     "1 KB": {
-      ours: costPerMillion(
-        (kbMs.ours ?? 0) / kbEvent.Records.length,
-        oursKb.billed / kbEvent.Records.length,
-        kbEvent.Records.length,
+      ...Object.fromEntries(
+        COMPRESSIONS.map((c) => [
+          oursName(c),
+          costPerMillion((kbMs[oursName(c)] ?? 0) / kbRecords, firehoseKbBy[c].billed / kbRecords, kbRecords),
+        ]),
       ),
       peerA: costPerMillion(
         (kbMs.peerA ?? 0) / kbEvent.Records.length,
@@ -256,7 +330,24 @@ async function main({ values }: ArgsOf<typeof COMMAND>): Promise<void> {
     records,
     eventBytes: eventText.length,
     floorRps: Math.round(rps("floor")),
+    sameOutputFloorRps: Math.round(rps("sameOutputFloor")),
     oursRps: Math.round(rps("ours")),
+    compression: Object.fromEntries(
+      COMPRESSIONS.map((c) => [
+        c,
+        {
+          rps: Math.round(rps(oursName(c))),
+          msPerEvent: Math.round((ms[oursName(c)] ?? 0) * 10) / 10,
+          codecMsPerEvent: codecMs[c],
+          billedPerPayload: Math.round((firehoseBy[c].billed / firehoseBy[c].payload) * 10_000) / 10_000,
+          billedPerPayloadKb: Math.round((firehoseKbBy[c].billed / firehoseKbBy[c].payload) * 10_000) / 10_000,
+          firehoseCalls: firehoseBy[c].calls,
+          firehoseRecords: firehoseBy[c].records,
+        },
+      ]),
+    ) as BenchResult["compression"],
+    defaultCompression: DEFAULT_COMPRESSION,
+    compressedPeakRssMb: compressedPeak.peakRssMb,
     peerARps: Math.round(rps("peerA")),
     peerBRps: Math.round(rps("peerB")),
     msPerEvent: ms,
@@ -294,7 +385,24 @@ interface BenchResult {
   records: number;
   eventBytes: number;
   floorRps: number;
+  sameOutputFloorRps: number;
   oursRps: number;
+  /** Ours under each DELIVERY_COMPRESSION: speed, Lambda ms per event, Firehose billed bytes per payload byte. */
+  compression: Record<
+    Compression,
+    {
+      rps: number;
+      msPerEvent: number;
+      /** Compressing the event's records alone (none: 0). */
+      codecMsPerEvent: number;
+      billedPerPayload: number;
+      billedPerPayloadKb: number;
+      firehoseCalls: number;
+      firehoseRecords: number;
+    }
+  >;
+  defaultCompression: Compression;
+  compressedPeakRssMb: number;
   peerARps: number;
   peerBRps: number;
   msPerEvent: Record<string, number>;
@@ -329,7 +437,16 @@ function printTable(r: BenchResult): void {
   const x = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
   const lines: [string, string, string][] = [
     ["records/s: floor (base64 + parse + stringify)", n(r.floorRps), ""],
-    ["records/s: ours (built bundle)", n(r.oursRps), `${x(r.oursRps, r.floorRps)} floor (target ≥ 0.6)`],
+    [
+      "records/s: same-output floor (+ build our line, encode)",
+      n(r.sameOutputFloorRps),
+      "the least work that produces our lines",
+    ],
+    [
+      "records/s: ours (built bundle)",
+      n(r.oursRps),
+      `${x(r.oursRps, r.sameOutputFloorRps)} same-output floor (target ≥ 0.6); ${x(r.oursRps, r.floorRps)} floor`,
+    ],
     [
       "records/s: peer B (BatchProcessor, Zod in handler)",
       n(r.peerBRps),
@@ -342,6 +459,11 @@ function printTable(r: BenchResult): void {
       `target ≤ 112 at Lambda's heap flags for 128 MB; before the event is read ${r.baselineRssMb}`,
     ],
     ["heap used after an invocation, at most (MB)", String(r.heapMb), "Lambda's heap flags for 128 MB"],
+    [
+      `peak RSS, ours ${r.defaultCompression} on the 6 MB event (MB)`,
+      String(r.compressedPeakRssMb),
+      "target ≤ 112 at Lambda's heap flags for 128 MB",
+    ],
     [
       "peak RSS, ours on worst-case aggregates (MB)",
       String(r.worstCase.peakRssMb),
@@ -364,12 +486,31 @@ function printTable(r: BenchResult): void {
     ["bundle bytes: ours / peer A", `${n(r.bundleBytes)} / ${n(r.peerABundleBytes)}`, "target ≤ 400,000"],
     ["cold init ms: ours / peer A", `${r.initMs} / ${r.peerAInitMs}`, "target ours ≤ peer A"],
   ];
+  for (const [c, v] of Object.entries(r.compression)) {
+    const name = c === "none" ? "ours, none" : `ours, ${c}`;
+    lines.push([
+      `DELIVERY_COMPRESSION ${c}: records/s`,
+      n(v.rps),
+      `${name}: ${x(v.rps, r.peerBRps)} peer B (target ≥ 1.5); ${x(v.rps, r.sameOutputFloorRps)} same-output floor`,
+    ]);
+    lines.push([
+      `DELIVERY_COMPRESSION ${c}: Lambda ms per 6 MB event`,
+      v.msPerEvent.toFixed(1),
+      `of which compressing, measured alone: ${v.codecMsPerEvent.toFixed(1)} ms`,
+    ]);
+    lines.push([
+      `DELIVERY_COMPRESSION ${c}: Firehose billed / payload bytes`,
+      String(v.billedPerPayload),
+      `1-KB readings ${v.billedPerPayloadKb}; ${v.firehoseRecords} records in ${v.firehoseCalls} calls`,
+    ]);
+  }
+  const none = r.costPerMillionRecords["270 B"]?.ours?.total ?? Number.NaN;
   for (const [size, c] of Object.entries(r.costPerMillionRecords)) {
     for (const [who, v] of Object.entries(c)) {
       lines.push([
         `$ per million ${size} records: ${who}`,
         `$${v.total.toFixed(4)}`,
-        `Lambda $${v.lambda.toFixed(4)} + Firehose $${v.firehose.toFixed(4)}`,
+        `Lambda $${v.lambda.toFixed(4)} + Firehose $${v.firehose.toFixed(4)}${size === "270 B" && who.startsWith("ours ") ? `; ${x(none, v.total)} cheaper than none (target ≥ 5)` : ""}`,
       ]);
     }
   }

@@ -88,7 +88,7 @@ export interface BatchStats {
   readonly firehoseRetries: number;
   /** Firehose entries not accepted, over all attempts: see `DeliveryResult.failedPuts`. */
   readonly firehoseFailedPuts: number;
-  /** Data bytes of the Firehose records Firehose confirmed, each once. */
+  /** NDJSON bytes (before any compression) of the Firehose records Firehose confirmed, each once. */
   readonly deliveredBytes: number;
   /** Bytes Firehose bills: each entry it accepted, per attempt, rounded up to 5 KB. */
   readonly billedBytes: number;
@@ -238,11 +238,11 @@ class Preparation {
   constructor(config: Config, nowMs: number, limits: FirehoseLimits, bounds: RejectBounds) {
     this.#limits = limits;
     this.#bounds = bounds;
-    this.#packer = new RecordPacker(limits);
+    this.#packer = new RecordPacker(limits, config.deliveryCompression);
     this.#processedAt = new Date(nowMs).toISOString();
     this.#speedLimitKmh = config.speedLimitKmh;
     this.#acceptedVersions = config.acceptedSchemaVersions;
-    this.#safeLineChars = Math.floor((limits.recordBytes - 1) / 3);
+    this.#safeLineChars = Math.floor((this.#packer.lineLimit - 1) / 3);
   }
 
   run(records: readonly KinesisStreamRecord[]): Prepared {
@@ -323,7 +323,10 @@ class Preparation {
     });
     const counts = this.#counts;
     this.#counts = undefined;
-    if (corrupt === undefined && counts === undefined) return;
+    if (corrupt === undefined && counts === undefined) {
+      this.#packer.release();
+      return;
+    }
 
     this.#packer.rollback(mark);
     this.#lines = lines;
@@ -356,8 +359,12 @@ class Preparation {
     };
     const enriched = enrich(valid, ingest, this.#batch);
     const line = JSON.stringify(enriched);
-    if (line.length > this.#safeLineChars && RecordPacker.sizeOf(line) > this.#limits.recordBytes) {
-      const message = `enriched line exceeds Firehose's ${this.#limits.recordBytes}-byte record limit`;
+    const lineLimit = this.#packer.lineLimit;
+    if (line.length > this.#safeLineChars && RecordPacker.sizeOf(line) > lineLimit) {
+      const message =
+        lineLimit === this.#limits.recordBytes
+          ? `enriched line exceeds Firehose's ${lineLimit}-byte record limit`
+          : `enriched line exceeds the ${lineLimit}-byte record limit (Firehose's ${this.#limits.recordBytes} bytes, less compression's worst case)`;
       this.#reject(reject("TOO_LARGE", message), partitionKey, user);
       return;
     }

@@ -1,5 +1,6 @@
 /** Configuration from the environment, read and validated once at init. */
 import { SCHEMA_VERSIONS, type SchemaVersion } from "./contract.ts";
+import { type DeliveryCompression, NO_COMPRESSION, parseDeliveryCompression } from "./firehose.ts";
 
 export interface Config {
   readonly deliveryStreamName: string;
@@ -9,6 +10,8 @@ export interface Config {
   readonly firehoseAttemptTimeoutMs: number;
   /** Contract versions delivered; records of any other version are quarantined as `SCHEMA_UNSUPPORTED`. */
   readonly acceptedSchemaVersions: ReadonlySet<SchemaVersion>;
+  /** How the function compresses each Firehose record; `none` leaves compression to the delivery stream. */
+  readonly deliveryCompression: DeliveryCompression;
 }
 
 /** Endpoint overrides, an emulator's URL for each client; `undefined` means AWS's own endpoint. */
@@ -76,6 +79,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     speedLimitKmh: speedLimit(env),
     firehoseAttemptTimeoutMs: attemptTimeout(env),
     acceptedSchemaVersions: acceptedSchemaVersions(env),
+    deliveryCompression: deliveryCompression(env),
   };
 }
 
@@ -178,4 +182,22 @@ function acceptedSchemaVersions(env: Readonly<Record<string, string | undefined>
   }
   // Known order, whatever the listed order: the quarantine details list them this way.
   return new Set(SCHEMA_VERSIONS.filter((version) => listed.includes(version)));
+}
+
+/**
+ * Unset or empty: `none`, the behaviour before the option (the template always sets it, from the
+ * `DeliveryCompression` parameter that also sets the delivery stream's own compression).
+ */
+function deliveryCompression(env: Readonly<Record<string, string | undefined>>): DeliveryCompression {
+  const raw = env.DELIVERY_COMPRESSION;
+  if (raw === undefined || raw === "") return NO_COMPRESSION;
+  const parsed = parseDeliveryCompression(raw);
+  if (parsed === undefined) {
+    throw new ConfigError(
+      "DELIVERY_COMPRESSION",
+      "none, gzip or zstd, optionally with a level: gzip-1 to gzip-9, zstd-1 to zstd-19 (e.g. zstd-3)",
+      raw,
+    );
+  }
+  return parsed;
 }

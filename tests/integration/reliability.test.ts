@@ -14,11 +14,13 @@ const base = { endpoint, vehicles: 6, durationS: 60 };
  * visibly injected. The longest invocation against its timeout is wall-clock: the report shows it
  * (scripts/reliability.ts); the tests do not assert it.
  */
-async function expectClaimKept(name: string): Promise<void> {
-  const r = await runScenario(name, base);
+async function expectClaimKept(name: string, options: { deliveryCompression?: string } = {}): Promise<void> {
+  const r = await runScenario(name, { ...base, ...options });
   expect(brokenClaims(r)).toEqual([]);
   expect(r.report.reconciliation.missing).toEqual([]);
   expect(r.delivered + r.quarantined).toBe(r.produced);
+  // Compressed records were sent: Firehose billed a fraction of the lines' bytes.
+  if (options.deliveryCompression !== undefined) expect(r.report.billedBytesRatio).toBeLessThan(0.5);
 }
 
 describe("fault scenarios (reconciled record by record)", () => {
@@ -52,5 +54,15 @@ describe("fault scenarios (reconciled record by record)", () => {
 
   it("function killed mid-batch: the retry re-delivers, duplicates carry the same recordId", async () => {
     await expectClaimKept("crash-mid-batch");
+  });
+});
+
+describe("fault scenarios with the function compressing its Firehose records", () => {
+  it("FailedPutCount > 0 for random entries, zstd records: only those resent, every line read back", async () => {
+    await expectClaimKept("partial-failures", { deliveryCompression: "zstd" });
+  });
+
+  it("function killed mid-batch, gzip records: the retry re-delivers, every line read back", async () => {
+    await expectClaimKept("crash-mid-batch", { deliveryCompression: "gzip" });
   });
 });

@@ -8,6 +8,7 @@ import type { AwsClientStub } from "aws-sdk-client-mock";
 import { s3ObjectWriter } from "../../shared/aws.ts";
 import type { BatchDeps } from "../../shared/batch.ts";
 import type { Config } from "../../shared/config.ts";
+import { NO_COMPRESSION } from "../../shared/firehose.ts";
 import { ALL_SCHEMA_VERSIONS } from "../../shared/validate.ts";
 
 export const config: Config = {
@@ -17,6 +18,7 @@ export const config: Config = {
   speedLimitKmh: 130,
   firehoseAttemptTimeoutMs: 10_000,
   acceptedSchemaVersions: ALL_SCHEMA_VERSIONS,
+  deliveryCompression: NO_COMPRESSION,
 };
 
 /** A sample event from events/, parsed afresh for each call so tests may change it. */

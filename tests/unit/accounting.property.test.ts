@@ -4,10 +4,12 @@ import { mockClient } from "aws-sdk-client-mock";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { processBatch } from "../../shared/batch.ts";
+import { type DeliveryCompression, NO_COMPRESSION, parseDeliveryCompression } from "../../shared/firehose.ts";
 import { REJECTION_REASONS } from "../../shared/rejection.ts";
 import { validTelemetry } from "../../tools/fixtures/arbitraries.ts";
 import { jsonBytes, kinesisRecord, kplAggregate } from "../../tools/fixtures/fixtures.ts";
-import { batchDeps, quarantineLines } from "../support/batch.ts";
+import { decompressObject } from "../../tools/pipeline/compressed.ts";
+import { batchDeps, config, quarantineLines } from "../support/batch.ts";
 import { enrichedValidator } from "../support/contract.ts";
 import { numRunsFrom } from "../support/runs.ts";
 
@@ -55,9 +57,18 @@ const firehoseBehaviour = fc.oneof(
     .map((name) => ({ kind: "throw" as const, name })),
 );
 
-let runsWithWholeAggregates = 0;
+/** Delivery compression: off, or one of the codecs the function offers (the same run count each). */
+const compressions: [string, fc.Arbitrary<DeliveryCompression>][] = [
+  ["without compression", fc.constant(NO_COMPRESSION)],
+  [
+    "with compression",
+    fc.constantFrom("gzip", "gzip-1", "zstd", "zstd-9").map((v) => parseDeliveryCompression(v) as DeliveryCompression),
+  ],
+];
 
-describe("batch accounting (property)", () => {
+describe.each(compressions)("batch accounting (property), %s", (_, compression) => {
+  let runsWithWholeAggregates = 0;
+
   it("puts every user record in exactly one of delivered, quarantined or reported for retry", async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -71,8 +82,12 @@ describe("batch accounting (property)", () => {
         fc.integer({ min: 50, max: 5_000 }),
         // Narrow bounds, so that aggregates of a few entries go past them.
         fc.record({ perAggregate: fc.integer({ min: 0, max: 3 }), perBatch: fc.integer({ min: 0, max: 8 }) }),
-        async (inputs, behaviours, quarantineFails, limitsSeed, budgetMs, rejectBounds) => {
+        compression,
+        async (inputs, behaviours, quarantineFails, limitsSeed, budgetMs, rejectBounds, deliveryCompression) => {
           firehoseMock.reset();
+          // Compression takes its worst case off each record's room for lines: the same room as without.
+          const recordBytes = limitsSeed.recordBytes + (deliveryCompression === NO_COMPRESSION ? 0 : 200);
+          const limits = { ...limitsSeed, recordBytes, batchBytes: recordBytes * 2 };
           s3Mock.reset();
           const events = inputs.map((input, n) => toRecord(input, n));
           const confirmed: string[] = [];
@@ -87,10 +102,21 @@ describe("batch accounting (property)", () => {
                 $metadata: { httpStatusCode: behaviour.name.startsWith("Service") ? 503 : 400 },
               });
             const entries = input.Records ?? [];
+            for (const entry of entries) {
+              const bytes = (entry.Data as Uint8Array).byteLength;
+              if (bytes > limits.recordBytes) invalidLines.push(`a record of ${bytes} bytes`);
+            }
             const responses = entries.map((entry, i) => {
               const fails = behaviour.kind === "partial" && behaviour.mask[i % behaviour.mask.length] === true;
               if (fails) return { ErrorCode: "ServiceUnavailableException", ErrorMessage: "slow down" };
-              for (const line of linesOf(entry.Data as Uint8Array)) {
+              let sentLines: { ingest: { recordId: string } }[] = [];
+              try {
+                sentLines = linesOf(entry.Data as Uint8Array);
+              } catch (err) {
+                // A record that does not decompress or parse is a bug, not a Firehose error.
+                invalidLines.push(String(err));
+              }
+              for (const line of sentLines) {
                 if (!enrichedValidator.Check(line)) invalidLines.push(JSON.stringify(line));
                 confirmed.push(line.ingest.recordId);
               }
@@ -108,10 +134,7 @@ describe("batch accounting (property)", () => {
             if (quarantineFails) throw new Error("S3 down");
             return {};
           });
-          const deps = batchDeps({
-            limits: { ...limitsSeed, batchBytes: limitsSeed.recordBytes * 2 },
-            rejectBounds,
-          });
+          const deps = batchDeps({ limits, rejectBounds, config: { ...config, deliveryCompression } });
           const deadlineMs = deps.clock.ms + budgetMs;
 
           const { response, stats } = await processBatch(
@@ -175,7 +198,7 @@ function toRecord(input: Input, n: number) {
 }
 
 function linesOf<T = { ingest: { recordId: string } }>(data: Uint8Array): T[] {
-  return Buffer.from(data)
+  return decompressObject(data)
     .toString("utf8")
     .split("\n")
     .filter((line) => line !== "")

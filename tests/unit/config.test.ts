@@ -12,8 +12,29 @@ describe("loadConfig", () => {
       speedLimitKmh: 130,
       firehoseAttemptTimeoutMs: 10_000,
       acceptedSchemaVersions: new Set([1, 2]),
+      deliveryCompression: { format: "none", level: 0 },
     });
   });
+
+  it.each([
+    ["none", { format: "none", level: 0 }],
+    ["gzip", { format: "gzip", level: 1 }],
+    ["gzip-6", { format: "gzip", level: 6 }],
+    ["zstd", { format: "zstd", level: 1 }],
+    ["zstd-19", { format: "zstd", level: 19 }],
+  ])("reads DELIVERY_COMPRESSION=%s", (value, expected) => {
+    expect(loadConfig({ ...required, DELIVERY_COMPRESSION: value }).deliveryCompression).toEqual(expected);
+  });
+
+  it.each(["GZIP", "gzip-0", "gzip-10", "zstd-20", "zstd-0", "brotli", "gzip:6", " gzip"])(
+    "rejects DELIVERY_COMPRESSION=%j, naming the variable and the accepted values",
+    (value) => {
+      expect(() => loadConfig({ ...required, DELIVERY_COMPRESSION: value })).toThrow(ConfigError);
+      expect(() => loadConfig({ ...required, DELIVERY_COMPRESSION: value })).toThrow(
+        /^DELIVERY_COMPRESSION must be none, gzip or zstd, optionally with a level: gzip-1 to gzip-9, zstd-1 to zstd-19/,
+      );
+    },
+  );
 
   it("reads the optional variables when set", () => {
     const config = loadConfig({

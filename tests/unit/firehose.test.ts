@@ -100,6 +100,7 @@ describe("deliverRecords", () => {
   function records(count: number): PackedRecord[] {
     return Array.from({ length: count }, (_, i) => ({
       data: Buffer.from(`line-${i}\n`),
+      payloadBytes: `line-${i}\n`.length,
       firstTag: i,
       lineCount: 1,
     }));
@@ -395,6 +396,7 @@ describe("deliverRecords", () => {
   it("stops at the first batch it cannot complete and does not send the later ones", async () => {
     const big = Array.from({ length: 501 }, (_, i) => ({
       data: Buffer.from(`${i}\n`),
+      payloadBytes: `${i}\n`.length,
       firstTag: i,
       lineCount: 1,
     }));

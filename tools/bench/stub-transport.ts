@@ -15,6 +15,9 @@ export interface Meter {
   metering: boolean;
   firehoseCalls: number;
   firehoseRecordBytes: number[];
+  /** With `keepData`, the Firehose records themselves, in order, while metering. */
+  keepData: boolean;
+  firehoseRecords: Buffer[];
   s3Puts: number;
 }
 
@@ -29,7 +32,14 @@ export function installStubTransport(require: NodeJS.Require): Meter {
   const { HttpResponse } = require("@smithy/core/protocols") as {
     HttpResponse: new (init: { statusCode: number; headers: Record<string, string>; body: unknown }) => unknown;
   };
-  const meter: Meter = { metering: false, firehoseCalls: 0, firehoseRecordBytes: [], s3Puts: 0 };
+  const meter: Meter = {
+    metering: false,
+    firehoseCalls: 0,
+    firehoseRecordBytes: [],
+    keepData: false,
+    firehoseRecords: [],
+    s3Puts: 0,
+  };
   const respond = (statusCode: number, body: string, headers: Record<string, string> = {}) => ({
     response: new HttpResponse({ statusCode, headers, body: Readable.from([Buffer.from(body)]) }),
   });
@@ -42,8 +52,11 @@ export function installStubTransport(require: NodeJS.Require): Meter {
       for (let at = body.indexOf(DATA_KEY); at !== -1; at = body.indexOf(DATA_KEY, at + DATA_KEY.length)) count++;
       meter.firehoseCalls++;
       if (meter.metering) {
-        for (const r of JSON.parse(body.toString("utf8")).Records as { Data: string }[])
-          meter.firehoseRecordBytes.push(Buffer.from(r.Data, "base64").length);
+        for (const r of JSON.parse(body.toString("utf8")).Records as { Data: string }[]) {
+          const data = Buffer.from(r.Data, "base64");
+          meter.firehoseRecordBytes.push(data.length);
+          if (meter.keepData) meter.firehoseRecords.push(data);
+        }
       }
       const responses = Array.from({ length: count }, (_, i) => ({ RecordId: `r${i}` }));
       return respond(200, JSON.stringify({ FailedPutCount: 0, Encrypted: false, RequestResponses: responses }), json);

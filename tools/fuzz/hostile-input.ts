@@ -15,6 +15,7 @@ import { Compile } from "typebox/compile";
 import { s3ObjectWriter } from "../../shared/aws.ts";
 import { processBatch } from "../../shared/batch.ts";
 import { EnrichedTelemetryV1 } from "../../shared/contract.ts";
+import { NO_COMPRESSION } from "../../shared/firehose.ts";
 import { REJECTION_REASONS } from "../../shared/rejection.ts";
 import { ALL_SCHEMA_VERSIONS } from "../../shared/validate.ts";
 import { validTelemetry } from "../fixtures/arbitraries.ts";
@@ -199,6 +200,7 @@ export async function checkHostileInput(numRuns: number, seed?: number): Promise
               speedLimitKmh: 130,
               firehoseAttemptTimeoutMs: 10_000,
               acceptedSchemaVersions: ALL_SCHEMA_VERSIONS,
+              deliveryCompression: NO_COMPRESSION,
             },
             now: () => clock.ms,
             sleep: async (ms) => {

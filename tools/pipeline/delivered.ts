@@ -1,13 +1,15 @@
 /**
  * The delivered objects on local disk, laid out as Firehose lays them out in the data bucket:
- * `data/year=YYYY/month=MM/day=DD/hour=HH/<name>.gz`, GZIP NDJSON. moto's Firehose writes
- * `data/YYYY/MM/DD/HH/<name>` uncompressed (it evaluates neither the prefix's expressions nor the
- * compression), so objects taken from it are re-laid and compressed on the way down.
+ * `data/year=YYYY/month=MM/day=DD/hour=HH/<name>.gz` (GZIP NDJSON) or `<name>.zst` (zstd NDJSON,
+ * when the function compresses with zstd). moto's Firehose writes `data/YYYY/MM/DD/HH/<name>` with
+ * the bytes as sent (it evaluates neither the prefix's expressions nor the compression nor the file
+ * extension), so objects taken from it are re-laid, and gzipped on the way down when they are plain.
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { gunzipSync, gzipSync } from "node:zlib";
+import { gzipSync } from "node:zlib";
 import { GetObjectCommand, paginateListObjectsV2 } from "@aws-sdk/client-s3";
+import { compressionOf, decompressObject } from "./compressed.ts";
 import { DATA_BUCKET, s3Client } from "./emulator.ts";
 
 const HIVE_KEY = /^data\/year=(\d{4})\/month=(\d{2})\/day=(\d{2})\/hour=(\d{2})\/([^/]+)$/;
@@ -22,10 +24,10 @@ export class DeliveredKeyError extends Error {
 }
 
 /** Where an object of the arrival hour `at` (UTC) is kept under `dir`, as Firehose would name its key. */
-export function deliveredPath(dir: string, at: Date, name: string): string {
+export function deliveredPath(dir: string, at: Date, name: string, extension: ".gz" | ".zst" = ".gz"): string {
   const two = (n: number) => String(n).padStart(2, "0");
   const prefix = `year=${at.getUTCFullYear()}/month=${two(at.getUTCMonth() + 1)}/day=${two(at.getUTCDate())}/hour=${two(at.getUTCHours())}`;
-  return join(dir, "data", prefix, name.endsWith(".gz") ? name : `${name}.gz`);
+  return join(dir, "data", prefix, name.endsWith(extension) ? name : `${name}${extension}`);
 }
 
 /** Writes one delivered object: `lines` as GZIP NDJSON, under the hour `at` arrived in. */
@@ -38,7 +40,8 @@ export function writeDeliveredObject(dir: string, at: Date, name: string, lines:
 
 /**
  * Downloads every object under `data/` of the emulator's data bucket into `dir` (replacing what an
- * earlier run left there), in Firehose's layout, GZIP-compressed. Returns how many objects it
+ * earlier run left there), in Firehose's layout: gzip and zstd objects as they are (`.gz`, `.zst`),
+ * plain ones gzipped (`.gz`, as a Firehose that compresses would write them). Returns how many objects it
  * wrote. Throws `DeliveredKeyError` on a key in neither layout.
  */
 export async function downloadDelivered(endpoint: string, dir: string, bucket = DATA_BUCKET): Promise<number> {
@@ -53,13 +56,13 @@ export async function downloadDelivered(endpoint: string, dir: string, bucket = 
       const [, year, month, day, hour, name] = match as unknown as [string, string, string, string, string, string];
       const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       const body = Buffer.from((await response.Body?.transformToByteArray()) ?? []);
-      const gzipped = body[0] === 0x1f && body[1] === 0x8b;
+      const kind = compressionOf(body);
       const at = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour)));
-      const path = deliveredPath(dir, at, name);
+      const path = deliveredPath(dir, at, name, kind === "zstd" ? ".zst" : ".gz");
       mkdirSync(dirname(path), { recursive: true });
-      // A GZIP object (a real Firehose bucket's) is checked here, so a corrupt one fails named, not in a query.
-      if (gzipped) gunzipSync(body);
-      writeFileSync(path, gzipped ? body : gzipSync(body));
+      // A compressed object is checked here, so a corrupt one fails named, not in a query.
+      if (kind !== "none") decompressObject(body);
+      writeFileSync(path, kind === "none" ? gzipSync(body) : body);
       objects++;
     }
   }

@@ -4,6 +4,7 @@ import { CreateStreamCommand } from "@aws-sdk/client-kinesis";
 import { CreateBucketCommand, GetObjectCommand, paginateListObjectsV2, S3Client } from "@aws-sdk/client-s3";
 import type { EnrichedTelemetry } from "../../shared/contract.ts";
 import type { QuarantineLine } from "../../shared/quarantine.ts";
+import { decompressObject } from "./compressed.ts";
 import { kinesisClient } from "./kinesis-client.ts";
 
 export const REGION = "eu-west-1";
@@ -92,15 +93,16 @@ function firehoseClient(endpoint: string): FirehoseClient {
   return new FirehoseClient({ endpoint, region: REGION, credentials });
 }
 
-/** Every NDJSON line of every object in the bucket, parsed as `T` (unchecked), objects in key order. */
+/** Every NDJSON line of every object in the bucket (decompressed), parsed as `T` (unchecked), objects in key order. */
 export async function bucketLines<T>(endpoint: string, bucket: string): Promise<T[]> {
   const s3 = s3Client(endpoint);
   const lines: T[] = [];
   for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket })) {
     for (const object of page.Contents ?? []) {
       const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
-      const body = await response.Body?.transformToString();
-      for (const line of (body ?? "").split("\n")) if (line !== "") lines.push(JSON.parse(line));
+      // Decompressed as delivered: plain, or records the function gzipped or zstd-compressed.
+      const body = decompressObject((await response.Body?.transformToByteArray()) ?? new Uint8Array()).toString("utf8");
+      for (const line of body.split("\n")) if (line !== "") lines.push(JSON.parse(line));
     }
   }
   return lines;

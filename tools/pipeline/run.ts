@@ -67,6 +67,8 @@ export interface PipelineOptions {
     /** More environment for the function (FIREHOSE_ATTEMPT_TIMEOUT_MS, say). */
     readonly functionEnv?: Readonly<Record<string, string>>;
   };
+  /** The function's DELIVERY_COMPRESSION (none, gzip, zstd, with an optional level); unset: none. */
+  readonly deliveryCompression?: string;
   /** Run each invocation in its own process (needed to kill it mid-batch). */
   readonly childProcess?: boolean;
   /** Use this emulator instead of starting one. */
@@ -124,6 +126,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
     const functionEnv = {
       ...bundleEnv(faultProxy?.endpoint ?? endpoint),
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "ERROR",
+      ...(options.deliveryCompression === undefined ? {} : { DELIVERY_COMPRESSION: options.deliveryCompression }),
       ...options.faults?.functionEnv,
     };
     const rule = options.faults?.rule;

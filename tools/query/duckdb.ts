@@ -1,6 +1,6 @@
 /**
  * The queries, run locally with DuckDB over delivered objects on disk (tools/pipeline/delivered.ts):
- * `telemetry_raw` is a view over `read_json(…)` of the GZIP NDJSON files with the contract's
+ * `telemetry_raw` is a view over `read_json(…)` of the gzip or zstd NDJSON files with the contract's
  * columns and the hive partition keys, `telemetry` the de-duplicating view with the template's
  * definition, and every statement runs in the DuckDB form sqlglot derives from the Athena text.
  */
@@ -41,7 +41,7 @@ const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 function hasObjects(dir: string): boolean {
   const data = join(dir, "data");
-  return existsSync(data) && readdirSync(data, { recursive: true }).some((f) => String(f).endsWith(".gz"));
+  return existsSync(data) && readdirSync(data, { recursive: true }).some((f) => /\.(gz|zst)$/.test(String(f)));
 }
 
 /** The raw table: the delivered files with the contract's columns (absent fields are NULL) and partition keys. */
@@ -52,11 +52,12 @@ function rawTableSql(dir: string, columns: readonly Column[]): string {
     const typed = [...columns, ...PARTITION_KEYS].map((c) => `CAST(NULL AS ${duckdbType(c.type)}) AS "${c.name}"`);
     return `CREATE VIEW ${RAW_TABLE} AS SELECT ${typed.join(", ")} WHERE false`;
   }
-  const glob = join(dir, "data", "year=*", "month=*", "day=*", "hour=*", "*.gz");
+  // Either compression, told apart by extension as Athena does: .gz gzip, .zst zstd (multi-member, multi-frame).
+  const glob = join(dir, "data", "year=*", "month=*", "day=*", "hour=*", "*");
   const hiveTypes = PARTITION_KEYS.map((k) => `${sqlString(k.name)}: ${sqlString(duckdbType(k.type))}`).join(", ");
   return [
     `CREATE VIEW ${RAW_TABLE} AS SELECT * FROM read_json(${sqlString(glob)},`,
-    "  format = 'newline_delimited', compression = 'gzip', hive_partitioning = true,",
+    "  format = 'newline_delimited', compression = 'auto_detect', hive_partitioning = true,",
     `  hive_types = {${hiveTypes}}, columns = {${spec}})`,
   ].join("\n");
 }

@@ -64,7 +64,8 @@ export function generatedRegion(
 ): string {
   const lines = [
     BEGIN_MARKER,
-    "  # The delivered telemetry as a table: GZIP NDJSON under data/, one column per field of the output",
+    "  # The delivered telemetry as a table: gzip NDJSON under data/ (zstd when the function compresses with",
+    "  # zstd: DeliveryCompression), one column per field of the output",
     "  # contract; partitions projected from Firehose's hourly prefix, so a new hour is queryable at once.",
     "  TelemetryRawTable:",
     "    Type: AWS::Glue::Table",
@@ -77,7 +78,7 @@ export function generatedRegion(
     "        TableType: EXTERNAL_TABLE",
     "        Parameters:",
     "          classification: json",
-    "          compressionType: gzip",
+    "          compressionType: !If [IsZstdDelivery, zstd, gzip]",
     '          projection.enabled: "true"',
     "          projection.year.type: integer",
     "          projection.year.range: !Ref QueryPartitionYears",
