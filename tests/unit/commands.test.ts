@@ -68,6 +68,20 @@ const COMMANDS: readonly Case[] = [
     ],
     options: ["--runs", "--seed"],
   },
+  {
+    command: "redrive",
+    bad: [
+      [["--source", "dlq"], "--source must be one of quarantine, on-failure"],
+      [["--reason", "NOPE"], "--reason must be a comma-separated list of"],
+      [["--from", "2026-11-21"], "--from must be an hour as YYYY-MM-DDTHH"],
+      [
+        ["--quarantine-bucket", "q-b", "--delivery-stream", "s", "--source", "on-failure"],
+        "bucket must be an S3 bucket name",
+      ],
+      [["--delivery-stream", "s"], "QUARANTINE_BUCKET"],
+    ],
+    options: ["--source", "--bucket", "--reason", "--record-id", "--dry-run", "--force", "--role-arn", "--max-records"],
+  },
   { command: "bench", bad: [[["--rounds", "many"], "--rounds"]], options: ["--rounds", "--warmup", "--json"] },
   { command: "profile", bad: [[["--top", "0"], "--top"]], options: ["--runs", "--top"] },
   { command: "measure-bundle", bad: [[["--runs", "1.5"], "--runs"]], options: ["--runs", "--json"] },
