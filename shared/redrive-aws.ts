@@ -98,7 +98,22 @@ export async function createKinesisClient(options: {
     const { STSClient, AssumeRoleCommand } = await import("@aws-sdk/nested-clients/sts");
     const sts = new STSClient({ ...(options.region ? { region: options.region } : {}) });
     const out = await sts.send(
-      new AssumeRoleCommand({ RoleArn: options.roleArn, RoleSessionName: "telemetry-redrive", DurationSeconds: 3600 }),
+      new AssumeRoleCommand({
+        RoleArn: options.roleArn,
+        RoleSessionName: "telemetry-redrive",
+        DurationSeconds: 3600,
+        // The session may only read the stream (and decrypt it through Kinesis), whatever the role allows.
+        Policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Action: ["kinesis:GetShardIterator", "kinesis:GetRecords", "kms:Decrypt"],
+              Resource: "*",
+            },
+          ],
+        }),
+      }),
     );
     const c = out.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole ${options.roleArn} returned no credentials`);
