@@ -67,8 +67,10 @@ export function kinesisStreamReader(client: KinesisClient): StreamReader {
       if (!out.ShardIterator) throw new Error(`no shard iterator for ${shardId} at ${sequenceNumber}`);
       return out.ShardIterator;
     },
-    async read(iterator) {
-      const out = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+    async read(streamArn, iterator) {
+      const out = await client.send(
+        new GetRecordsCommand({ StreamARN: streamArn, ShardIterator: iterator, Limit: 10_000 }),
+      );
       return {
         records: (out.Records ?? []).map((r) => ({
           sequenceNumber: r.SequenceNumber ?? "",

@@ -122,7 +122,11 @@ export interface StreamRecord {
 export interface StreamReader {
   /** Throws when Kinesis refuses the position (past retention, trimmed, no such shard). */
   iteratorAt(streamArn: string, shardId: string, sequenceNumber: string): Promise<string>;
-  read(iterator: string): Promise<{
+  /** `streamArn` as well: GetRecords takes it, and a cross-account read must name the stream by ARN. */
+  read(
+    streamArn: string,
+    iterator: string,
+  ): Promise<{
     readonly records: readonly StreamRecord[];
     readonly next: string | undefined;
     readonly behindMs: number;
@@ -626,7 +630,7 @@ async function readRange(
   let first: string | undefined;
   // Each empty read with the shard caught up ends the range; a few empty reads are normal mid-shard.
   for (let empty = 0; iterator && empty < 5; ) {
-    const page = await stream.read(iterator);
+    const page = await stream.read(batch.streamArn, iterator);
     iterator = page.next;
     if (page.records.length === 0) {
       empty++;

@@ -255,7 +255,7 @@ describe("redrive from the on-failure destination", () => {
     async iteratorAt(_arn, _shard, sequenceNumber) {
       return sequenceNumber;
     },
-    async read() {
+    async read(_arn, _iterator) {
       return {
         records: batch.slice(from).map((r) => ({
           sequenceNumber: r.kinesis.sequenceNumber,
