@@ -38,6 +38,7 @@ describe("redrive on the local pipeline", () => {
     expect(after.unexpected).toEqual([]);
     expect(after.misrouted).toEqual([]);
     expect(after.duplicates).toBe(before.duplicates);
+    expect(after.quarantined.SCHEMA_UNSUPPORTED ?? 0).toBe(0);
     expect(after.delivered).toBe(before.delivered + report.expectedIds.length);
   });
 

@@ -30,9 +30,13 @@ const COMMANDS: readonly Case[] = [
       [["--vehicles", "abc"], "--vehicles must be an integer ≥ 1"],
       [["--bad-fraction", "7"], "--bad-fraction must be a number from 0 to 1"],
       [["--firehose-outage", "5"], "--firehose-outage"],
+      [
+        ["--scenario", "redrive-all"],
+        "--scenario must be one of pipeline, redrive-versions, redrive-on-failure, redrive",
+      ],
       [["--foo"], "unknown option --foo"],
     ],
-    options: [...FLEET, "--shards", "--batch-size", "--firehose-outage"],
+    options: [...FLEET, "--shards", "--batch-size", "--firehose-outage", "--scenario", "--v2-share"],
   },
   {
     command: "simulator",

@@ -143,6 +143,7 @@ describe("reconcile with a held-back version and a redrive", () => {
     const redriven = new Set(["s0:1:1", "s0:1:2"]);
     const r = reconcile(v2, ["s0:1:0", "s0:1:1"], lines, [], { heldBackVersions, redriven });
     expect(r).toMatchObject({ missing: [], misrouted: [], unexpected: [], duplicates: 0, delivered: 2 });
+    expect(r.quarantined).toEqual({ SCHEMA_INVALID: 1 });
     // Re-quarantined for the wrong reason: misrouted.
     const wrong = [...lines.slice(0, 2), { ...lines[2], reason: "JSON_INVALID" } as (typeof lines)[number]];
     expect(reconcile(v2, ["s0:1:0", "s0:1:1"], wrong, [], { heldBackVersions, redriven }).misrouted).toEqual([

@@ -77,8 +77,10 @@ export function reconcile(
   for (const line of quarantinedLines) {
     const again = line.redrive !== undefined;
     // A redriven record's original line is where the redrive read it from, not a second copy.
-    if (again || !redriven.has(line.recordId)) count(line.recordId);
-    quarantinedIds.set(line.recordId, line.reason);
+    if (again || !redriven.has(line.recordId)) {
+      count(line.recordId);
+      quarantinedIds.set(line.recordId, line.reason);
+    }
     const intent = expected.get(line.recordId);
     const reason = held.has(line.recordId) && !again ? "SCHEMA_UNSUPPORTED" : intent;
     if (intent === undefined) unexpected.push(line.recordId);

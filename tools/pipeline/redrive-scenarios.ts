@@ -182,7 +182,7 @@ export function redriveTable(report: RedriveScenarioReport): [string, string, st
       n(a.quarantined[reason] ?? 0),
     ]),
     ["only in the on-failure destination", n(b.toOnFailure), n(a.toOnFailure)],
-    ["redriven (records read by the redrive)", "", n(report.summary.read)],
+    ["read by the redrive (quarantine lines or Kinesis records)", "", n(report.summary.read)],
     ["delivered by the redrive", "", n(report.summary.delivered)],
     [
       "quarantined again by the redrive",
