@@ -413,23 +413,24 @@ class Preparation {
     const kinesis = this.#record.kinesis;
     const origin = this.#origin;
     const subSequenceNumber = user?.subSequenceNumber ?? origin?.subSequenceNumber;
+    const line: QuarantineLine = {
+      recordId: recordIdOf(this.#shardId, kinesis.sequenceNumber, subSequenceNumber),
+      partitionKey,
+      reason: rejection.reason,
+      details: rejection.details,
+      shardId: this.#shardId,
+      sequenceNumber: kinesis.sequenceNumber,
+      ...(subSequenceNumber === undefined ? {} : { subSequenceNumber }),
+      arrivalTime: this.#arrivalTime,
+      sourceAccount: this.#batch.source.account,
+      sourceStream: this.#batch.source.stream,
+      quarantinedAt: this.#processedAt,
+      data: user ? user.data.toString("base64") : kinesis.data,
+    };
+    // Redriven records only: ordinary lines keep their one shape (no spread on the path).
     this.#rejects.push({
       owner: this.#owner,
-      line: {
-        recordId: recordIdOf(this.#shardId, kinesis.sequenceNumber, subSequenceNumber),
-        partitionKey,
-        reason: rejection.reason,
-        details: rejection.details,
-        shardId: this.#shardId,
-        sequenceNumber: kinesis.sequenceNumber,
-        ...(subSequenceNumber === undefined ? {} : { subSequenceNumber }),
-        arrivalTime: this.#arrivalTime,
-        sourceAccount: this.#batch.source.account,
-        sourceStream: this.#batch.source.stream,
-        quarantinedAt: this.#processedAt,
-        data: user ? user.data.toString("base64") : kinesis.data,
-        ...(origin === undefined ? {} : { redrive: origin.redrive }),
-      },
+      line: origin === undefined ? line : { ...line, redrive: origin.redrive },
     });
   }
 }

@@ -154,6 +154,22 @@ export const MANIFEST_PREFIX = "redrive/manifests/";
 export const CHUNK_RESERVE_MS = 15_000;
 
 const HOUR = /^\d{4}-\d{2}-\d{2}T\d{2}$/;
+/** A request's fields, and `continuation`, which the function's event carries beside them. */
+const REQUEST_FIELDS: readonly string[] = [
+  "source",
+  "bucket",
+  "prefix",
+  "fromHour",
+  "toHour",
+  "reasons",
+  "partitionKeys",
+  "recordIds",
+  "dryRun",
+  "force",
+  "maxRecords",
+  "maxBytes",
+  "continuation",
+];
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /**
@@ -161,8 +177,13 @@ const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
  * `RedriveRequestError` naming the first bad field.
  */
 export function parseRedriveRequest(input: unknown): RedriveRequest {
-  if (typeof input !== "object" || input === null) throw new RedriveRequestError("the request must be a JSON object");
+  if (typeof input !== "object" || input === null || Array.isArray(input))
+    throw new RedriveRequestError("the request must be a JSON object");
   const o = input as Record<string, unknown>;
+  // A misspelt filter must not widen the redrive to everything.
+  const unknownField = Object.keys(o).find((key) => !REQUEST_FIELDS.includes(key));
+  if (unknownField !== undefined)
+    throw new RedriveRequestError(`unknown field "${unknownField}"; the fields are ${REQUEST_FIELDS.join(", ")}`);
   const source = o.source;
   if (source !== "quarantine" && source !== "on-failure")
     throw new RedriveRequestError(`source must be "quarantine" or "on-failure"; got ${JSON.stringify(source)}`);
@@ -311,10 +332,11 @@ export async function redriveChunk(
   let next: Position | undefined;
   let after = start.after;
   let resume = start.key === undefined ? undefined : { key: start.key, line: start.line ?? 1 };
-  const full = () => pending.length >= request.maxRecords || bytes >= request.maxBytes;
+  let counted = 0;
+  // Adds the records taken since the last call: a running total, not a sum over the chunk per line.
   const isFull = () => {
-    bytes = pending.reduce((n, p) => n + p.bytes, 0);
-    return full();
+    for (; counted < pending.length; counted++) bytes += (pending[counted] as Pending).bytes;
+    return pending.length >= request.maxRecords || bytes >= request.maxBytes;
   };
 
   listing: for (;;) {

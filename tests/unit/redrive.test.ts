@@ -323,6 +323,7 @@ describe("parseRedriveRequest", () => {
     [{ source: "quarantine", bucket: "bbb", reasons: ["NOPE"] }, 'unknown reason "NOPE"'],
     [{ source: "on-failure", bucket: "bbb", reasons: ["SCHEMA_UNSUPPORTED"] }, "quarantine source only"],
     [{ source: "quarantine", bucket: "bbb", maxRecords: 0 }, "maxRecords must be an integer from 1 to 10000"],
+    [{ source: "quarantine", bucket: "bbb", reason: ["SCHEMA_UNSUPPORTED"] }, 'unknown field "reason"'],
   ])("rejects %j", (input, message) => {
     expect(() => parseRedriveRequest(input)).toThrow(RedriveRequestError);
     expect(() => parseRedriveRequest(input)).toThrow(message);
