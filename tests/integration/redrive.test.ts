@@ -5,11 +5,14 @@
  * continuation is empty, and a second run delivers nothing (the manifest). Reconciled after: no
  * record unaccounted for, the redriven recordIds exactly the originals.
  */
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { BUILT_BUNDLE, BUILT_REDRIVE_BUNDLE } from "../../tools/lambda/invoke.ts";
+import { bundleEnv, DELIVERY_STREAM, QUARANTINE_BUCKET, REGION } from "../../tools/pipeline/emulator.ts";
 import { runRedriveScenario } from "../../tools/pipeline/redrive-scenarios.ts";
-import { DEFAULTS } from "../../tools/pipeline/run.ts";
+import { DEFAULTS, runPipeline } from "../../tools/pipeline/run.ts";
 
 const endpoint = inject("motoEndpoint");
 const SMALL = { ...DEFAULTS, vehicles: 10, durationS: 60, badFraction: 0.05, kplShare: 0.3, batchSize: 50 };
@@ -58,5 +61,32 @@ describe("redrive on the local pipeline", () => {
     expect(after.unexpected).toEqual([]);
     expect(after.misrouted).toEqual([]);
     expect(after.toOnFailure).toBe(0);
+  });
+
+  it("npm run redrive does the same with an operator's credentials: a dry run by reason, then the redrive, then nothing again", async () => {
+    const pipeline = await runPipeline({ ...SMALL, endpoint, v2Share: 0.3, acceptedSchemaVersions: "1" });
+    const held = pipeline.reconciliation.quarantined.SCHEMA_UNSUPPORTED ?? 0;
+    expect(held).toBeGreaterThan(0);
+    const redrive = (...extra: string[]) => {
+      const run = spawnSync(
+        process.execPath,
+        [
+          join(import.meta.dirname, "..", "..", "scripts", "redrive.ts"),
+          ...["--endpoint", endpoint, "--region", REGION, "--quarantine-bucket", QUARANTINE_BUCKET],
+          ...["--delivery-stream", DELIVERY_STREAM, "--reason", "SCHEMA_UNSUPPORTED", "--max-records", "50", "--json"],
+          ...extra,
+        ],
+        { env: { ...process.env, ...bundleEnv(endpoint) }, encoding: "utf8" },
+      );
+      expect(run.stderr).not.toMatch(/Error/);
+      return { status: run.status, summary: JSON.parse(run.stdout) };
+    };
+    const dry = redrive("--dry-run");
+    expect(dry).toMatchObject({ status: 0, summary: { wouldRedrive: { SCHEMA_UNSUPPORTED: held }, delivered: 0 } });
+    const real = redrive();
+    expect(real.status).toBe(0);
+    expect(real.summary.delivered).toBeGreaterThan(0);
+    expect(real.summary.delivered + (real.summary.quarantinedAgain.SCHEMA_INVALID ?? 0)).toBe(held);
+    expect(redrive()).toMatchObject({ status: 0, summary: { delivered: 0, alreadyRedriven: held } });
   });
 });
