@@ -346,6 +346,7 @@ export async function redriveChunk(
     for (const { key, modifiedMs } of page.objects) {
       const fromLine = resume?.line ?? 1;
       resume = undefined;
+      if (pastLastHour(request, key)) break listing;
       if (modifiedMs >= start.startedMs || !wanted(request, key)) {
         after = key;
         continue;
@@ -380,6 +381,13 @@ export async function redriveChunk(
 /** Where a run's listing starts: keys of the first hour in range sort after `<prefix>YYYY/MM/DD/HH`. */
 function startAfter(request: RedriveRequest): string | undefined {
   return request.fromHour ? `${request.prefix}${request.fromHour.replace(/[-T]/g, "/")}` : undefined;
+}
+
+/** True for a quarantine key of an hour after `toHour`: keys sort by hour, so none after it is wanted. */
+function pastLastHour(request: RedriveRequest, key: string): boolean {
+  if (request.source !== "quarantine" || !request.toHour || !key.startsWith(request.prefix)) return false;
+  const last = `${request.prefix}${request.toHour.replace(/[-T]/g, "/")}/`;
+  return key > last && !key.startsWith(last);
 }
 
 /** Keys the request covers: not a manifest, and for quarantine within the hours asked for. */

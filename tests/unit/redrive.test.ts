@@ -212,6 +212,30 @@ describe("redrive from quarantine", () => {
     expect(new Set(ids).size).toBe(3);
   });
 
+  it("reads only the quarantine keys of the hours asked for, and lists no further than the last", async () => {
+    const store = memoryStore();
+    const key = await quarantineV2(store);
+    const body = store.objects.get(`${config.quarantineBucket}/${key}`) as { body: string; modifiedMs: number };
+    store.objects.delete(`${config.quarantineBucket}/${key}`);
+    for (const hour of ["07", "08", "09", "10"])
+      store.objects.set(
+        `${config.quarantineBucket}/quarantine/2026/11/21/${hour}/vehicle-telemetry/s/1-r.ndjson`,
+        body,
+      );
+    const listed: (string | undefined)[] = [];
+    const list = store.list.bind(store);
+    // One key a page, as S3 pages a long listing: a listing that went on would ask again.
+    store.list = async (bucket, prefix, startAfter) => {
+      listed.push(startAfter);
+      const page = await list(bucket, prefix, startAfter);
+      return { objects: page.objects.slice(0, 1), truncated: page.objects.length > 1 };
+    };
+    const [summary] = await runAll(request({ fromHour: "2026-11-21T08", toHour: "2026-11-21T08" }), redriveDeps(store));
+    expect(summary).toMatchObject({ objects: 1, delivered: 3 });
+    const eight = "quarantine/2026/11/21/08/vehicle-telemetry/s/1-r.ndjson";
+    expect(listed).toEqual(["quarantine/2026/11/21/08", eight]);
+  });
+
   it("filters by recordId and partition key, and a dry run writes nothing", async () => {
     const store = memoryStore();
     await quarantineV2(store);
