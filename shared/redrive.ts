@@ -4,6 +4,7 @@
  * quarantine), keeping their original identity and adding `ingest.redrive`. One bounded chunk per
  * call, and a continuation token to resume from, so the command and RedriveFunction share it all.
  */
+import { randomUUID } from "node:crypto";
 import type { KinesisStreamRecord } from "aws-lambda";
 import { type BatchDeps, processBatch, type RecordOrigin } from "./batch.ts";
 import type { RedriveInfo } from "./enrich.ts";
@@ -44,6 +45,8 @@ interface Position {
   readonly line?: number;
   /** Epoch ms: objects written since (the run's own re-quarantines among them) are not read. */
   readonly startedMs: number;
+  /** The run's id: its own re-quarantine objects are named with it, and never read back by it. */
+  readonly run: string;
 }
 
 /** A record that could not be read: object, line (1-based; 1 for an on-failure record) and why. */
@@ -285,7 +288,8 @@ function decodeToken(token: string): Position {
     const afterOk = p.after === undefined || typeof p.after === "string";
     const keyOk =
       p.key === undefined || (typeof p.key === "string" && Number.isInteger(p.line) && (p.line as number) >= 1);
-    if (afterOk && keyOk && Number.isFinite(p.startedMs)) return p;
+    if (afterOk && keyOk && Number.isFinite(p.startedMs) && typeof p.run === "string" && /^[0-9a-f]{8}$/.test(p.run))
+      return p;
   } catch {
     // Reported below as one error whatever the cause.
   }
@@ -324,7 +328,9 @@ export async function redriveChunk(
   const summary = emptySummary();
   const start: Position = continuation
     ? decodeToken(continuation)
-    : { after: startAfter(request), startedMs: deps.now() };
+    : { after: startAfter(request), startedMs: deps.now(), run: randomUUID().slice(0, 8) };
+  // S3's LastModified has whole seconds: the run's own objects are also known by name.
+  const ownObjects = `-redrive-${start.run}-`;
   const at = new Date(deps.now()).toISOString();
   const pending: Pending[] = [];
   const manifests = new Map<string, Set<string>>();
@@ -347,12 +353,12 @@ export async function redriveChunk(
       const fromLine = resume?.line ?? 1;
       resume = undefined;
       if (pastLastHour(request, key)) break listing;
-      if (modifiedMs >= start.startedMs || !wanted(request, key)) {
+      if (modifiedMs >= start.startedMs || key.includes(ownObjects) || !wanted(request, key)) {
         after = key;
         continue;
       }
       if (isFull() || (summary.objects > 0 && deps.now() >= deadlineMs - CHUNK_RESERVE_MS)) {
-        next = { after, ...(fromLine > 1 ? { key, line: fromLine } : {}), startedMs: start.startedMs };
+        next = { ...start, after, key: undefined, line: undefined, ...(fromLine > 1 ? { key, line: fromLine } : {}) };
         break listing;
       }
       const done = await loadManifest(request, key, deps, manifests);
@@ -362,7 +368,7 @@ export async function redriveChunk(
       if (body !== undefined && request.source === "quarantine") {
         const stoppedAt = takeQuarantine(request, key, object, body, fromLine, done, at, summary, pending, isFull);
         if (stoppedAt !== undefined) {
-          next = { after, key, line: stoppedAt, startedMs: start.startedMs };
+          next = { ...start, after, key, line: stoppedAt };
           break listing;
         }
       } else if (body !== undefined) {
@@ -374,7 +380,7 @@ export async function redriveChunk(
   }
 
   if (!request.dryRun && pending.length > 0)
-    await deliver(request, pending, manifests, summary, deps, deadlineMs, requestId);
+    await deliver(request, pending, manifests, summary, deps, deadlineMs, `${start.run}-${requestId}`);
   return { summary, continuation: next && encodeToken(next) };
 }
 

@@ -186,6 +186,28 @@ describe("redrive from quarantine", () => {
     expect(lines.map((l) => l.subSequenceNumber)).toEqual([undefined, 1, 2]);
   });
 
+  it("never reads back its own re-quarantine objects, even when S3's whole-second LastModified says they are older", async () => {
+    const store = memoryStore();
+    const key = await quarantineV2(store);
+    const source = store.objects.get(`${config.quarantineBucket}/${key}`) as { body: string; modifiedMs: number };
+    store.objects.delete(`${config.quarantineBucket}/${key}`);
+    // An hour before the clock: this run's re-quarantine objects (the clock's hour) list after it.
+    store.objects.set(`${config.quarantineBucket}/quarantine/2026/11/21/07/vehicle-telemetry/s/1-r.ndjson`, source);
+    s3.on(PutObjectCommand).callsFake((input) => {
+      if (input.Key.startsWith("quarantine/"))
+        store.objects.set(`${input.Bucket}/${input.Key}`, {
+          body: Buffer.from(input.Body).toString("utf8"),
+          modifiedMs: 0,
+        });
+      return {};
+    });
+    const held = redriveDeps(store, { config: { ...config, acceptedSchemaVersions: new Set([1] as const) } });
+    const chunks = await runAll(request({ maxRecords: 1 }), held);
+    expect(chunks.length).toBeLessThan(10);
+    expect(chunks.reduce((n, c) => n + c.read, 0)).toBe(3);
+    expect(quarantineLines(s3).map((l) => (l.redrive as { attempt: number }).attempt)).toEqual([1, 1, 1]);
+  });
+
   it("reports a malformed line with its object and line number and redrives the rest", async () => {
     const store = memoryStore();
     const key = await quarantineV2(store);
