@@ -2,12 +2,19 @@
  * The main job, on this machine: the whole local pipeline once (tools/pipeline/run.ts), its
  * reconciliation printed.
  *   node scripts/pipeline.ts [--vehicles 40] [--duration 600] [--batch-size 500] [--firehose-outage 5:3] …
+ *   node scripts/pipeline.ts --scenario redrive   (v2 held back then redriven; an outage past the retries then redriven)
  *   (every option, its accepted values and default: --help)
  * Exits 1 if any produced record is unaccounted for.
  */
 
-import { type ArgsOf, command, custom, integer, runCommand } from "../tools/cli/options.ts";
+import { type ArgsOf, choice, command, custom, integer, number, runCommand } from "../tools/cli/options.ts";
 import { fleetOptions } from "../tools/pipeline/fleet-options.ts";
+import {
+  REDRIVE_SCENARIOS,
+  type RedriveScenario,
+  redriveTable,
+  runRedriveScenario,
+} from "../tools/pipeline/redrive-scenarios.ts";
 import {
   accountedFor,
   DEFAULTS,
@@ -29,6 +36,18 @@ const COMMAND = command({
       max: 10_000,
       default: DEFAULTS.batchSize,
       description: "the trigger's BatchSize",
+    }),
+    scenario: choice({
+      choices: ["pipeline", ...REDRIVE_SCENARIOS, "redrive"],
+      default: "pipeline",
+      description:
+        "pipeline: one run; redrive-versions / redrive-on-failure / redrive (both): the run, then RedriveFunction chunk by chunk, with a before/after table",
+    }),
+    "v2-share": number({
+      min: 0,
+      max: 1,
+      default: 0,
+      description: "share of the fleet sending telemetry v2 (redrive-versions: 0.3 unless given)",
     }),
     "firehose-outage": custom({
       placeholder: "A:B",
@@ -87,6 +106,7 @@ function printReport(report: PipelineReport): void {
 
 async function main({ values }: ArgsOf<typeof COMMAND>): Promise<number> {
   const outage = values["firehose-outage"];
+  if (values.scenario !== "pipeline") return redrive(values);
   const options: PipelineOptions = {
     ...DEFAULTS,
     vehicles: values.vehicles,
@@ -95,6 +115,7 @@ async function main({ values }: ArgsOf<typeof COMMAND>): Promise<number> {
     speedup: values.speedup,
     badFraction: values["bad-fraction"],
     kplShare: values["kpl-share"],
+    v2Share: values["v2-share"],
     seed: values.seed,
     shards: values.shards,
     batchSize: values["batch-size"],
@@ -110,6 +131,44 @@ async function main({ values }: ArgsOf<typeof COMMAND>): Promise<number> {
   printReport(report);
   await printFleetQueries(LOCAL_DELIVERED_DIR);
   return accountedFor(report.reconciliation) ? 0 : 1;
+}
+
+/** The redrive scenarios: each run, redriven, reconciled before and after; exit 1 if anything is lost. */
+async function redrive(values: ArgsOf<typeof COMMAND>["values"]): Promise<number> {
+  const scenarios: readonly RedriveScenario[] =
+    values.scenario === "redrive" ? REDRIVE_SCENARIOS : [values.scenario as RedriveScenario];
+  let lost = 0;
+  for (const scenario of scenarios) {
+    console.log(`\n${scenario}: ${values.vehicles} vehicles for ${values.duration} s, seed ${values.seed}`);
+    const report = await runRedriveScenario(scenario, {
+      ...DEFAULTS,
+      vehicles: values.vehicles,
+      durationS: values.duration,
+      rate: values.rate,
+      speedup: values.speedup,
+      badFraction: values["bad-fraction"],
+      kplShare: values["kpl-share"],
+      ...(values["v2-share"] > 0 ? { v2Share: values["v2-share"] } : {}),
+      seed: values.seed,
+      shards: values.shards,
+      batchSize: values["batch-size"],
+      onProgress: progressLine,
+    });
+    process.stderr.write("\n");
+    const rows = redriveTable(report);
+    const width = Math.max(...rows.map(([k]) => k.length));
+    console.log(`${"".padEnd(width)}  ${"before".padStart(10)}  ${"after".padStart(10)}`);
+    for (const [k, before, after] of rows)
+      console.log(`${k.padEnd(width)}  ${before.padStart(10)}  ${after.padStart(10)}`);
+    const redriven = new Set(report.redrivenIds);
+    const notBack = report.expectedIds.filter((id) => !redriven.has(id));
+    console.log(
+      `redriven recordIds: ${report.redrivenIds.length} (${notBack.length === 0 ? "every one expected back, with its original recordId" : `${notBack.length} expected ones missing: ${notBack.slice(0, 5).join(", ")}`}), ${report.chunks} RedriveFunction chunks`,
+    );
+    const a = report.after;
+    lost += a.missing.length + a.unexpected.length + a.misrouted.length + a.toOnFailure + notBack.length;
+  }
+  return lost === 0 ? 0 : 1;
 }
 
 let lastLineAt = 0;

@@ -5,7 +5,15 @@
 import type { KinesisStreamBatchResponse, KinesisStreamRecord } from "aws-lambda";
 import type { Config } from "./config.ts";
 import { decodeBase64, forEachUserRecord, isKplAggregate, parseJson, type UserRecord } from "./decode.ts";
-import { type BatchInfo, enrich, type IngestInfo, parseStreamArn, recordIdOf, shardIdOf } from "./enrich.ts";
+import {
+  type BatchInfo,
+  enrich,
+  type IngestInfo,
+  parseStreamArn,
+  type RedriveInfo,
+  recordIdOf,
+  shardIdOf,
+} from "./enrich.ts";
 import {
   deliverRecords,
   FIREHOSE_LIMITS,
@@ -62,6 +70,21 @@ export interface BatchContext {
   /** Epoch ms by which all work must be done (the invocation's end less a safety margin). */
   readonly deadlineMs: number;
   readonly requestId: string;
+  /**
+   * Redrive only (shared/redrive.ts): per record, by index, the identity it keeps and where it was
+   * redriven from. Absent for the trigger's batches, so their path is unchanged.
+   */
+  readonly origins?: readonly (RecordOrigin | undefined)[];
+}
+
+/** A redriven record's original identity beyond what its Kinesis fields carry, and its redrive block. */
+export interface RecordOrigin {
+  /**
+   * The aggregate entry's subSequenceNumber when the record's data is that entry's bytes (a
+   * quarantine line of a KPL entry), so its recordId stays `shard:sequence:sub`.
+   */
+  readonly subSequenceNumber?: number;
+  readonly redrive: RedriveInfo;
 }
 
 /** What happened to a batch, for the response, the log line and the metrics. */
@@ -119,7 +142,7 @@ export async function processBatch(
 ): Promise<BatchOutcome> {
   const limits = deps.limits ?? FIREHOSE_LIMITS;
   const bounds = deps.rejectBounds ?? REJECT_BOUNDS;
-  const prepared = new Preparation(deps.config, deps.now(), limits, bounds).run(records);
+  const prepared = new Preparation(deps.config, deps.now(), limits, bounds).run(records, context.origins);
   const packed = prepared.packed;
 
   const [delivery, quarantine] = await Promise.all([
@@ -229,6 +252,8 @@ class Preparation {
   // The record in hand, and values that repeat from one record to the next.
   #owner = 0;
   #record!: KinesisStreamRecord;
+  #origins: readonly (RecordOrigin | undefined)[] | undefined;
+  #origin: RecordOrigin | undefined;
   #batch!: BatchInfo;
   #sourceArn: string | undefined;
   #shardId = "";
@@ -245,7 +270,8 @@ class Preparation {
     this.#safeLineChars = Math.floor((this.#packer.lineLimit - 1) / 3);
   }
 
-  run(records: readonly KinesisStreamRecord[]): Prepared {
+  run(records: readonly KinesisStreamRecord[], origins?: readonly (RecordOrigin | undefined)[]): Prepared {
+    this.#origins = origins;
     for (let owner = 0; owner < records.length; owner++) this.#take(owner, records[owner] as KinesisStreamRecord);
     return {
       packed: this.#packer.finish(),
@@ -261,6 +287,7 @@ class Preparation {
     const kinesis = record.kinesis;
     this.#owner = owner;
     this.#record = record;
+    if (this.#origins !== undefined) this.#origin = this.#origins[owner];
     if (record.eventSourceARN !== this.#sourceArn) {
       this.#sourceArn = record.eventSourceARN;
       this.#batch = {
@@ -351,11 +378,17 @@ class Preparation {
       this.#reject(valid, partitionKey, user);
       return;
     }
+    const origin = this.#origin;
     const ingest: IngestInfo = {
-      recordId: recordIdOf(this.#shardId, this.#record.kinesis.sequenceNumber, user?.subSequenceNumber),
+      recordId: recordIdOf(
+        this.#shardId,
+        this.#record.kinesis.sequenceNumber,
+        user?.subSequenceNumber ?? origin?.subSequenceNumber,
+      ),
       partitionKey,
       arrivalMs: this.#arrivalMs,
       arrivalTime: this.#arrivalTime,
+      redrive: origin?.redrive,
     };
     const enriched = enrich(valid, ingest, this.#batch);
     const line = JSON.stringify(enriched);
@@ -385,23 +418,26 @@ class Preparation {
     }
     if (user) this.#entryRejects++;
     const kinesis = this.#record.kinesis;
-    const subSequenceNumber = user?.subSequenceNumber;
+    const origin = this.#origin;
+    const subSequenceNumber = user?.subSequenceNumber ?? origin?.subSequenceNumber;
+    const line: QuarantineLine = {
+      recordId: recordIdOf(this.#shardId, kinesis.sequenceNumber, subSequenceNumber),
+      partitionKey,
+      reason: rejection.reason,
+      details: rejection.details,
+      shardId: this.#shardId,
+      sequenceNumber: kinesis.sequenceNumber,
+      ...(subSequenceNumber === undefined ? {} : { subSequenceNumber }),
+      arrivalTime: this.#arrivalTime,
+      sourceAccount: this.#batch.source.account,
+      sourceStream: this.#batch.source.stream,
+      quarantinedAt: this.#processedAt,
+      data: user ? user.data.toString("base64") : kinesis.data,
+    };
+    // Redriven records only: ordinary lines keep their one shape (no spread on the path).
     this.#rejects.push({
       owner: this.#owner,
-      line: {
-        recordId: recordIdOf(this.#shardId, kinesis.sequenceNumber, subSequenceNumber),
-        partitionKey,
-        reason: rejection.reason,
-        details: rejection.details,
-        shardId: this.#shardId,
-        sequenceNumber: kinesis.sequenceNumber,
-        ...(subSequenceNumber === undefined ? {} : { subSequenceNumber }),
-        arrivalTime: this.#arrivalTime,
-        sourceAccount: this.#batch.source.account,
-        sourceStream: this.#batch.source.stream,
-        quarantinedAt: this.#processedAt,
-        data: user ? user.data.toString("base64") : kinesis.data,
-      },
+      line: origin === undefined ? line : { ...line, redrive: origin.redrive },
     });
   }
 }

@@ -153,6 +153,24 @@ export function loadEndpoints(env: Readonly<Record<string, string | undefined>>)
   };
 }
 
+/** Redrive's Kinesis endpoint override: `AWS_ENDPOINT_URL_KINESIS`, else `AWS_ENDPOINT_URL`; as `loadEndpoints`. */
+export function loadKinesisEndpoint(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  return endpointUrl(env, "AWS_ENDPOINT_URL_KINESIS") ?? endpointUrl(env, "AWS_ENDPOINT_URL");
+}
+
+/**
+ * RedriveFunction's one setting beyond `loadConfig`'s: `STREAM_READ_ROLE_ARN`, the role to read the
+ * producer's stream as (the consumer role; empty or unset: the function's own credentials, as on the
+ * local pipeline). Throws a `ConfigError` if it is set but not an IAM role ARN.
+ */
+export function loadStreamReadRole(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const raw = env.STREAM_READ_ROLE_ARN;
+  if (raw === undefined || raw === "") return undefined;
+  if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(raw))
+    throw new ConfigError("STREAM_READ_ROLE_ARN", "an IAM role ARN (arn:aws:iam::<account>:role/<name>) or empty", raw);
+  return raw;
+}
+
 function endpointUrl(env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
   const raw = env[name];
   if (raw === undefined || raw === "") return undefined;

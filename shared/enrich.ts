@@ -42,12 +42,26 @@ export function recordIdOf(shardId: string, sequenceNumber: string, subSequenceN
     : `${shardId}:${sequenceNumber}:${subSequenceNumber}`;
 }
 
+/** Where and when a redriven record was brought back (the output's optional `ingest.redrive`). */
+export interface RedriveInfo {
+  readonly source: "quarantine" | "on-failure";
+  /** `s3://bucket/key` of the quarantine object or on-failure record it was read from. */
+  readonly object: string;
+  /** 1-based line of a quarantine object; absent for on-failure records. */
+  readonly line?: number;
+  readonly at: string;
+  /** 1 for the first redrive of a record, one more for each redrive of a re-quarantined one. */
+  readonly attempt: number;
+}
+
 /** What a line needs to know about the Kinesis record that carried it. */
 export interface IngestInfo {
   readonly recordId: string;
   readonly partitionKey: string;
   readonly arrivalMs: number;
   readonly arrivalTime: string;
+  /** Set only for a redriven record. */
+  readonly redrive?: RedriveInfo | undefined;
 }
 
 /** What is the same for every line of one invocation. */
@@ -133,7 +147,7 @@ function mphOf(speedKmh: number): number {
 }
 
 function ingestOf(valid: ValidTelemetry, ingest: IngestInfo, batch: BatchInfo): EnrichedTelemetry["ingest"] {
-  return {
+  const out: EnrichedTelemetry["ingest"] = {
     recordId: ingest.recordId,
     partitionKey: ingest.partitionKey,
     arrivalTime: ingest.arrivalTime,
@@ -142,6 +156,9 @@ function ingestOf(valid: ValidTelemetry, ingest: IngestInfo, batch: BatchInfo): 
     sourceAccount: batch.source.account,
     sourceStream: batch.source.stream,
   };
+  // Added after the fixed fields, and only when redriven, so ordinary lines keep their one shape.
+  if (ingest.redrive !== undefined) out.redrive = ingest.redrive;
+  return out;
 }
 
 /** True for a contract timestamp already in the output form `YYYY-MM-DDTHH:MM:SS.sssZ` (toISOString's). */

@@ -6,6 +6,7 @@ import type {
   PutObjectCommandInput,
   UploadPartCommandInput,
 } from "@aws-sdk/client-s3";
+import type { RedriveInfo } from "./enrich.ts";
 import type { RejectionDetail, RejectionReason } from "./rejection.ts";
 import { signalAt } from "./time.ts";
 
@@ -23,6 +24,8 @@ export interface QuarantineLine {
   readonly sourceStream: string;
   readonly quarantinedAt: string;
   readonly data: string;
+  /** Set on a record that was redriven and rejected again: where from, and which attempt. */
+  readonly redrive?: RedriveInfo;
 }
 
 type Options = { abortSignal?: AbortSignal };

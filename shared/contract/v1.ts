@@ -110,6 +110,27 @@ export const INGEST = Type.Object(
     arrivalLagMs: Type.Number({ description: "arrivalTime − eventTime, in ms." }),
     sourceAccount: Type.String(),
     sourceStream: Type.String(),
+    redrive: Type.Optional(
+      Type.Object(
+        {
+          source: Type.Union([Type.Literal("quarantine"), Type.Literal("on-failure")], {
+            description: "Where the record was redriven from.",
+          }),
+          object: Type.String({ description: "s3://bucket/key of the quarantine object or on-failure record." }),
+          line: Type.Optional(Type.Integer({ minimum: 1, description: "1-based line of the quarantine object." })),
+          at: Type.String({ format: "date-time", description: "When it was redriven." }),
+          attempt: Type.Integer({
+            minimum: 1,
+            description: "1 for a first redrive; one more per redrive of a re-quarantined record.",
+          }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            "Present only on a redriven record (npm run redrive / RedriveFunction); recordId and the other ingest fields keep the original's values.",
+        },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

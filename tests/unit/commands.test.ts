@@ -31,9 +31,13 @@ const COMMANDS: readonly Case[] = [
       [["--vehicles", "abc"], "--vehicles must be an integer ≥ 1"],
       [["--bad-fraction", "7"], "--bad-fraction must be a number from 0 to 1"],
       [["--firehose-outage", "5"], "--firehose-outage"],
+      [
+        ["--scenario", "redrive-all"],
+        "--scenario must be one of pipeline, redrive-versions, redrive-on-failure, redrive",
+      ],
       [["--foo"], "unknown option --foo"],
     ],
-    options: [...FLEET, "--shards", "--batch-size", "--firehose-outage"],
+    options: [...FLEET, "--shards", "--batch-size", "--firehose-outage", "--scenario", "--v2-share"],
   },
   {
     command: "simulator",
@@ -68,6 +72,20 @@ const COMMANDS: readonly Case[] = [
       [["--runs", "0"], '--runs must be an integer ≥ 1 (got "0")'],
     ],
     options: ["--runs", "--seed"],
+  },
+  {
+    command: "redrive",
+    bad: [
+      [["--source", "dlq"], "--source must be one of quarantine, on-failure"],
+      [["--reason", "NOPE"], "--reason must be a comma-separated list of"],
+      [["--from", "2026-11-21"], "--from must be an hour as YYYY-MM-DDTHH"],
+      [
+        ["--quarantine-bucket", "q-b", "--delivery-stream", "s", "--source", "on-failure"],
+        "bucket must be an S3 bucket name",
+      ],
+      [["--delivery-stream", "s"], "QUARANTINE_BUCKET"],
+    ],
+    options: ["--source", "--bucket", "--reason", "--record-id", "--dry-run", "--force", "--role-arn", "--max-records"],
   },
   { command: "bench", bad: [[["--rounds", "many"], "--rounds"]], options: ["--rounds", "--warmup", "--json"] },
   { command: "profile", bad: [[["--top", "0"], "--top"]], options: ["--runs", "--top"] },

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, loadEndpoints } from "../../shared/config.ts";
+import {
+  ConfigError,
+  loadConfig,
+  loadEndpoints,
+  loadKinesisEndpoint,
+  loadStreamReadRole,
+} from "../../shared/config.ts";
 
 const required = { DELIVERY_STREAM_NAME: "telemetry", QUARANTINE_BUCKET: "quarantine-bucket" };
 
@@ -195,3 +201,23 @@ function configErrorOf(env: Record<string, string>): ConfigError {
   }
   throw new Error("loadConfig accepted the environment");
 }
+
+describe("redrive's settings", () => {
+  it("STREAM_READ_ROLE_ARN is a role ARN or unset", () => {
+    expect(loadStreamReadRole({})).toBeUndefined();
+    expect(
+      loadStreamReadRole({ STREAM_READ_ROLE_ARN: "arn:aws:iam::111122223333:role/c-TelemetryConsumerRole-x" }),
+    ).toBe("arn:aws:iam::111122223333:role/c-TelemetryConsumerRole-x");
+    expect(() => loadStreamReadRole({ STREAM_READ_ROLE_ARN: "consumer-role" })).toThrow(
+      /STREAM_READ_ROLE_ARN must be an IAM role ARN/,
+    );
+  });
+
+  it("the Kinesis endpoint is AWS_ENDPOINT_URL_KINESIS, else the general override", () => {
+    expect(loadKinesisEndpoint({ AWS_ENDPOINT_URL: "http://127.0.0.1:5000" })).toBe("http://127.0.0.1:5000");
+    expect(loadKinesisEndpoint({ AWS_ENDPOINT_URL: "http://a:1", AWS_ENDPOINT_URL_KINESIS: "http://b:2" })).toBe(
+      "http://b:2",
+    );
+    expect(() => loadKinesisEndpoint({ AWS_ENDPOINT_URL_KINESIS: "ftp://x" })).toThrow(ConfigError);
+  });
+});

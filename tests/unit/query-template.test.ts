@@ -33,7 +33,7 @@ describe("the query layer in template.yaml", () => {
     }
     const ingest = columns.find((c) => c.name === "ingest");
     expect(ingest && hiveType(ingest.type)).toBe(
-      "struct<recordid:string,partitionkey:string,arrivaltime:string,processedat:string,arrivallagms:double,sourceaccount:string,sourcestream:string>",
+      "struct<recordid:string,partitionkey:string,arrivaltime:string,processedat:string,arrivallagms:double,sourceaccount:string,sourcestream:string,redrive:struct<source:string,object:string,line:bigint,at:string,attempt:bigint>>",
     );
   });
 

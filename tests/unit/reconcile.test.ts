@@ -104,3 +104,50 @@ describe("reconcile", () => {
     expect(r).toMatchObject({ toOnFailure: 1, missing: [] });
   });
 });
+
+describe("reconcile with a held-back version and a redrive", () => {
+  const v2: LedgerEntry[] = [
+    {
+      shardId: "s0",
+      sequenceNumber: "1",
+      aggregated: true,
+      corrupt: false,
+      readings: [
+        { vehicleId: "A", intent: "VALID" },
+        { vehicleId: "E", intent: "VALID", schemaVersion: 2 },
+        { vehicleId: "F", intent: "SCHEMA_INVALID", schemaVersion: 2 },
+      ],
+    },
+  ];
+  const heldBackVersions = new Set([2]);
+
+  it("a v2 reading quarantined as SCHEMA_UNSUPPORTED while v2 is held back is routed right; delivered, it is misrouted", () => {
+    const held = [
+      { recordId: "s0:1:1", reason: "SCHEMA_UNSUPPORTED" },
+      { recordId: "s0:1:2", reason: "SCHEMA_UNSUPPORTED" },
+    ];
+    const r = reconcile(v2, ["s0:1:0"], held, [], { heldBackVersions });
+    expect(r).toMatchObject({ missing: [], misrouted: [], unexpected: [], duplicates: 0 });
+    expect(r.quarantined).toEqual({ SCHEMA_UNSUPPORTED: 2 });
+    expect(reconcile(v2, ["s0:1:0", "s0:1:1"], held.slice(1), [], { heldBackVersions }).misrouted).toEqual(["s0:1:1"]);
+    // Without the held-back version, the same quarantine is wrong.
+    expect(reconcile(v2, ["s0:1:0"], held, []).misrouted).toEqual(["s0:1:1", "s0:1:2"]);
+  });
+
+  it("after a redrive: delivered and re-quarantined copies are judged as accepted, the source lines are no duplicates", () => {
+    const lines = [
+      { recordId: "s0:1:1", reason: "SCHEMA_UNSUPPORTED" },
+      { recordId: "s0:1:2", reason: "SCHEMA_UNSUPPORTED" },
+      { recordId: "s0:1:2", reason: "SCHEMA_INVALID", redrive: { source: "quarantine" } },
+    ];
+    const redriven = new Set(["s0:1:1", "s0:1:2"]);
+    const r = reconcile(v2, ["s0:1:0", "s0:1:1"], lines, [], { heldBackVersions, redriven });
+    expect(r).toMatchObject({ missing: [], misrouted: [], unexpected: [], duplicates: 0, delivered: 2 });
+    expect(r.quarantined).toEqual({ SCHEMA_INVALID: 1 });
+    // Re-quarantined for the wrong reason: misrouted.
+    const wrong = [...lines.slice(0, 2), { ...lines[2], reason: "JSON_INVALID" } as (typeof lines)[number]];
+    expect(reconcile(v2, ["s0:1:0", "s0:1:1"], wrong, [], { heldBackVersions, redriven }).misrouted).toEqual([
+      "s0:1:2",
+    ]);
+  });
+});

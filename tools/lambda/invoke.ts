@@ -19,6 +19,17 @@ export const BUILT_BUNDLE = join(
   "index.js",
 );
 
+/** RedriveFunction's built bundle (its handler answers a redrive chunk, not a batch response). */
+export const BUILT_REDRIVE_BUNDLE = join(
+  import.meta.dirname,
+  "..",
+  "..",
+  ".aws-sam",
+  "build",
+  "RedriveFunction",
+  "index.js",
+);
+
 export type Handler = (event: unknown, context: Context) => Promise<KinesisStreamBatchResponse>;
 
 /**

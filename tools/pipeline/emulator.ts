@@ -93,11 +93,14 @@ function firehoseClient(endpoint: string): FirehoseClient {
   return new FirehoseClient({ endpoint, region: REGION, credentials });
 }
 
-/** Every NDJSON line of every object in the bucket (decompressed), parsed as `T` (unchecked), objects in key order. */
-export async function bucketLines<T>(endpoint: string, bucket: string): Promise<T[]> {
+/** Every NDJSON line of every object in the bucket (under `prefix`, if given; decompressed), parsed as `T` (unchecked), objects in key order. */
+export async function bucketLines<T>(endpoint: string, bucket: string, prefix?: string): Promise<T[]> {
   const s3 = s3Client(endpoint);
   const lines: T[] = [];
-  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket })) {
+  for await (const page of paginateListObjectsV2(
+    { client: s3 },
+    { Bucket: bucket, ...(prefix ? { Prefix: prefix } : {}) },
+  )) {
     for (const object of page.Contents ?? []) {
       const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
       // Decompressed as delivered: plain, or records the function gzipped or zstd-compressed.

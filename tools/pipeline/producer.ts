@@ -16,7 +16,12 @@ export interface LedgerEntry {
   readonly aggregated: boolean;
   /** True for an aggregate damaged on purpose: the whole Kinesis record should be quarantined. */
   readonly corrupt: boolean;
-  readonly readings: readonly { readonly vehicleId: string; readonly intent: Intent }[];
+  readonly readings: readonly {
+    readonly vehicleId: string;
+    readonly intent: Intent;
+    /** The contract version it was written in (absent: 1). */
+    readonly schemaVersion?: 1 | 2;
+  }[];
 }
 
 /** The stream to write to: by name (the emulator) or by ARN (a real stream, possibly another account's). */
@@ -131,7 +136,11 @@ export async function putEntries(
             sequenceNumber: result.SequenceNumber,
             aggregated: entry.aggregated,
             corrupt: entry.corrupt,
-            readings: entry.readings.map((r) => ({ vehicleId: r.vehicleId, intent: r.intent })),
+            readings: entry.readings.map((r) => ({
+              vehicleId: r.vehicleId,
+              intent: r.intent,
+              ...(r.schemaVersion === undefined ? {} : { schemaVersion: r.schemaVersion }),
+            })),
           });
           stats.kinesisRecords++;
           stats.userRecords += entry.readings.length;

@@ -26,14 +26,31 @@ export interface Reconciliation {
   readonly misrouted: readonly string[];
 }
 
+/** How the run was configured, and what a redrive brought back, so their records count as routed right. */
+export interface ReconcileOptions {
+  /** Versions the function held back (ACCEPTED_SCHEMA_VERSIONS without them): a valid reading of one belongs in quarantine as SCHEMA_UNSUPPORTED. */
+  readonly heldBackVersions?: ReadonlySet<number>;
+  /**
+   * RecordIds a redrive brought back from quarantine (delivered with `ingest.redrive`, or quarantined
+   * again with `redrive`): they are judged by what the function does once the version is accepted,
+   * and their original quarantine line (the redrive's source) is not a second copy.
+   */
+  readonly redriven?: ReadonlySet<string>;
+}
+
 /** Compares the ledger with the record ids seen in the buckets. Pure. */
 export function reconcile(
   ledger: readonly LedgerEntry[],
   deliveredIds: readonly string[],
-  quarantinedLines: readonly { recordId: string; reason: string }[],
+  quarantinedLines: readonly { recordId: string; reason: string; redrive?: unknown }[],
   onFailure: readonly OnFailureRecord[],
+  options: ReconcileOptions = {},
 ): Reconciliation {
+  const heldBack = options.heldBackVersions ?? new Set<number>();
+  const redriven = options.redriven ?? new Set<string>();
   const expected = new Map<string, Intent | "AGGREGATE_CORRUPT">();
+  /** Records of a held-back version: a valid or schema-invalid one is SCHEMA_UNSUPPORTED until accepted. */
+  const held = new Set<string>();
   for (const entry of ledger) {
     if (entry.corrupt) {
       expected.set(`${entry.shardId}:${entry.sequenceNumber}`, "AGGREGATE_CORRUPT");
@@ -42,6 +59,8 @@ export function reconcile(
     entry.readings.forEach((reading, i) => {
       const id = `${entry.shardId}:${entry.sequenceNumber}${entry.aggregated ? `:${i}` : ""}`;
       expected.set(id, reading.intent);
+      const versionChecked = reading.intent === "VALID" || reading.intent === "SCHEMA_INVALID";
+      if (versionChecked && heldBack.has(reading.schemaVersion ?? 1)) held.add(id);
     });
   }
   const seen = new Map<string, number>();
@@ -52,15 +71,20 @@ export function reconcile(
     count(id);
     const intent = expected.get(id);
     if (intent === undefined) unexpected.push(id);
-    else if (intent !== "VALID") misrouted.push(id);
+    else if (intent !== "VALID" || (held.has(id) && !redriven.has(id))) misrouted.push(id);
   }
   const quarantinedIds = new Map<string, string>();
   for (const line of quarantinedLines) {
-    count(line.recordId);
-    quarantinedIds.set(line.recordId, line.reason);
+    const again = line.redrive !== undefined;
+    // A redriven record's original line is where the redrive read it from, not a second copy.
+    if (again || !redriven.has(line.recordId)) {
+      count(line.recordId);
+      quarantinedIds.set(line.recordId, line.reason);
+    }
     const intent = expected.get(line.recordId);
+    const reason = held.has(line.recordId) && !again ? "SCHEMA_UNSUPPORTED" : intent;
     if (intent === undefined) unexpected.push(line.recordId);
-    else if (intent !== line.reason) misrouted.push(line.recordId);
+    else if (reason !== line.reason) misrouted.push(line.recordId);
   }
   const quarantined: Record<string, number> = {};
   for (const reason of quarantinedIds.values()) quarantined[reason] = (quarantined[reason] ?? 0) + 1;

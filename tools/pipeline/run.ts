@@ -6,7 +6,7 @@
  */
 import { DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import type { EnrichedTelemetry } from "../../shared/contract.ts";
+import { type EnrichedTelemetry, SCHEMA_VERSIONS } from "../../shared/contract.ts";
 import type { QuarantineLine } from "../../shared/quarantine.ts";
 import { childProcessHandler } from "../faults/child-handler.ts";
 import { type FaultRule, startFaultProxy } from "../faults/fault-proxy.ts";
@@ -36,7 +36,7 @@ import {
 import { Fleet } from "./fleet.ts";
 import { kinesisClient } from "./kinesis-client.ts";
 import { startMoto } from "./moto.ts";
-import { type ProducerStats, simulate } from "./producer.ts";
+import { type LedgerEntry, type ProducerStats, simulate } from "./producer.ts";
 import { type Reconciliation, reconcile } from "./reconcile.ts";
 
 export interface PipelineOptions {
@@ -47,6 +47,10 @@ export interface PipelineOptions {
   readonly badFraction: number;
   readonly kplShare: number;
   readonly kplSize: number;
+  /** Share of the fleet sending telemetry v2 (electric vehicles); 0 unless given. */
+  readonly v2Share?: number;
+  /** The function's ACCEPTED_SCHEMA_VERSIONS ("1" holds v2 back); every version unless given. */
+  readonly acceptedSchemaVersions?: string;
   readonly seed: number;
   readonly shards: number;
   readonly batchSize: number;
@@ -95,6 +99,11 @@ export interface PipelineReport {
   readonly samples: readonly EnrichedTelemetry[];
   /** What the fault proxy did, by action, when there was one. */
   readonly faultCounts: Readonly<Record<string, number>>;
+  /** What was produced and what went to the on-failure destination: to reconcile again after a redrive. */
+  readonly ledger: readonly LedgerEntry[];
+  readonly onFailure: readonly OnFailureRecord[];
+  /** The versions the function held back, for the same. */
+  readonly heldBackVersions: ReadonlySet<number>;
 }
 
 export const DEFAULTS: PipelineOptions = {
@@ -127,6 +136,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
       ...bundleEnv(faultProxy?.endpoint ?? endpoint),
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "ERROR",
       ...(options.deliveryCompression === undefined ? {} : { DELIVERY_COMPRESSION: options.deliveryCompression }),
+      ...(options.acceptedSchemaVersions ? { ACCEPTED_SCHEMA_VERSIONS: options.acceptedSchemaVersions } : {}),
       ...options.faults?.functionEnv,
     };
     const rule = options.faults?.rule;
@@ -192,6 +202,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
           vehicles: options.vehicles,
           random: seededRandom(options.seed),
           badFraction: options.badFraction,
+          v2Share: options.v2Share ?? 0,
         }),
         durationS: options.durationS,
         rate: options.rate,
@@ -220,11 +231,14 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
     const delivered = await bucketLines<EnrichedTelemetry>(endpoint, DATA_BUCKET);
     const quarantined = await bucketLines<QuarantineLine>(endpoint, QUARANTINE_BUCKET);
     if (options.deliveredDir) await downloadDelivered(endpoint, options.deliveredDir);
+    const accepted = options.acceptedSchemaVersions?.split(",").map(Number);
+    const heldBackVersions = new Set<number>(SCHEMA_VERSIONS.filter((v) => accepted && !accepted.includes(v)));
     const reconciliation = reconcile(
       ledger,
       delivered.map((l) => l.ingest.recordId),
       quarantined,
       onFailure,
+      { heldBackVersions },
     );
     const lags = delivered
       .map((l) => Date.parse(l.ingest.processedAt) - Date.parse(l.ingest.arrivalTime))
@@ -243,6 +257,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
       lagMs: { p50: pick(0.5), p95: pick(0.95), max: lags.at(-1) ?? 0 },
       samples: delivered.slice(0, 2),
       faultCounts: { ...faultProxy?.counts },
+      ledger,
+      onFailure,
+      heldBackVersions,
     };
   } finally {
     // The in-process function reads its environment at load; give the next run a clean one.

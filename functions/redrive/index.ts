@@ -1,0 +1,72 @@
+/**
+ * RedriveFunction: one bounded chunk of a redrive per invocation (shared/redrive.ts). The event is
+ * the request (`source`, `bucket`, filters, `dryRun`, `force`, bounds) plus the `continuation` the
+ * previous chunk returned; the result is the chunk's summary and the continuation, absent when done.
+ */
+import { Logger } from "@aws-lambda-powertools/logger";
+import type { Context } from "aws-lambda";
+import { createClients, createS3Client } from "../../shared/aws.ts";
+import { loadConfig, loadEndpoints, loadKinesisEndpoint, loadStreamReadRole } from "../../shared/config.ts";
+import { parseRedriveRequest, type RedriveSummary, redriveChunk } from "../../shared/redrive.ts";
+import { createKinesisClient, kinesisStreamReader, s3ObjectStore } from "../../shared/redrive-aws.ts";
+import { SAFETY_MARGIN_MS, sleep } from "../../shared/time.ts";
+
+const config = loadConfig(process.env);
+const endpoints = loadEndpoints(process.env);
+const kinesisEndpoint = loadKinesisEndpoint(process.env);
+const streamReadRole = loadStreamReadRole(process.env);
+const { firehose, objects } = createClients(endpoints);
+const store = s3ObjectStore(() => createS3Client(endpoints.s3));
+const logger = new Logger();
+// Made on the first on-failure chunk: the AssumeRole and the client outlive one invocation.
+let stream: ReturnType<typeof kinesisStreamReader> | undefined;
+
+export interface RedriveResult {
+  readonly summary: RedriveSummary;
+  /** Pass it back as `continuation` to go on; absent when the source is done. */
+  readonly continuation?: string;
+  readonly done: boolean;
+}
+
+export const handler = async (event: unknown, context: Context): Promise<RedriveResult> => {
+  logger.addContext(context);
+  // A bad request is the caller's mistake: thrown, so `sam remote invoke` shows the message.
+  const request = parseRedriveRequest(event);
+  const continuation = (event as { continuation?: unknown }).continuation;
+  if (continuation !== undefined && typeof continuation !== "string")
+    throw new TypeError("continuation must be a string");
+  if (request.source === "on-failure" && stream === undefined) {
+    stream = kinesisStreamReader(
+      await createKinesisClient({
+        ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}),
+        ...(kinesisEndpoint ? { endpoint: kinesisEndpoint } : {}),
+        ...(streamReadRole ? { roleArn: streamReadRole } : {}),
+      }),
+    );
+  }
+  const deadlineMs = Date.now() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS;
+  const deps = {
+    firehose,
+    objects,
+    config,
+    now: Date.now,
+    sleep,
+    random: Math.random,
+    store,
+    ...(stream ? { stream } : {}),
+  };
+  const { summary, continuation: next } = await redriveChunk(
+    request,
+    continuation,
+    deps,
+    deadlineMs,
+    context.awsRequestId,
+  );
+  logger.info("redrive chunk", {
+    request,
+    summary: { ...summary, malformed: summary.malformed.length },
+    done: next === undefined,
+  });
+  for (const m of summary.malformed) logger.warn("malformed redrive source", { ...m });
+  return { summary, ...(next === undefined ? {} : { continuation: next }), done: next === undefined };
+};

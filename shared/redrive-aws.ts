@@ -1,0 +1,130 @@
+/**
+ * Redrive's AWS clients, apart from shared/aws.ts so the consumer's bundle never loads Kinesis or
+ * STS: S3 reads and manifest writes, shard reads, and the optional AssumeRole for cross-account reads.
+ */
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  type KinesisClientConfig,
+} from "@aws-sdk/client-kinesis";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { ObjectStore, StreamReader } from "./redrive.ts";
+
+/**
+ * Redrive's reads and small writes of S3 (listing, reading objects and manifests, writing
+ * manifests) through the client `connect` gives. A missing object reads as undefined; every other
+ * S3 error is thrown after the SDK's standard retries.
+ */
+export function s3ObjectStore(connect: () => S3Client | Promise<S3Client>): ObjectStore {
+  let ready: Promise<S3Client> | undefined;
+  const client = async () => {
+    ready ??= Promise.resolve(connect());
+    return ready;
+  };
+  return {
+    async list(bucket, prefix, startAfter) {
+      const { ListObjectsV2Command } = await import("@aws-sdk/client-s3");
+      const out = await (await client()).send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(startAfter ? { StartAfter: startAfter } : {}) }),
+      );
+      return {
+        objects: (out.Contents ?? []).map((o) => ({ key: o.Key ?? "", modifiedMs: o.LastModified?.getTime() ?? 0 })),
+        truncated: out.IsTruncated === true,
+      };
+    },
+    async get(bucket, key) {
+      const { GetObjectCommand } = await import("@aws-sdk/client-s3");
+      try {
+        const out = await (await client()).send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return await out.Body?.transformToString("utf8");
+      } catch (err) {
+        if ((err as Error).name === "NoSuchKey") return undefined;
+        throw err;
+      }
+    },
+    async put(bucket, key, body) {
+      const { PutObjectCommand } = await import("@aws-sdk/client-s3");
+      await (await client()).send(
+        new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/json" }),
+      );
+    },
+  };
+}
+
+/** Reads of a shard from a sequence number, for redriving on-failure ranges (`GetShardIterator`, `GetRecords`). */
+export function kinesisStreamReader(client: KinesisClient): StreamReader {
+  return {
+    async iteratorAt(streamArn, shardId, sequenceNumber) {
+      const out = await client.send(
+        new GetShardIteratorCommand({
+          StreamARN: streamArn,
+          ShardId: shardId,
+          ShardIteratorType: "AT_SEQUENCE_NUMBER",
+          StartingSequenceNumber: sequenceNumber,
+        }),
+      );
+      if (!out.ShardIterator) throw new Error(`no shard iterator for ${shardId} at ${sequenceNumber}`);
+      return out.ShardIterator;
+    },
+    async read(streamArn, iterator) {
+      const out = await client.send(
+        new GetRecordsCommand({ StreamARN: streamArn, ShardIterator: iterator, Limit: 10_000 }),
+      );
+      return {
+        records: (out.Records ?? []).map((r) => ({
+          sequenceNumber: r.SequenceNumber ?? "",
+          partitionKey: r.PartitionKey ?? "",
+          data: r.Data ?? new Uint8Array(),
+          arrivalMs: r.ApproximateArrivalTimestamp?.getTime() ?? 0,
+        })),
+        next: out.NextShardIterator,
+        behindMs: out.MillisBehindLatest ?? 0,
+      };
+    },
+  };
+}
+
+/**
+ * A Kinesis client for redrive's stream reads; as the role `roleArn` when given (STS AssumeRole with
+ * the caller's credentials: the producer's stream policy names only the consumer role). Against a
+ * plain-http endpoint it uses HTTP/1.1, which the client's default HTTP/2 handler cannot speak.
+ */
+export async function createKinesisClient(options: {
+  readonly region?: string;
+  readonly endpoint?: string;
+  readonly roleArn?: string;
+}): Promise<KinesisClient> {
+  let credentials: KinesisClientConfig["credentials"];
+  if (options.roleArn) {
+    const { STSClient, AssumeRoleCommand } = await import("@aws-sdk/nested-clients/sts");
+    const sts = new STSClient({ ...(options.region ? { region: options.region } : {}) });
+    const out = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: options.roleArn,
+        RoleSessionName: "telemetry-redrive",
+        DurationSeconds: 3600,
+        // The session may only read the stream (and decrypt it through Kinesis), whatever the role allows.
+        Policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Action: ["kinesis:GetShardIterator", "kinesis:GetRecords", "kms:Decrypt"],
+              Resource: "*",
+            },
+          ],
+        }),
+      }),
+    );
+    const c = out.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole ${options.roleArn} returned no credentials`);
+    credentials = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
+  }
+  const { NodeHttpHandler } = await import("@smithy/node-http-handler");
+  return new KinesisClient({
+    ...(options.region ? { region: options.region } : {}),
+    ...(credentials ? { credentials } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint, requestHandler: new NodeHttpHandler() } : {}),
+  });
+}

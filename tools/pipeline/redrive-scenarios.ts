@@ -1,0 +1,197 @@
+/**
+ * The redrive scenarios, end to end on the local pipeline (moto): the whole pipeline runs once with
+ * a situation that leaves records out of the data bucket, then RedriveFunction's built bundle is
+ * invoked chunk by chunk (continuation token) until done, then once more (the manifest must stop a
+ * second delivery), and both states are reconciled with what the fleet produced.
+ *  - redrive-versions: part of the fleet sends telemetry v2 while the function holds it back
+ *    (ACCEPTED_SCHEMA_VERSIONS=1): quarantined SCHEMA_UNSUPPORTED; redriven with 1,2 accepted.
+ *  - redrive-on-failure: the delivery stream is deleted for longer than MaximumRetryAttempts, so
+ *    batches go to the on-failure bucket; after it is back, the ranges are read back from the stream.
+ */
+import type { EnrichedTelemetry } from "../../shared/contract.ts";
+import type { QuarantineLine } from "../../shared/quarantine.ts";
+import { addSummary, emptySummary, type RedriveSummary } from "../../shared/redrive.ts";
+import { BUILT_REDRIVE_BUNDLE, lambdaContext, loadHandler } from "../lambda/invoke.ts";
+import {
+  bucketLines,
+  bundleEnv,
+  createDeliveryStream,
+  DATA_BUCKET,
+  FAILURE_BUCKET,
+  QUARANTINE_BUCKET,
+} from "./emulator.ts";
+import { startMoto } from "./moto.ts";
+import type { Reconciliation } from "./reconcile.ts";
+import { reconcile } from "./reconcile.ts";
+import { type PipelineOptions, type PipelineReport, runPipeline } from "./run.ts";
+
+export const REDRIVE_SCENARIOS = ["redrive-versions", "redrive-on-failure"] as const;
+export type RedriveScenario = (typeof REDRIVE_SCENARIOS)[number];
+
+export interface RedriveScenarioReport {
+  readonly scenario: RedriveScenario;
+  readonly pipeline: PipelineReport;
+  /** After the redrive, reconciled again: the redriven records delivered, nothing lost. */
+  readonly after: Reconciliation;
+  /** RedriveFunction invocations (chunks) of the first run. */
+  readonly chunks: number;
+  readonly summary: RedriveSummary;
+  /** The same request once more, after the first run: the manifest must leave nothing to deliver. */
+  readonly again: RedriveSummary;
+  /** RecordIds delivered with `ingest.redrive`, and the ones the redrive should have brought back. */
+  readonly redrivenIds: readonly string[];
+  readonly expectedIds: readonly string[];
+}
+
+interface ChunkResult {
+  readonly summary: RedriveSummary;
+  readonly continuation?: string;
+  readonly done: boolean;
+}
+
+/**
+ * Runs one scenario on `run.endpoint`'s emulator, or on a moto server of its own. `options` are the pipeline's (small in CI); the
+ * scenario sets what makes it (v2 share and held-back version, or the outage and retry limit).
+ * Throws if moto, the bundles or a redrive chunk fail.
+ */
+export async function runRedriveScenario(
+  scenario: RedriveScenario,
+  options: PipelineOptions,
+  run: { readonly chunkRecords?: number; readonly endpoint?: string } = {},
+): Promise<RedriveScenarioReport> {
+  const chunkRecords = run.chunkRecords ?? 200;
+  const moto = run.endpoint ? undefined : await startMoto();
+  const envBefore = { ...process.env };
+  try {
+    const endpoint = run.endpoint ?? (moto?.endpoint as string);
+    const pipeline = await runPipeline({
+      ...options,
+      endpoint,
+      ...(scenario === "redrive-versions"
+        ? { v2Share: options.v2Share ?? 0.3, acceptedSchemaVersions: "1" }
+        : // From the second invocation to the end of the run: every later batch runs out of retries.
+          { firehoseOutage: { from: 2, invocations: 1_000_000 }, maximumRetryAttempts: 1 }),
+    });
+    // Recovery: the delivery stream back (the outage outlasted the run).
+    if (scenario === "redrive-on-failure") await createDeliveryStream(endpoint);
+
+    // RedriveFunction as deployed after the fix: every version accepted.
+    Object.assign(process.env, bundleEnv(endpoint), { ACCEPTED_SCHEMA_VERSIONS: "1,2", POWERTOOLS_LOG_LEVEL: "ERROR" });
+    const handler = loadHandler(BUILT_REDRIVE_BUNDLE, { fresh: true }) as unknown as (
+      event: unknown,
+      context: ReturnType<typeof lambdaContext>,
+    ) => Promise<ChunkResult>;
+    const request =
+      scenario === "redrive-versions"
+        ? { source: "quarantine", bucket: QUARANTINE_BUCKET, reasons: ["SCHEMA_UNSUPPORTED"], maxRecords: chunkRecords }
+        : { source: "on-failure", bucket: FAILURE_BUCKET, maxRecords: chunkRecords };
+    const runOnce = async () => {
+      const total = emptySummary();
+      let continuation: string | undefined;
+      let chunks = 0;
+      do {
+        const result = await handler(
+          { ...request, ...(continuation ? { continuation } : {}) },
+          lambdaContext(900_000, "RedriveFunction"),
+        );
+        chunks++;
+        addSummary(total, result.summary);
+        continuation = result.continuation;
+      } while (continuation !== undefined);
+      return { total, chunks };
+    };
+    const first = await runOnce();
+    const second = await runOnce();
+
+    const delivered = await bucketLines<EnrichedTelemetry>(endpoint, DATA_BUCKET);
+    const quarantined = await bucketLines<QuarantineLine>(endpoint, QUARANTINE_BUCKET, "quarantine/");
+    const redrivenIds = delivered.filter((l) => l.ingest.redrive !== undefined).map((l) => l.ingest.recordId);
+    const fromQuarantine = new Set([
+      ...delivered.filter((l) => l.ingest.redrive?.source === "quarantine").map((l) => l.ingest.recordId),
+      ...quarantined.filter((l) => l.redrive?.source === "quarantine").map((l) => l.recordId),
+    ]);
+    const after = reconcile(
+      pipeline.ledger,
+      delivered.map((l) => l.ingest.recordId),
+      quarantined,
+      pipeline.onFailure,
+      { heldBackVersions: pipeline.heldBackVersions, redriven: fromQuarantine },
+    );
+    const expectedIds = scenario === "redrive-versions" ? validHeldBack(pipeline) : validIdsInRanges(pipeline);
+    return {
+      scenario,
+      pipeline,
+      after,
+      chunks: first.chunks,
+      summary: first.total,
+      again: second.total,
+      redrivenIds,
+      expectedIds: [...new Set(expectedIds)].sort(),
+    };
+  } finally {
+    for (const name of Object.keys(process.env)) if (!(name in envBefore)) delete process.env[name];
+    Object.assign(process.env, envBefore);
+    await moto?.stop();
+  }
+}
+
+/** The valid readings of a held-back version: the ones the redrive must deliver. */
+function validHeldBack(pipeline: PipelineReport): string[] {
+  const ids: string[] = [];
+  for (const entry of pipeline.ledger) {
+    if (entry.corrupt) continue;
+    entry.readings.forEach((reading, i) => {
+      if (reading.intent === "VALID" && pipeline.heldBackVersions.has(reading.schemaVersion ?? 1))
+        ids.push(`${entry.shardId}:${entry.sequenceNumber}${entry.aggregated ? `:${i}` : ""}`);
+    });
+  }
+  return ids;
+}
+
+/** The valid user records of the batches sent to the on-failure destination. */
+function validIdsInRanges(pipeline: PipelineReport): string[] {
+  const ids: string[] = [];
+  for (const entry of pipeline.ledger) {
+    const n = BigInt(entry.sequenceNumber);
+    const inRange = pipeline.onFailure.some(
+      ({ KinesisBatchInfo: b }) =>
+        b.shardId === entry.shardId && BigInt(b.startSequenceNumber) <= n && n <= BigInt(b.endSequenceNumber),
+    );
+    if (!inRange || entry.corrupt) continue;
+    entry.readings.forEach((reading, i) => {
+      if (reading.intent === "VALID")
+        ids.push(`${entry.shardId}:${entry.sequenceNumber}${entry.aggregated ? `:${i}` : ""}`);
+    });
+  }
+  return ids;
+}
+
+/** The before/after table: label, before, after. */
+export function redriveTable(report: RedriveScenarioReport): [string, string, string][] {
+  const n = (x: number) => x.toLocaleString("en-US");
+  const b = report.pipeline.reconciliation;
+  const a = report.after;
+  const reasons = [...new Set([...Object.keys(b.quarantined), ...Object.keys(a.quarantined)])].sort();
+  const lost = (r: Reconciliation) => r.missing.length + r.unexpected.length + r.misrouted.length;
+  return [
+    ["user records produced", n(b.produced), n(a.produced)],
+    ["delivered (distinct)", n(b.delivered), n(a.delivered)],
+    ...reasons.map((reason): [string, string, string] => [
+      `quarantined ${reason}`,
+      n(b.quarantined[reason] ?? 0),
+      n(a.quarantined[reason] ?? 0),
+    ]),
+    ["only in the on-failure destination", n(b.toOnFailure), n(a.toOnFailure)],
+    ["read by the redrive (quarantine lines or Kinesis records)", "", n(report.summary.read)],
+    ["delivered by the redrive", "", n(report.summary.delivered)],
+    [
+      "quarantined again by the redrive",
+      "",
+      n(Object.values(report.summary.quarantinedAgain).reduce((x, y) => x + y, 0)),
+    ],
+    ["expired (past the stream's retention)", "", n(report.summary.expired)],
+    ["delivered by a second redrive run (manifest)", "", n(report.again.delivered)],
+    ["lost (unaccounted for)", n(lost(b)), n(lost(a) + a.toOnFailure)],
+    ["duplicates (same recordId again)", n(b.duplicates), n(a.duplicates)],
+  ];
+}

@@ -1,0 +1,404 @@
+/**
+ * The redrive's access cases (issue 11): RedriveRole (RedriveFunction's identity, holding
+ * RedrivePolicy, the operators' managed policy) and the consumer role's trust of it. Kept apart
+ * from access-cases.ts so the two lists merge cleanly; evaluated the same way (`evaluateCases`) by
+ * tests/integration/redrive-access.test.ts, and part of the template-mutation harness's cases.
+ * Every Allow of RedrivePolicy has an allowed case, and every edge of it (prefix, bucket, action,
+ * condition, resource) a denied one.
+ */
+import { type AccessCase, dropStatement, identityPolicies, OTHER_ROLE, props } from "./access-cases.ts";
+import { CONSUMER_ACCOUNT as CONSUMER, PRODUCER_ACCOUNT as PRODUCER, type TwoAccounts } from "./two-accounts.ts";
+
+const version = "2012-10-17";
+type Bucket = "DataBucket" | "QuarantineBucket" | "FailureBucket";
+
+const redriveRole = (d: TwoAccounts) => d.consumer.arnOf("RedriveRole");
+const asRedrive = (d: TwoAccounts) => ({
+  principal: redriveRole(d),
+  identityPolicies: identityPolicies(d.consumer, "RedriveRole"),
+});
+const inBucket = (d: TwoAccounts, bucket: Bucket, key?: string) => ({
+  resource: key === undefined ? d.consumer.arnOf(bucket) : `${d.consumer.arnOf(bucket)}/${key}`,
+  resourceAccount: CONSUMER,
+  resourcePolicy: props(d.consumer, `${bucket}Policy`).PolicyDocument,
+});
+const dataKey = (d: TwoAccounts) => ({
+  resource: d.consumer.arnOf("DataKey"),
+  resourceAccount: CONSUMER,
+  resourcePolicy: props(d.consumer, "DataKey").KeyPolicy,
+});
+const viaS3 = (d: TwoAccounts) => ({ "kms:ViaService": `s3.${d.region}.amazonaws.com` });
+/** The consumer role under its trust policy, asked by `principal` (AWS sets aws:PrincipalArn on every request). */
+const consumerRoleTrust = (d: TwoAccounts, principal: string) => ({
+  principal,
+  resource: d.consumer.arnOf("TelemetryConsumerRole"),
+  resourceAccount: CONSUMER,
+  resourcePolicy: props(d.consumer, "TelemetryConsumerRole").AssumeRolePolicyDocument,
+  context: { "aws:PrincipalArn": principal },
+});
+const redriveLogStream = (d: TwoAccounts) =>
+  `arn:aws:logs:${d.region}:${CONSUMER}:log-group:${String(
+    (props(d.consumer, "RedriveFunction").LoggingConfig as { LogGroup: string }).LogGroup,
+  )}:log-stream:2026/11/22/[$LATEST]0123456789abcdef`;
+/** An identity policy granting everything: what a principal's own account could give it at most. */
+const EVERYTHING = {
+  name: "every permission (Action and Resource *)",
+  policy: { Version: version, Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] },
+};
+/** A role of the consumer account whose trust admits the whole account for every STS action. */
+const roleTrustingTheAccount = {
+  resource: `arn:aws:iam::${CONSUMER}:role/payments-function`,
+  resourceAccount: CONSUMER,
+  resourcePolicy: {
+    Version: version,
+    Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${CONSUMER}:root` }, Action: "sts:*" }],
+  },
+};
+/** Another key of the account with the default key policy (the account's IAM policies decide). */
+const otherKey = (d: TwoAccounts) => ({
+  resource: `arn:aws:kms:${d.region}:${CONSUMER}:key/00000000-0000-4000-8000-0000000beef1`,
+  resourceAccount: CONSUMER,
+  resourcePolicy: {
+    Version: version,
+    Statement: [
+      { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${CONSUMER}:root` }, Action: "kms:*", Resource: "*" },
+    ],
+  },
+});
+const QUARANTINE_OBJECT = "quarantine/2026/11/22/08/vehicle-telemetry/shardId-000000000000/4959-req.ndjson";
+const MANIFEST = "redrive/manifests/quarantine-bucket/quarantine/2026/11/22/08/x.ndjson.json";
+const FAILURE_OBJECT = "aws/lambda/0f1e2d3c/shardId-000000000000/2026/11/22/2026-11-22T08.00.00-abc";
+const DATA_OBJECT = "2026/11/22/08/telemetry-1.gz";
+
+const dropRedrive = (sid: string) => ({
+  name: `RedrivePolicy loses ${sid}`,
+  mutation: {
+    mutateConsumer: (t: Parameters<typeof dropStatement>[0]) =>
+      dropStatement(t, "RedrivePolicy", "PolicyDocument", sid),
+  },
+});
+
+/** What RedriveFunction and an operator holding RedrivePolicy may do. */
+const ALLOWED: AccessCase[] = [
+  {
+    name: "RedriveRole lists the quarantine prefix",
+    request: (d) => ({
+      ...asRedrive(d),
+      action: "s3:ListBucket",
+      ...inBucket(d, "QuarantineBucket"),
+      context: { "s3:prefix": "quarantine/" },
+    }),
+    expected: "Allowed",
+    breaks: [dropRedrive("ListQuarantine")],
+  },
+  ...[QUARANTINE_OBJECT, MANIFEST].map(
+    (key): AccessCase => ({
+      name: `RedriveRole reads ${key.startsWith("quarantine/") ? "a quarantine object" : "a manifest"}`,
+      request: (d) => ({ ...asRedrive(d), action: "s3:GetObject", ...inBucket(d, "QuarantineBucket", key) }),
+      expected: "Allowed",
+      breaks: [dropRedrive("ReadQuarantineAndManifests")],
+    }),
+  ),
+  {
+    name: "RedriveRole lists the on-failure bucket",
+    request: (d) => ({ ...asRedrive(d), action: "s3:ListBucket", ...inBucket(d, "FailureBucket") }),
+    expected: "Allowed",
+    breaks: [dropRedrive("ListOnFailureRecords")],
+  },
+  {
+    name: "RedriveRole reads an on-failure record",
+    request: (d) => ({ ...asRedrive(d), action: "s3:GetObject", ...inBucket(d, "FailureBucket", FAILURE_OBJECT) }),
+    expected: "Allowed",
+    breaks: [dropRedrive("ReadOnFailureRecords")],
+  },
+  ...["s3:PutObject", "s3:AbortMultipartUpload"].map(
+    (action): AccessCase => ({
+      name: `RedriveRole may ${action} a new quarantine object`,
+      request: (d) => ({ ...asRedrive(d), action, ...inBucket(d, "QuarantineBucket", QUARANTINE_OBJECT) }),
+      expected: "Allowed",
+      breaks: [dropRedrive("RequarantineUnderThePrefix")],
+    }),
+  ),
+  {
+    name: "RedriveRole writes a manifest",
+    request: (d) => ({ ...asRedrive(d), action: "s3:PutObject", ...inBucket(d, "QuarantineBucket", MANIFEST) }),
+    expected: "Allowed",
+    breaks: [dropRedrive("WriteManifests")],
+  },
+  {
+    name: "RedriveRole delivers to the stack's delivery stream",
+    request: (d) => ({
+      ...asRedrive(d),
+      action: "firehose:PutRecordBatch",
+      resource: d.consumer.arnOf("TelemetryDeliveryStream"),
+      resourceAccount: CONSUMER,
+    }),
+    expected: "Allowed",
+    breaks: [dropRedrive("DeliverToThisStackDeliveryStreamOnly")],
+  },
+  ...["kms:GenerateDataKey", "kms:Decrypt"].map(
+    (action): AccessCase => ({
+      name: `RedriveRole may ${action} with the data key through S3`,
+      request: (d) => ({ ...asRedrive(d), action, ...dataKey(d), context: viaS3(d) }),
+      expected: "Allowed",
+      breaks: [dropRedrive("ObjectsThroughS3Only")],
+    }),
+  ),
+  {
+    name: "RedriveRole assumes the consumer role (to read the producer's stream as it)",
+    request: (d) => ({ ...asRedrive(d), action: "sts:AssumeRole", ...consumerRoleTrust(d, redriveRole(d)) }),
+    expected: "Allowed",
+    breaks: [
+      dropRedrive("ReadTheStreamAsTheConsumerRole"),
+      {
+        name: "the consumer role's trust loses RedriveReadsTheStreamAsTheConsumer",
+        mutation: {
+          mutateConsumer: (t) =>
+            dropStatement(t, "TelemetryConsumerRole", "AssumeRolePolicyDocument", "RedriveReadsTheStreamAsTheConsumer"),
+        },
+      },
+    ],
+  },
+  ...["logs:CreateLogStream", "logs:PutLogEvents"].map(
+    (action): AccessCase => ({
+      name: `RedriveRole may ${action} in its own log group`,
+      request: (d) => ({ ...asRedrive(d), action, resource: redriveLogStream(d), resourceAccount: CONSUMER }),
+      expected: "Allowed",
+    }),
+  ),
+  {
+    name: "RedriveRole sends traces (X-Ray)",
+    request: (d) => ({ ...asRedrive(d), action: "xray:PutTraceSegments", resource: "*", resourceAccount: CONSUMER }),
+    expected: "Allowed",
+  },
+  {
+    name: "Lambda, acting for this account, may assume RedriveRole",
+    request: (d) => ({
+      principal: "lambda.amazonaws.com",
+      action: "sts:AssumeRole",
+      resource: redriveRole(d),
+      resourceAccount: CONSUMER,
+      resourcePolicy: props(d.consumer, "RedriveRole").AssumeRolePolicyDocument,
+      context: { "aws:SourceAccount": CONSUMER },
+    }),
+    expected: "Allowed",
+  },
+];
+
+/** The edges: other prefixes, buckets, actions, keys and roles stay out of reach. */
+const DENIED: AccessCase[] = [
+  ...(
+    [
+      ["the whole quarantine bucket (no prefix)", ""],
+      ["the manifests' prefix", "redrive/"],
+    ] as const
+  ).map(
+    ([what, prefix]): AccessCase => ({
+      name: `RedriveRole may not list ${what}`,
+      request: (d) => ({
+        ...asRedrive(d),
+        action: "s3:ListBucket",
+        ...inBucket(d, "QuarantineBucket"),
+        context: { "s3:prefix": prefix },
+      }),
+      expected: "ImplicitlyDenied",
+    }),
+  ),
+  {
+    name: "RedriveRole may not list object versions, even under the quarantine prefix (only current objects are redriven)",
+    request: (d) => ({
+      ...asRedrive(d),
+      action: "s3:ListBucketVersions",
+      ...inBucket(d, "QuarantineBucket"),
+      context: { "s3:prefix": "quarantine/" },
+    }),
+    expected: "ImplicitlyDenied",
+  },
+  ...(["", "quarantine/"] as const).map(
+    (prefix): AccessCase => ({
+      name: `RedriveRole may not list the data bucket${prefix ? `, even under ${prefix}` : ""}`,
+      request: (d) => ({
+        ...asRedrive(d),
+        action: "s3:ListBucket",
+        ...inBucket(d, "DataBucket"),
+        ...(prefix ? { context: { "s3:prefix": prefix } } : {}),
+      }),
+      expected: "ImplicitlyDenied",
+    }),
+  ),
+  ...(["s3:GetObject", "s3:PutObject"] as const).map(
+    (action): AccessCase => ({
+      name: `RedriveRole may not ${action} in the data bucket`,
+      request: (d) => ({ ...asRedrive(d), action, ...inBucket(d, "DataBucket", DATA_OBJECT) }),
+      expected: "ImplicitlyDenied",
+    }),
+  ),
+  ...(["s3:GetObject", "s3:PutObject"] as const).map(
+    (action): AccessCase => ({
+      name: `RedriveRole may not ${action} outside the quarantine and manifest prefixes`,
+      request: (d) => ({ ...asRedrive(d), action, ...inBucket(d, "QuarantineBucket", "exports/all.csv") }),
+      expected: "ImplicitlyDenied",
+    }),
+  ),
+  {
+    name: "RedriveRole may not write into the on-failure bucket",
+    request: (d) => ({ ...asRedrive(d), action: "s3:PutObject", ...inBucket(d, "FailureBucket", FAILURE_OBJECT) }),
+    expected: "ImplicitlyDenied",
+  },
+  ...(
+    [
+      ["QuarantineBucket", QUARANTINE_OBJECT, "a quarantine object (sources are never deleted)"],
+      ["QuarantineBucket", MANIFEST, "a manifest"],
+      ["FailureBucket", FAILURE_OBJECT, "an on-failure record"],
+    ] as const
+  ).map(
+    ([bucket, key, what]): AccessCase => ({
+      name: `RedriveRole may not delete ${what}`,
+      request: (d) => ({ ...asRedrive(d), action: "s3:DeleteObject", ...inBucket(d, bucket, key) }),
+      expected: "ImplicitlyDenied",
+    }),
+  ),
+  ...(["QuarantineBucket", "FailureBucket"] as const).map(
+    (bucket): AccessCase => ({
+      name: `RedriveRole may not change ${bucket}'s policy`,
+      request: (d) => ({ ...asRedrive(d), action: "s3:PutBucketPolicy", ...inBucket(d, bucket) }),
+      expected: "ImplicitlyDenied",
+    }),
+  ),
+  {
+    name: "RedriveRole may not read over plain HTTP (the bucket policy denies it)",
+    request: (d) => ({
+      ...asRedrive(d),
+      action: "s3:GetObject",
+      ...inBucket(d, "QuarantineBucket", QUARANTINE_OBJECT),
+      context: { "aws:SecureTransport": "false" },
+    }),
+    expected: "ExplicitlyDenied",
+  },
+  {
+    name: "RedriveRole may not delete the delivery stream",
+    request: (d) => ({
+      ...asRedrive(d),
+      action: "firehose:DeleteDeliveryStream",
+      resource: d.consumer.arnOf("TelemetryDeliveryStream"),
+      resourceAccount: CONSUMER,
+    }),
+    expected: "ImplicitlyDenied",
+  },
+  {
+    name: "RedriveRole may not deliver to another delivery stream",
+    request: (d) => ({
+      ...asRedrive(d),
+      action: "firehose:PutRecordBatch",
+      resource: `arn:aws:firehose:${d.region}:${CONSUMER}:deliverystream/payments`,
+      resourceAccount: CONSUMER,
+    }),
+    expected: "ImplicitlyDenied",
+  },
+  {
+    name: "RedriveRole may not decrypt with the data key other than through S3",
+    request: (d) => ({ ...asRedrive(d), action: "kms:Decrypt", ...dataKey(d) }),
+    expected: "ImplicitlyDenied",
+  },
+  {
+    name: "RedriveRole may not schedule the data key's deletion",
+    request: (d) => ({ ...asRedrive(d), action: "kms:ScheduleKeyDeletion", ...dataKey(d) }),
+    expected: "ImplicitlyDenied",
+  },
+  {
+    name: "RedriveRole may not grant others the data key, even through S3",
+    request: (d) => ({ ...asRedrive(d), action: "kms:CreateGrant", ...dataKey(d), context: viaS3(d) }),
+    expected: "ImplicitlyDenied",
+  },
+  {
+    name: "RedriveRole may not tag a session of the consumer role, even were its trust to admit every STS action (a trust outside the stack)",
+    request: (d) => ({
+      ...asRedrive(d),
+      action: "sts:TagSession",
+      ...roleTrustingTheAccount,
+      resource: d.consumer.arnOf("TelemetryConsumerRole"),
+    }),
+    expected: "ImplicitlyDenied",
+  },
+  {
+    name: "RedriveRole may not decrypt with another key of the account, even through S3",
+    request: (d) => ({ ...asRedrive(d), action: "kms:Decrypt", ...otherKey(d), context: viaS3(d) }),
+    expected: "ImplicitlyDenied",
+  },
+  {
+    name: "RedriveRole may not assume another role of the account, even one that trusts the whole account",
+    request: (d) => ({ ...asRedrive(d), action: "sts:AssumeRole", ...roleTrustingTheAccount }),
+    expected: "ImplicitlyDenied",
+  },
+  {
+    name: "RedriveRole may not tag a session of a role that trusts the whole account",
+    request: (d) => ({ ...asRedrive(d), action: "sts:TagSession", ...roleTrustingTheAccount }),
+    expected: "ImplicitlyDenied",
+  },
+  {
+    name: "another role of the consumer account, holding every permission, may not assume the consumer role (its trust names RedriveRole)",
+    request: (d) => ({
+      identityPolicies: [EVERYTHING],
+      action: "sts:AssumeRole",
+      ...consumerRoleTrust(d, OTHER_ROLE),
+    }),
+    expected: "ImplicitlyDenied",
+  },
+  {
+    name: "RedriveRole, holding every permission, may not tag a session of the consumer role (the trust allows AssumeRole only)",
+    request: (d) => ({
+      identityPolicies: [EVERYTHING],
+      action: "sts:TagSession",
+      ...consumerRoleTrust(d, redriveRole(d)),
+    }),
+    expected: "ImplicitlyDenied",
+  },
+  {
+    name: "the producer account's administrators may not assume the consumer role through the redrive's trust",
+    request: (d) => ({
+      identityPolicies: [EVERYTHING],
+      action: "sts:AssumeRole",
+      ...consumerRoleTrust(d, `arn:aws:iam::${PRODUCER}:role/administrator`),
+    }),
+    expected: "ImplicitlyDenied",
+  },
+  ...(["logs:PutLogEvents", "logs:DeleteLogStream"] as const).map(
+    (action): AccessCase => ({
+      name:
+        action === "logs:PutLogEvents"
+          ? "RedriveRole may not write another function's log group"
+          : "RedriveRole may not delete a log stream of its own group",
+      request: (d) => ({
+        ...asRedrive(d),
+        action,
+        resource:
+          action === "logs:PutLogEvents"
+            ? `arn:aws:logs:${d.region}:${CONSUMER}:log-group:/aws/lambda/payments:log-stream:x`
+            : redriveLogStream(d),
+        resourceAccount: CONSUMER,
+      }),
+      expected: "ImplicitlyDenied",
+    }),
+  ),
+  ...(
+    [
+      [{ "aws:SourceAccount": PRODUCER }, "sts:AssumeRole", "by Lambda acting for another account"],
+      [{ "aws:SourceAccount": CONSUMER }, "sts:TagSession", "with a tagged session"],
+    ] as const
+  ).map(
+    ([context, action, how]): AccessCase => ({
+      name: `RedriveRole may not be assumed ${how}`,
+      request: (d) => ({
+        principal: "lambda.amazonaws.com",
+        action,
+        resource: redriveRole(d),
+        resourceAccount: CONSUMER,
+        resourcePolicy: props(d.consumer, "RedriveRole").AssumeRolePolicyDocument,
+        context,
+      }),
+      expected: "ImplicitlyDenied",
+    }),
+  ),
+];
+
+export const REDRIVE_ACCESS_CASES: readonly AccessCase[] = [...ALLOWED, ...DENIED];
