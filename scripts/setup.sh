@@ -39,6 +39,12 @@ if [ ! -x "$CHECKOV_VENV/bin/checkov" ]; then
     | grep -v '^WARNING: Location' >&2 || true
   "$CHECKOV_VENV/bin/checkov" --version >&2
 fi
+# The zstd tool is the second, independent reader of zstd deliveries in the tests (Debian's package).
+if ! command -v zstd >/dev/null 2>&1; then
+  echo "› installing zstd (Debian package)" >&2
+  { apt-get update -qq && apt-get install -y -qq zstd; } >&2 || echo "› could not install zstd: the zstd delivery test will say so" >&2
+fi
+
 export CHECKOV="$CHECKOV_VENV/bin/checkov"
 export SAM_PYTHON="$VENV/bin/python"
 

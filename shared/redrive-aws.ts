@@ -97,29 +97,39 @@ export async function createKinesisClient(options: {
 }): Promise<KinesisClient> {
   let credentials: KinesisClientConfig["credentials"];
   if (options.roleArn) {
-    const { STSClient, AssumeRoleCommand } = await import("@aws-sdk/nested-clients/sts");
+    const roleArn = options.roleArn;
+    const { STSClient, AssumeRoleCommand } = await import("@aws-sdk/client-sts");
     const sts = new STSClient({ ...(options.region ? { region: options.region } : {}) });
-    const out = await sts.send(
-      new AssumeRoleCommand({
-        RoleArn: options.roleArn,
-        RoleSessionName: "telemetry-redrive",
-        DurationSeconds: 3600,
-        // The session may only read the stream (and decrypt it through Kinesis), whatever the role allows.
-        Policy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Action: ["kinesis:GetShardIterator", "kinesis:GetRecords", "kms:Decrypt"],
-              Resource: "*",
-            },
-          ],
+    // A provider with an expiration: the SDK asks again before the session ends, so a long run keeps reading.
+    credentials = async () => {
+      const out = await sts.send(
+        new AssumeRoleCommand({
+          RoleArn: roleArn,
+          RoleSessionName: "telemetry-redrive",
+          DurationSeconds: 3600,
+          // The session may only read the stream (and decrypt it through Kinesis), whatever the role allows.
+          Policy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Effect: "Allow",
+                Action: ["kinesis:GetShardIterator", "kinesis:GetRecords", "kms:Decrypt"],
+                // A session policy only narrows the role: the resources stay those the role may use.
+                Resource: "*",
+              },
+            ],
+          }),
         }),
-      }),
-    );
-    const c = out.Credentials;
-    if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole ${options.roleArn} returned no credentials`);
-    credentials = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
+      );
+      const c = out.Credentials;
+      if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole ${roleArn} returned no credentials`);
+      return {
+        accessKeyId: c.AccessKeyId,
+        secretAccessKey: c.SecretAccessKey,
+        sessionToken: c.SessionToken,
+        expiration: c.Expiration,
+      };
+    };
   }
   const { NodeHttpHandler } = await import("@smithy/node-http-handler");
   return new KinesisClient({
