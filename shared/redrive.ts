@@ -644,10 +644,14 @@ async function takeOnFailure(
   }
 }
 
+/** GetShardIterator's answers for a position the stream no longer holds (past retention, shard gone). */
+const POSITION_REFUSED = new Set(["InvalidArgumentException", "ResourceNotFoundException"]);
+
 /**
  * The batch's records back from the stream: from its first sequence number until past its last.
  * "expired" when the first record returned is later than the start (the start is past retention),
- * "trimmed" when Kinesis refuses the position.
+ * "trimmed" when Kinesis refuses the position. Throws any other error of the stream (throttling,
+ * access denied), so the run stops and can be resumed rather than count readable records as lost.
  */
 async function readRange(
   batch: OnFailureBatch,
@@ -661,7 +665,10 @@ async function readRange(
   try {
     iterator = await stream.iteratorAt(batch.streamArn, batch.shardId, batch.startSequenceNumber);
   } catch (err) {
-    return { records, status: "trimmed", detail: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+    // Only Kinesis's own "not here any more" answers mean the records are gone; throttling, access
+    // denied or a network error must fail the run (it can be resumed), never read as data loss.
+    if (!(err instanceof Error) || !POSITION_REFUSED.has(err.name)) throw err;
+    return { records, status: "trimmed", detail: `${err.name}: ${err.message}` };
   }
   let first: string | undefined;
   // Each empty read with the shard caught up ends the range; a few empty reads are normal mid-shard.

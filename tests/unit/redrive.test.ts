@@ -359,6 +359,20 @@ describe("redrive from the on-failure destination", () => {
     expect(summary?.ranges[0]).toMatchObject({ status: "trimmed", found: 0 });
     expect(summary?.expired).toBe(3);
   });
+
+  it("stops on a stream error that does not mean the records are gone, rather than count them expired", async () => {
+    const denied: StreamReader = {
+      ...shard(0),
+      async iteratorAt() {
+        throw Object.assign(new Error("not authorized to perform kinesis:GetShardIterator"), {
+          name: "AccessDeniedException",
+        });
+      },
+    };
+    await expect(runAll(onFailureRequest, redriveDeps(failureStore(), { stream: denied }))).rejects.toThrow(
+      "not authorized",
+    );
+  });
 });
 
 describe("parseRedriveRequest", () => {
