@@ -215,3 +215,30 @@ describe("contract versions", () => {
     expect(() => consumerWith({ AcceptedSchemaVersions: "1, 2" })).toThrow(ParameterValueError);
   });
 });
+
+describe("the redrive function processes records as the consumer does", () => {
+  const environmentOf = (parameters: Record<string, string>, functionId: string): Record<string, string> => {
+    const properties = consumerWith(parameters).resources[functionId]?.properties;
+    return (properties?.Environment as { Variables: Record<string, string> } | undefined)?.Variables ?? {};
+  };
+
+  it.each<Record<string, string>>([
+    {},
+    { DeliveryCompression: "zstd", AcceptedSchemaVersions: "1", SpeedLimitKmh: "90" },
+  ])("with the same delivery, quarantine, contract and compression settings (%j)", (parameters) => {
+    const consumer = environmentOf(parameters, "TelemetryConsumerFunction");
+    const redrive = environmentOf(parameters, "RedriveFunction");
+
+    for (const name of [
+      "DELIVERY_STREAM_NAME",
+      "QUARANTINE_BUCKET",
+      "QUARANTINE_PREFIX",
+      "SPEED_LIMIT_KMH",
+      "ACCEPTED_SCHEMA_VERSIONS",
+      "DELIVERY_COMPRESSION",
+    ]) {
+      expect(consumer[name], name).toBeDefined();
+      expect(redrive[name], name).toBe(consumer[name]);
+    }
+  });
+});
