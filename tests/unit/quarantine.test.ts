@@ -167,4 +167,36 @@ describe("quarantine body from parts", () => {
     expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(1);
     expect(s3Mock.commandCalls(CreateMultipartUploadCommand)).toHaveLength(0);
   });
+
+  it("throws a MultipartUploadError, with nothing to abort, when CreateMultipartUpload returns no UploadId", async () => {
+    s3Mock.on(CreateMultipartUploadCommand).resolves({});
+
+    await expect(write(many, 4_096)).rejects.toThrow(
+      new MultipartUploadError("CreateMultipartUpload returned no UploadId", undefined),
+    );
+    expect(s3Mock.commandCalls(UploadPartCommand)).toHaveLength(0);
+    expect(s3Mock.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
+  });
+
+  it("names the failed step and the S3 error in the MultipartUploadError, and keeps the S3 error as its cause", async () => {
+    const slowDown = Object.assign(new Error("slow down"), { name: "SlowDown" });
+    s3Mock.on(CreateMultipartUploadCommand).resolves({ UploadId: "u1" });
+    s3Mock.on(UploadPartCommand).resolves({ ETag: '"e"' });
+    s3Mock.on(CompleteMultipartUploadCommand).rejects(slowDown);
+    s3Mock.on(AbortMultipartUploadCommand).resolves({});
+
+    const error = await write(many, 4_096).catch((err: unknown) => err);
+
+    expect(error).toBeInstanceOf(MultipartUploadError);
+    expect(error).toMatchObject({
+      name: "MultipartUploadError",
+      message: "CompleteMultipartUpload failed: SlowDown: slow down",
+      cause: slowDown,
+    });
+  });
+
+  it("refuses to write an object without lines", async () => {
+    await expect(write([], 4_096)).rejects.toThrow(new RangeError("writeQuarantine needs at least one line"));
+    expect(s3Mock.calls()).toHaveLength(0);
+  });
 });
