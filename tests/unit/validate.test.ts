@@ -203,6 +203,14 @@ describe("detailsOf", () => {
     ]);
     expect(detailsOf([error(0), required])).toHaveLength(4);
   });
+
+  it("explains a pattern it has no words for as a format mismatch, never with the pattern itself", () => {
+    const pattern: SchemaError = { keyword: "pattern", instancePath: "/battery/cellId", params: {}, message: "^x+$" };
+
+    expect(detailsOf([pattern])).toEqual([
+      { path: "/battery/cellId", message: "does not match the contract's format for this field" },
+    ]);
+  });
 });
 
 describe("validateTelemetry, telemetry v2 (electrified vehicles)", () => {
