@@ -20,9 +20,10 @@ export default {
   jsonReporter: { fileName: "reports/mutation/mutation.json" },
   thresholds: { high: 90, low: 85, break: null },
   tempDirName: ".tmp/stryker",
-  // TypeScript 7 has no JavaScript compiler API, so neither the typescript checker nor the sandbox's
-  // tsconfig rewrite (it parses the file with `typescript`) can run; the tsconfig has no `extends` or
-  // `references` to rewrite, so pointing the option at no file skips it. Mutants that do not
-  // type-check are therefore run like the others (Vitest strips types) instead of being discarded.
+  // TypeScript 7 has no JavaScript compiler API, so neither @stryker-mutator/typescript-checker (not
+  // installed for that reason) nor the sandbox's tsconfig rewrite (it parses the file with
+  // `typescript`) can run; the tsconfig has no `extends` or `references` to rewrite, so pointing the
+  // option at no file skips it. Mutants that would not type-check are run like the others (Vitest
+  // strips types): most fail at run time and count as killed.
   tsconfigFile: "",
 };
