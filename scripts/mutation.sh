@@ -5,5 +5,10 @@
 # (e.g. --mutate shared/decode.ts). node scripts/mutation-score.ts --survivors lists what survived.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
-stryker run "$@" >&2
+status=0
+stryker run "$@" >&2 || status=$?
+# Stryker records the checkout's absolute path in the incremental file (also after an interrupted
+# run, which saves what it has); it is committed, so the path is dropped: it is not needed to re-read it.
+node scripts/mutation-score.ts --strip-root tests/mutation/incremental.json
+[ "$status" -eq 0 ] || exit "$status"
 node scripts/mutation-score.ts reports/mutation/mutation.json
