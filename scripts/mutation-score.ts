@@ -9,7 +9,11 @@ const path = args.find((a) => !a.startsWith("--")) ?? "reports/mutation/mutation
 
 if (args.includes("--strip-root")) {
   if (existsSync(path)) {
-    const { projectRoot: _, ...rest } = JSON.parse(readFileSync(path, "utf8")) as { projectRoot?: string };
+    // The root itself, and in the failure messages of killed mutants the sandbox paths under it.
+    const root = `${process.cwd()}/`;
+    const { projectRoot: _, ...rest } = JSON.parse(readFileSync(path, "utf8").replaceAll(root, "")) as {
+      projectRoot?: string;
+    };
     writeFileSync(path, `${JSON.stringify(rest, null, 2)}\n`);
   }
 } else {

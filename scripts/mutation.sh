@@ -8,7 +8,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 status=0
 stryker run "$@" >&2 || status=$?
 # Stryker records the checkout's absolute path in the incremental file (also after an interrupted
-# run, which saves what it has); it is committed, so the path is dropped: it is not needed to re-read it.
+# run, which saves what it has), and in failure messages; it is committed, so the path is dropped.
 node scripts/mutation-score.ts --strip-root tests/mutation/incremental.json
 [ "$status" -eq 0 ] || exit "$status"
 node scripts/mutation-score.ts reports/mutation/mutation.json
