@@ -7,6 +7,7 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
+import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import { s3ObjectWriter } from "../../shared/aws.ts";
 import {
@@ -89,6 +90,41 @@ describe("quarantine body from parts", () => {
     expect(parts.slice(0, -1).every((part) => part.length === 8)).toBe(true);
     expect(Buffer.concat(parts).toString("utf8")).toBe(`${lines.join("\n")}\n`);
     expect(body.size).toBe(Buffer.byteLength(`${lines.join("\n")}\n`));
+  });
+
+  it("gives for any lines and any part size the NDJSON bytes, every part but the last full, none empty (property)", () => {
+    const line = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: "grapheme", maxLength: 40 }));
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 30 }), fc.integer({ min: 1, max: 96 }), (lines, partBytes) => {
+        const body = new NdjsonParts(partBytes);
+
+        for (const text of lines) body.add(text);
+
+        const parts = body.parts();
+        const expected = Buffer.from(lines.map((text) => `${text}\n`).join(""), "utf8");
+        expect(Buffer.concat(parts)).toEqual(expected);
+        expect(body.size).toBe(expected.length);
+        expect(parts.slice(0, -1).every((part) => part.length === partBytes)).toBe(true);
+        expect(parts.every((part) => part.length > 0 && part.length <= partBytes)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("grows the first part past its initial buffer for a body of many lines, keeping every byte", () => {
+    const lines = Array.from({ length: 3_000 }, (_, i) => `line ${i} ${"x".repeat(i % 50)}`);
+    const body = new NdjsonParts(1024 * 1024);
+
+    for (const text of lines) body.add(text);
+
+    const parts = body.parts();
+    expect(parts).toHaveLength(1);
+    expect(parts[0]?.toString("utf8")).toBe(lines.map((text) => `${text}\n`).join(""));
+  });
+
+  it("has no parts before the first line", () => {
+    expect(new NdjsonParts(8).parts()).toEqual([]);
+    expect(new NdjsonParts(8).size).toBe(0);
   });
 
   it("uses parts of 8 MiB by default: above S3's 5 MiB minimum", () => {
