@@ -360,3 +360,29 @@ describe("validateTelemetry, calendar", () => {
     expect(wrong).toEqual([]);
   });
 });
+
+describe("validateTelemetry, the wording of its rejections", () => {
+  it("names the time range when an offset moves the instant past 9999-12-31 UTC", () => {
+    const result = validateTelemetry({ vehicleId: "VIN-1", timestamp: "9999-12-31T23:59:59-01:00", speedKmh: 1 });
+
+    expect(result).toEqual(
+      new Rejection("SCHEMA_INVALID", [
+        { path: "/timestamp", message: "must be between 1970-01-01 and 9999-12-31 UTC" },
+      ]),
+    );
+  });
+
+  it("shows an unknown schemaVersion of exactly 40 characters whole, and cuts a longer one", () => {
+    const whole = "v".repeat(38);
+    const long = "v".repeat(39);
+
+    expect(validateTelemetry({ schemaVersion: whole })).toMatchObject({
+      details: [{ message: `schemaVersion "${whole}" is not a known version (known: 1, 2); accepted: 1, 2` }],
+    });
+    expect(validateTelemetry({ schemaVersion: long })).toMatchObject({
+      details: [
+        { message: `schemaVersion "${long.slice(0, 39)}… is not a known version (known: 1, 2); accepted: 1, 2` },
+      ],
+    });
+  });
+});
