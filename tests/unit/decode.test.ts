@@ -375,3 +375,64 @@ describe("forEachUserRecord, protobuf edges", () => {
     expect(isKplAggregate(Buffer.from([0xf3, 0x89, 0x9a, 0xc2]))).toBe(true);
   });
 });
+
+describe("forEachUserRecord, fields of an unexpected wire type", () => {
+  const one = (partitionKey: string) => [{ partitionKey, subSequenceNumber: 0, data: Buffer.alloc(0) }];
+
+  it("skips a key-table field that is not length-delimited", () => {
+    const body = [0x08, 0x00, 0x0a, 0x01, 0x6b, 0x1a, 0x04, 0x08, 0x00, 0x1a, 0x00];
+    expect(deaggregate(kplFrame(Buffer.from(body)))).toEqual(one("k"));
+  });
+
+  it("skips a records field that is not length-delimited", () => {
+    const body = [0x0a, 0x01, 0x6b, 0x18, 0x00, 0x1a, 0x04, 0x08, 0x00, 0x1a, 0x00];
+    expect(deaggregate(kplFrame(Buffer.from(body)))).toEqual(one("k"));
+  });
+
+  it("skips a record's key-index field that is not a varint, and a data field that is not length-delimited", () => {
+    const record = [0x0a, 0x01, 0x41, 0x18, 0x05, 0x08, 0x00, 0x1a, 0x00];
+    const body = [0x0a, 0x01, 0x6b, 0x1a, record.length, ...record];
+    expect(deaggregate(kplFrame(Buffer.from(body)))).toEqual(one("k"));
+  });
+
+  it("skips the key table when reading the records, whatever bytes a key holds", () => {
+    // The key's bytes read as a tag would be a records field (0x1a).
+    const body = [0x0a, 0x02, 0x1a, 0x00, 0x1a, 0x04, 0x08, 0x00, 0x1a, 0x00];
+    expect(deaggregate(kplFrame(Buffer.from(body)))).toEqual(one("\u001a\u0000"));
+  });
+
+  it("rejects a fixed 64-bit field cut short even when its bytes would read as valid fields", () => {
+    const body = [0x0a, 0x01, 0x6b, 0x1a, 0x04, 0x08, 0x00, 0x1a, 0x00, 0x29, 0x08, 0x00];
+    expect(deaggregate(kplFrame(Buffer.from(body)))).toEqual(
+      new Rejection("AGGREGATE_CORRUPT", [{ path: "", message: "aggregate is not a valid protobuf AggregatedRecord" }]),
+    );
+  });
+
+  it("rejects a key-table entry whose length is a truncated varint", () => {
+    expect(deaggregate(kplFrame(Buffer.from([0x0a, 0x80])))).toEqual(
+      new Rejection("AGGREGATE_CORRUPT", [{ path: "", message: "partition key table entry runs past the aggregate" }]),
+    );
+  });
+
+  it("numbers the entry that runs past the aggregate", () => {
+    const body = [0x0a, 0x01, 0x6b, 0x1a, 0x02, 0x08, 0x00, 0x1a, 0x09, 0x08, 0x00];
+    expect(deaggregate(kplFrame(Buffer.from(body)))).toEqual(
+      new Rejection("AGGREGATE_CORRUPT", [{ path: "", message: "user record 1 runs past the aggregate" }]),
+    );
+  });
+
+  it("takes a frame of exactly magic and checksum for an aggregate without entries, not a short one", () => {
+    const empty = Buffer.concat([Buffer.from([0xf3, 0x89, 0x9a, 0xc2]), md5(Buffer.alloc(0))]);
+    expect(deaggregate(empty)).toEqual(
+      new Rejection("AGGREGATE_CORRUPT", [{ path: "", message: "aggregate holds no user records" }]),
+    );
+  });
+});
+
+describe("decodeBase64 without reuse", () => {
+  it("gives each call its own buffer: a later decode leaves an earlier result as it was", () => {
+    const first = decodeBase64(Buffer.from("first").toString("base64")) as Buffer;
+    decodeBase64(Buffer.from("other").toString("base64"));
+    expect(first.toString()).toBe("first");
+  });
+});
