@@ -13,6 +13,7 @@ import { s3ObjectWriter } from "../../shared/aws.ts";
 import {
   MultipartUploadError,
   NdjsonParts,
+  type ObjectWriter,
   QUARANTINE_PART_BYTES,
   type QuarantineLine,
   quarantineKey,
@@ -234,5 +235,63 @@ describe("quarantine body from parts", () => {
   it("refuses to write an object without lines", async () => {
     await expect(write([], 4_096)).rejects.toThrow(new RangeError("writeQuarantine needs at least one line"));
     expect(s3Mock.calls()).toHaveLength(0);
+  });
+});
+
+describe("quarantine calls and their deadline", () => {
+  /** Our own ObjectWriter interface, recording each call's input and options (no S3 behaviour). */
+  function recordingWriter(failUploadPart = false) {
+    const calls: { name: string; input: Record<string, unknown>; signal: AbortSignal | undefined }[] = [];
+    const record = (name: string) => async (input: object, options?: { abortSignal?: AbortSignal }) => {
+      calls.push({ name, input: input as Record<string, unknown>, signal: options?.abortSignal });
+      if (name === "uploadPart" && failUploadPart) throw Object.assign(new Error("slow down"), { name: "SlowDown" });
+      return { UploadId: "u1", ETag: '"e"' };
+    };
+    const writer: ObjectWriter = {
+      putObject: async (input, options) => void (await record("putObject")(input, options)),
+      createMultipartUpload: record("createMultipartUpload"),
+      uploadPart: record("uploadPart"),
+      completeMultipartUpload: async (input, options) => void (await record("completeMultipartUpload")(input, options)),
+      abortMultipartUpload: async (input, options) => void (await record("abortMultipartUpload")(input, options)),
+    };
+    return { calls, writer };
+  }
+  const many = Array.from({ length: 40 }, (_, i) => ({ ...line, recordId: `id-${i}` }));
+
+  it("gives the PutObject call an abort signal for the deadline", async () => {
+    const { calls, writer } = recordingWriter();
+
+    await writeQuarantine([line], { bucket: "b", prefix: "q/" }, writer, "r", Date.now() + 60_000, Date.now);
+
+    expect(calls.map((c) => c.name)).toEqual(["putObject"]);
+    expect(calls[0]?.signal).toBeInstanceOf(AbortSignal);
+  });
+
+  it("gives every multipart call an abort signal, and every part a CRC32 checksum", async () => {
+    const { calls, writer } = recordingWriter();
+
+    await writeQuarantine(many, { bucket: "b", prefix: "q/" }, writer, "r", Date.now() + 60_000, Date.now, 4_096);
+
+    expect(calls.every((c) => c.signal instanceof AbortSignal)).toBe(true);
+    const parts = calls.filter((c) => c.name === "uploadPart");
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.every((c) => c.input.ChecksumAlgorithm === "CRC32")).toBe(true);
+  });
+
+  it("names UploadPart as the failed step, and aborts with a signal too", async () => {
+    const { calls, writer } = recordingWriter(true);
+
+    const error = await writeQuarantine(
+      many,
+      { bucket: "b", prefix: "q/" },
+      writer,
+      "r",
+      Date.now() + 60_000,
+      Date.now,
+      4_096,
+    ).catch((err: unknown) => err);
+
+    expect(error).toMatchObject({ name: "MultipartUploadError", message: "UploadPart failed: SlowDown: slow down" });
+    expect(calls.at(-1)).toMatchObject({ name: "abortMultipartUpload", signal: expect.any(AbortSignal) });
   });
 });

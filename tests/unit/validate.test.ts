@@ -386,3 +386,16 @@ describe("validateTelemetry, the wording of its rejections", () => {
     });
   });
 });
+
+describe("validateTelemetry, unknown fields", () => {
+  it('counts a top-level field named "undefined" holding an object as one unknown field', () => {
+    const result = validateTelemetry({
+      vehicleId: "VIN-1",
+      timestamp: "2026-11-21T08:00:00Z",
+      speedKmh: 1,
+      undefined: { a: 1 },
+    });
+
+    expect(result).toMatchObject({ unknownFields: 1 });
+  });
+});
