@@ -18,7 +18,8 @@ export default {
   reporters: ["html", "json", "progress"],
   htmlReporter: { fileName: "reports/mutation/index.html" },
   jsonReporter: { fileName: "reports/mutation/mutation.json" },
-  thresholds: { high: 90, low: 85, break: null },
+  // Under 85 % overall the run fails (scripts/test.sh runs it).
+  thresholds: { high: 90, low: 85, break: 85 },
   tempDirName: ".tmp/stryker",
   // TypeScript 7 has no JavaScript compiler API, so neither @stryker-mutator/typescript-checker (not
   // installed for that reason) nor the sandbox's tsconfig rewrite (it parses the file with
