@@ -215,7 +215,8 @@ describe("loadConfig, the edges of each variable", () => {
     ["FIREHOSE_ATTEMPT_TIMEOUT_MS", "500x"],
     ["FIREHOSE_ATTEMPT_TIMEOUT_MS", "1e3"],
     ["FIREHOSE_ATTEMPT_TIMEOUT_MS", "900001"],
-  ])("rejects %s=%j, a value that is not the plain number the variable expects", (variable, raw) => {
+    ["QUARANTINE_PREFIX", "rejects/v1"],
+  ])("rejects %s=%j, a value not of the form the variable expects", (variable, raw) => {
     expect(() => loadConfig({ ...required, [variable]: raw })).toThrow(
       expect.objectContaining({ name: "ConfigError", variable }),
     );

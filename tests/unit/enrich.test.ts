@@ -208,7 +208,7 @@ describe("record identity, edges", () => {
     ["another service's ARN, even with an account", "arn:aws:dynamodb:eu-west-1:111122223333:stream/x", "unknown", "x"],
     [
       "a Kinesis ARN of a resource that is no stream",
-      "arn:aws:kinesis:eu-west-1:111122223333:table/x",
+      "arn:aws:kinesis:eu-west-1:111122223333:table/telemetry",
       "111122223333",
       "unknown",
     ],
