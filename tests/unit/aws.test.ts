@@ -57,4 +57,22 @@ describe("AWS clients", () => {
 
     expect(attempts).toBe(2);
   });
+
+  it("tries to connect again after a connection that failed asynchronously", async () => {
+    s3Mock.on(PutObjectCommand).resolves({});
+    let attempts = 0;
+    const writer = s3ObjectWriter(async () => {
+      attempts++;
+      if (attempts === 1) throw new Error("credentials provider timed out");
+      return new S3Client({ region: "eu-west-1" });
+    });
+
+    await expect(writer.putObject({ Bucket: "b", Key: "k", Body: "x" })).rejects.toThrow(
+      "credentials provider timed out",
+    );
+    await writer.putObject({ Bucket: "b", Key: "k", Body: "x" });
+
+    expect(attempts).toBe(2);
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(1);
+  });
 });

@@ -221,3 +221,84 @@ describe("redrive's settings", () => {
     expect(() => loadKinesisEndpoint({ AWS_ENDPOINT_URL_KINESIS: "ftp://x" })).toThrow(ConfigError);
   });
 });
+
+describe("loadConfig, the edges of each variable", () => {
+  it("treats an empty optional variable as unset: its default", () => {
+    const config = loadConfig({
+      ...required,
+      QUARANTINE_PREFIX: "",
+      SPEED_LIMIT_KMH: "",
+      FIREHOSE_ATTEMPT_TIMEOUT_MS: "",
+    });
+
+    expect(config).toMatchObject({
+      quarantinePrefix: "quarantine/",
+      speedLimitKmh: 130,
+      firehoseAttemptTimeoutMs: 10_000,
+    });
+  });
+
+  it.each([
+    ["a whole number", "90", 90],
+    ["two decimals", "90.25", 90.25],
+    ["the upper bound", "400", 400],
+  ])("reads SPEED_LIMIT_KMH given as %s", (_, raw, kmh) => {
+    expect(loadConfig({ ...required, SPEED_LIMIT_KMH: raw }).speedLimitKmh).toBe(kmh);
+  });
+
+  it.each([
+    ["the lower bound", "100", 100],
+    ["the upper bound", "900000", 900_000],
+    ["a value in between", "2500", 2_500],
+  ])("reads FIREHOSE_ATTEMPT_TIMEOUT_MS at %s", (_, raw, ms) => {
+    expect(loadConfig({ ...required, FIREHOSE_ATTEMPT_TIMEOUT_MS: raw }).firehoseAttemptTimeoutMs).toBe(ms);
+  });
+
+  it.each([
+    ["SPEED_LIMIT_KMH", "x12"],
+    ["SPEED_LIMIT_KMH", "12x"],
+    ["SPEED_LIMIT_KMH", "1e2"],
+    ["FIREHOSE_ATTEMPT_TIMEOUT_MS", "x500"],
+    ["FIREHOSE_ATTEMPT_TIMEOUT_MS", "500x"],
+    ["FIREHOSE_ATTEMPT_TIMEOUT_MS", "1e3"],
+    ["FIREHOSE_ATTEMPT_TIMEOUT_MS", "900001"],
+    ["QUARANTINE_PREFIX", "rejects/v1"],
+  ])("rejects %s=%j, a value not of the form the variable expects", (variable, raw) => {
+    expect(() => loadConfig({ ...required, [variable]: raw })).toThrow(
+      expect.objectContaining({ name: "ConfigError", variable }),
+    );
+  });
+
+  it.each([
+    ["a name ending in digits that is no IP address", "a1.2.3.4"],
+    ["a reserved suffix in the middle of the name", "my-s3alias-bucket"],
+    ["a reserved prefix in the middle of the name", "my-xn--bucket"],
+  ])("accepts a bucket with %s", (_, bucket) => {
+    expect(loadConfig({ ...required, QUARANTINE_BUCKET: bucket }).quarantineBucket).toBe(bucket);
+  });
+
+  it("states the delivery stream name's form in the error", () => {
+    expect(() => loadConfig({ ...required, DELIVERY_STREAM_NAME: "a/b" })).toThrow(
+      new ConfigError("DELIVERY_STREAM_NAME", "a Firehose delivery stream name (1–64 of [a-zA-Z0-9_.-])", "a/b"),
+    );
+  });
+
+  it("names the error class ConfigError, so logs tell a configuration error from others", () => {
+    expect(new ConfigError("X", "y", undefined).name).toBe("ConfigError");
+  });
+});
+
+describe("loadEndpoints, the URL's scheme", () => {
+  it.each(["xhttp://127.0.0.1:5000", "httpsx://127.0.0.1:5000", "ftp://127.0.0.1", "not a url"])(
+    "rejects %j with the expected form named",
+    (url) => {
+      expect(() => loadEndpoints({ AWS_ENDPOINT_URL: url })).toThrow(
+        new ConfigError(
+          "AWS_ENDPOINT_URL",
+          "an http:// or https:// URL without credentials (an emulator, e.g. http://host.docker.internal:5000), or empty for AWS's own endpoint",
+          url,
+        ),
+      );
+    },
+  );
+});

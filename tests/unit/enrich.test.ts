@@ -133,6 +133,11 @@ describe("enrich, telemetry v2", () => {
     schemaVersion: 2,
   };
 
+  it("flags a v2 speed strictly above the configured limit, not one at it", () => {
+    expect(enriched({ ...v2, speedKmh: 130 }).overSpeedLimit).toBe(false);
+    expect(enriched({ ...v2, speedKmh: 130.5 }).overSpeedLimit).toBe(true);
+  });
+
   it("writes v1's fields in v1's order, then the EV fields, normalised, unknown ones dropped, and schemaVersion 2", () => {
     const line = JSON.stringify(enriched(v2));
 
@@ -191,5 +196,23 @@ describe("enrich, telemetry v2", () => {
     expect(line.schemaVersion).toBe(1);
     expect(line.battery).toBeUndefined();
     expect(enrichedValidator.Check(line)).toBe(true);
+  });
+});
+
+describe("record identity, edges", () => {
+  it("takes an eventID without a colon whole as the shard id", () => {
+    expect(shardIdOf("shardId-000000000007")).toBe("shardId-000000000007");
+  });
+
+  it.each([
+    ["another service's ARN, even with an account", "arn:aws:dynamodb:eu-west-1:111122223333:stream/x", "unknown", "x"],
+    [
+      "a Kinesis ARN of a resource that is no stream",
+      "arn:aws:kinesis:eu-west-1:111122223333:table/telemetry",
+      "111122223333",
+      "unknown",
+    ],
+  ])("marks unknown what %s does not say", (_, arn, account, stream) => {
+    expect(parseStreamArn(arn)).toEqual({ account, stream });
   });
 });

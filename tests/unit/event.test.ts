@@ -26,6 +26,7 @@ describe("kinesisRecordsOf", () => {
     ["kinesis.approximateArrivalTimestamp", (r: Mutable) => (r.kinesis.approximateArrivalTimestamp = "soon")],
     ["eventSourceARN", (r: Mutable) => delete r.eventSourceARN],
     ["kinesis", (r: Mutable) => (r.kinesis = null as never)],
+    ["kinesis", (r: Mutable) => (r.kinesis = "text" as never)],
   ])("names the record and the field when %s is wrong", (field, mutate) => {
     const event = structuredClone(sampleEvent("valid-batch.json"));
     mutate(event.Records[3] as unknown as Mutable);

@@ -73,6 +73,25 @@ describe("handler", () => {
     ).toEqual(["AGGREGATE_CORRUPT", "BASE64_INVALID", "JSON_INVALID", "SCHEMA_INVALID", "TOO_LARGE", "UTF8_INVALID"]);
   });
 
+  it("tags its lines with the request id, counts a cold start once, and logs the batch's own duration", async () => {
+    // Lambda sets this variable; Powertools counts a cold start only for on-demand initialisation.
+    const handler = await loadHandler({ AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand" });
+    const stdout = captureOutput();
+    const context = lambdaContext(60_000);
+
+    const before = performance.now();
+    await handler(sampleEvent("valid-batch.json"), context);
+    const elapsedMs = performance.now() - before;
+    await handler(sampleEvent("valid-batch.json"), lambdaContext(60_000));
+
+    const json = stdout.map((line) => JSON.parse(line));
+    const info = json.filter((line) => line.level === "INFO");
+    expect(info[0]).toMatchObject({ function_request_id: context.awsRequestId, cold_start: true });
+    expect(info[0].durationMs).toBeGreaterThanOrEqual(0);
+    expect(info[0].durationMs).toBeLessThanOrEqual(Math.ceil(elapsedMs));
+    expect(json.filter((line) => line._aws && line.ColdStart === 1)).toHaveLength(1);
+  });
+
   it("reports every record for retry when the invocation has no time left past the safety margin", async () => {
     const handler = await loadHandler();
     captureOutput();
@@ -93,7 +112,10 @@ describe("handler", () => {
     await expect(handler({ Records: [{ eventID: 1 }] }, lambdaContext(60_000))).rejects.toThrow(
       "event.Records[0].eventID must be a string",
     );
-    expect(stdout.some((line) => JSON.parse(line).level === "ERROR")).toBe(true);
+    const json = stdout.filter((line) => line.startsWith("{")).map((line) => JSON.parse(line));
+    expect(json.filter((line) => line.level === "ERROR")).toEqual([
+      expect.objectContaining({ message: "batch failed" }),
+    ]);
   });
 
   it("answers any event either with a response or with an EventShapeError, never another error", async () => {

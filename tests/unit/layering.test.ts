@@ -18,6 +18,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   "tools/fixtures": ["shared"],
   "tools/lambda": ["shared"],
   "tools/templates": [],
+  "tools/mutation": [],
   "tools/faults": ["shared", "tools/lambda"],
   "tools/fuzz": ["shared", "tools/fixtures"],
   "tools/pipeline": ["shared", "tools/cli", "tools/fixtures", "tools/lambda", "tools/faults"],

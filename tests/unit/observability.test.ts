@@ -78,6 +78,48 @@ describe("addBatchMetrics", () => {
     ]);
     expect(sink.metrics.every(([, , , dims]) => !("vehicleId" in dims))).toBe(true);
   });
+  it("adds every batch count under its own name and unit, in a fixed order, before the per-reason metrics", () => {
+    const sink = recordingSink();
+
+    addBatchMetrics(sink, { ...stats, failed: 5, retryFromSequenceNumber: "5", retryRecords: 4 });
+
+    expect(sink.metrics.filter(([, , , dims]) => Object.keys(dims).length === 0)).toEqual([
+      ["RecordsReceived", "Count", 9, {}],
+      ["UserRecords", "Count", 16, {}],
+      ["RecordsDelivered", "Count", 9, {}],
+      ["RecordsFailed", "Count", 5, {}],
+      ["BatchItemFailures", "Count", 1, {}],
+      ["RecordsReportedForRetry", "Count", 4, {}],
+      ["FirehoseCalls", "Count", 2, {}],
+      ["FirehoseRetries", "Count", 1, {}],
+      ["FirehoseFailedPuts", "Count", 1, {}],
+      ["FirehoseBilledBytes", "Bytes", 5_120, {}],
+      ["DeliveredBytes", "Bytes", 4_000, {}],
+      ["OverSpeedEvents", "Count", 2, {}],
+      ["UnknownFieldsDropped", "Count", 3, {}],
+      ["MaxArrivalLag", "Milliseconds", 750, {}],
+      ["RecordsQuarantined", "Count", 7, {}],
+    ]);
+  });
+
+  it("adds no arrival-lag metric when the batch had no arrival time to measure", () => {
+    const sink = recordingSink();
+
+    addBatchMetrics(sink, { ...stats, maxArrivalLagMs: undefined });
+
+    expect(sink.metrics.map(([name]) => name)).not.toContain("MaxArrivalLag");
+  });
+
+  it("adds a zero quarantine total and no per-reason metric for a batch without rejects", () => {
+    const sink = recordingSink();
+    const none = Object.fromEntries(Object.keys(stats.quarantined).map((r) => [r, 0])) as BatchStats["quarantined"];
+
+    addBatchMetrics(sink, { ...stats, quarantined: none });
+
+    expect(sink.metrics.filter(([name]) => name === "RecordsQuarantined")).toEqual([
+      ["RecordsQuarantined", "Count", 0, {}],
+    ]);
+  });
 });
 
 describe("logBatch", () => {
@@ -109,6 +151,15 @@ describe("logBatch", () => {
         }),
       ],
     ]);
+  });
+
+  it("leaves the failure causes out of the INFO line: they belong to the WARN line only", () => {
+    const logger = recordingLogger();
+
+    logBatch(logger, { ...stats, failureReasons: ["Firehose error"] }, 1);
+
+    expect(logger.lines).toHaveLength(1);
+    expect(logger.lines[0]?.[2]).not.toHaveProperty("failureReasons");
   });
 
   it("adds a WARN line with the causes when records are reported for retry", () => {

@@ -7,11 +7,13 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
+import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import { s3ObjectWriter } from "../../shared/aws.ts";
 import {
   MultipartUploadError,
   NdjsonParts,
+  type ObjectWriter,
   QUARANTINE_PART_BYTES,
   type QuarantineLine,
   quarantineKey,
@@ -91,6 +93,41 @@ describe("quarantine body from parts", () => {
     expect(body.size).toBe(Buffer.byteLength(`${lines.join("\n")}\n`));
   });
 
+  it("gives for any lines and any part size the NDJSON bytes, every part but the last full, none empty (property)", () => {
+    const line = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: "grapheme", maxLength: 40 }));
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 30 }), fc.integer({ min: 1, max: 96 }), (lines, partBytes) => {
+        const body = new NdjsonParts(partBytes);
+
+        for (const text of lines) body.add(text);
+
+        const parts = body.parts();
+        const expected = Buffer.from(lines.map((text) => `${text}\n`).join(""), "utf8");
+        expect(Buffer.concat(parts)).toEqual(expected);
+        expect(body.size).toBe(expected.length);
+        expect(parts.slice(0, -1).every((part) => part.length === partBytes)).toBe(true);
+        expect(parts.every((part) => part.length > 0 && part.length <= partBytes)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("grows the first part past its initial buffer for a body of many lines, keeping every byte", () => {
+    const lines = Array.from({ length: 3_000 }, (_, i) => `line ${i} ${"x".repeat(i % 50)}`);
+    const body = new NdjsonParts(1024 * 1024);
+
+    for (const text of lines) body.add(text);
+
+    const parts = body.parts();
+    expect(parts).toHaveLength(1);
+    expect(parts[0]?.toString("utf8")).toBe(lines.map((text) => `${text}\n`).join(""));
+  });
+
+  it("has no parts before the first line", () => {
+    expect(new NdjsonParts(8).parts()).toEqual([]);
+    expect(new NdjsonParts(8).size).toBe(0);
+  });
+
   it("uses parts of 8 MiB by default: above S3's 5 MiB minimum", () => {
     expect(QUARANTINE_PART_BYTES).toBe(8 * 1024 * 1024);
   });
@@ -166,5 +203,95 @@ describe("quarantine body from parts", () => {
 
     expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(1);
     expect(s3Mock.commandCalls(CreateMultipartUploadCommand)).toHaveLength(0);
+  });
+
+  it("throws a MultipartUploadError, with nothing to abort, when CreateMultipartUpload returns no UploadId", async () => {
+    s3Mock.on(CreateMultipartUploadCommand).resolves({});
+
+    await expect(write(many, 4_096)).rejects.toThrow(
+      new MultipartUploadError("CreateMultipartUpload returned no UploadId", undefined),
+    );
+    expect(s3Mock.commandCalls(UploadPartCommand)).toHaveLength(0);
+    expect(s3Mock.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
+  });
+
+  it("names the failed step and the S3 error in the MultipartUploadError, and keeps the S3 error as its cause", async () => {
+    const slowDown = Object.assign(new Error("slow down"), { name: "SlowDown" });
+    s3Mock.on(CreateMultipartUploadCommand).resolves({ UploadId: "u1" });
+    s3Mock.on(UploadPartCommand).resolves({ ETag: '"e"' });
+    s3Mock.on(CompleteMultipartUploadCommand).rejects(slowDown);
+    s3Mock.on(AbortMultipartUploadCommand).resolves({});
+
+    const error = await write(many, 4_096).catch((err: unknown) => err);
+
+    expect(error).toBeInstanceOf(MultipartUploadError);
+    expect(error).toMatchObject({
+      name: "MultipartUploadError",
+      message: "CompleteMultipartUpload failed: SlowDown: slow down",
+      cause: slowDown,
+    });
+  });
+
+  it("refuses to write an object without lines", async () => {
+    await expect(write([], 4_096)).rejects.toThrow(new RangeError("writeQuarantine needs at least one line"));
+    expect(s3Mock.calls()).toHaveLength(0);
+  });
+});
+
+describe("quarantine calls and their deadline", () => {
+  /** Our own ObjectWriter interface, recording each call's input and options (no S3 behaviour). */
+  function recordingWriter(failUploadPart = false) {
+    const calls: { name: string; input: Record<string, unknown>; signal: AbortSignal | undefined }[] = [];
+    const record = (name: string) => async (input: object, options?: { abortSignal?: AbortSignal }) => {
+      calls.push({ name, input: input as Record<string, unknown>, signal: options?.abortSignal });
+      if (name === "uploadPart" && failUploadPart) throw Object.assign(new Error("slow down"), { name: "SlowDown" });
+      return { UploadId: "u1", ETag: '"e"' };
+    };
+    const writer: ObjectWriter = {
+      putObject: async (input, options) => void (await record("putObject")(input, options)),
+      createMultipartUpload: record("createMultipartUpload"),
+      uploadPart: record("uploadPart"),
+      completeMultipartUpload: async (input, options) => void (await record("completeMultipartUpload")(input, options)),
+      abortMultipartUpload: async (input, options) => void (await record("abortMultipartUpload")(input, options)),
+    };
+    return { calls, writer };
+  }
+  const many = Array.from({ length: 40 }, (_, i) => ({ ...line, recordId: `id-${i}` }));
+
+  it("gives the PutObject call an abort signal for the deadline", async () => {
+    const { calls, writer } = recordingWriter();
+
+    await writeQuarantine([line], { bucket: "b", prefix: "q/" }, writer, "r", Date.now() + 60_000, Date.now);
+
+    expect(calls.map((c) => c.name)).toEqual(["putObject"]);
+    expect(calls[0]?.signal).toBeInstanceOf(AbortSignal);
+  });
+
+  it("gives every multipart call an abort signal, and every part a CRC32 checksum", async () => {
+    const { calls, writer } = recordingWriter();
+
+    await writeQuarantine(many, { bucket: "b", prefix: "q/" }, writer, "r", Date.now() + 60_000, Date.now, 4_096);
+
+    expect(calls.every((c) => c.signal instanceof AbortSignal)).toBe(true);
+    const parts = calls.filter((c) => c.name === "uploadPart");
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.every((c) => c.input.ChecksumAlgorithm === "CRC32")).toBe(true);
+  });
+
+  it("names UploadPart as the failed step, and aborts with a signal too", async () => {
+    const { calls, writer } = recordingWriter(true);
+
+    const error = await writeQuarantine(
+      many,
+      { bucket: "b", prefix: "q/" },
+      writer,
+      "r",
+      Date.now() + 60_000,
+      Date.now,
+      4_096,
+    ).catch((err: unknown) => err);
+
+    expect(error).toMatchObject({ name: "MultipartUploadError", message: "UploadPart failed: SlowDown: slow down" });
+    expect(calls.at(-1)).toMatchObject({ name: "abortMultipartUpload", signal: expect.any(AbortSignal) });
   });
 });

@@ -203,6 +203,14 @@ describe("detailsOf", () => {
     ]);
     expect(detailsOf([error(0), required])).toHaveLength(4);
   });
+
+  it("explains a pattern it has no words for as a format mismatch, never with the pattern itself", () => {
+    const pattern: SchemaError = { keyword: "pattern", instancePath: "/battery/cellId", params: {}, message: "^x+$" };
+
+    expect(detailsOf([pattern])).toEqual([
+      { path: "/battery/cellId", message: "does not match the contract's format for this field" },
+    ]);
+  });
 });
 
 describe("validateTelemetry, telemetry v2 (electrified vehicles)", () => {
@@ -350,5 +358,44 @@ describe("validateTelemetry, calendar", () => {
           if (accepted !== (year >= 1970 && exists(year, month, day))) wrong.push(timestamp);
         }
     expect(wrong).toEqual([]);
+  });
+});
+
+describe("validateTelemetry, the wording of its rejections", () => {
+  it("names the time range when an offset moves the instant past 9999-12-31 UTC", () => {
+    const result = validateTelemetry({ vehicleId: "VIN-1", timestamp: "9999-12-31T23:59:59-01:00", speedKmh: 1 });
+
+    expect(result).toEqual(
+      new Rejection("SCHEMA_INVALID", [
+        { path: "/timestamp", message: "must be between 1970-01-01 and 9999-12-31 UTC" },
+      ]),
+    );
+  });
+
+  it("shows an unknown schemaVersion of exactly 40 characters whole, and cuts a longer one", () => {
+    const whole = "v".repeat(38);
+    const long = "v".repeat(39);
+
+    expect(validateTelemetry({ schemaVersion: whole })).toMatchObject({
+      details: [{ message: `schemaVersion "${whole}" is not a known version (known: 1, 2); accepted: 1, 2` }],
+    });
+    expect(validateTelemetry({ schemaVersion: long })).toMatchObject({
+      details: [
+        { message: `schemaVersion "${long.slice(0, 39)}… is not a known version (known: 1, 2); accepted: 1, 2` },
+      ],
+    });
+  });
+});
+
+describe("validateTelemetry, unknown fields", () => {
+  it('counts a top-level field named "undefined" holding an object as one unknown field', () => {
+    const result = validateTelemetry({
+      vehicleId: "VIN-1",
+      timestamp: "2026-11-21T08:00:00Z",
+      speedKmh: 1,
+      undefined: { a: 1 },
+    });
+
+    expect(result).toMatchObject({ unknownFields: 1 });
   });
 });

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { type MutationReport, mutationScores, scoreLine, survivors } from "../../tools/mutation/score.ts";
+
+const at = (line: number) => ({ start: { line, column: 1 } });
+
+const report: MutationReport = {
+  files: {
+    "shared/b.ts": {
+      mutants: [
+        { status: "Killed", mutatorName: "StringLiteral", location: at(1) },
+        { status: "Survived", mutatorName: "EqualityOperator", replacement: "a  >=\n b", location: at(9) },
+        { status: "Timeout", mutatorName: "UpdateOperator", location: at(4) },
+        { status: "CompileError", mutatorName: "BooleanLiteral", location: at(5) },
+        { status: "Ignored", mutatorName: "BooleanLiteral", location: at(6) },
+      ],
+    },
+    "shared/a.ts": {
+      mutants: [
+        { status: "NoCoverage", mutatorName: "BlockStatement", replacement: "{}", location: at(3) },
+        { status: "RuntimeError", mutatorName: "ArrayDeclaration", location: at(2) },
+      ],
+    },
+    "functions/h/index.ts": { mutants: [{ status: "Killed", mutatorName: "StringLiteral", location: at(7) }] },
+  },
+};
+
+describe("mutation score", () => {
+  it("counts killed and timed-out mutants as detected, survived and uncovered ones as not, and scores no others", () => {
+    const { files, directories, overall } = mutationScores(report);
+
+    expect(files.get("shared/b.ts")).toEqual({ detected: 2, undetected: 1, score: (100 * 2) / 3 });
+    expect(files.get("shared/a.ts")).toEqual({ detected: 0, undetected: 1, score: 0 });
+    expect(directories.get("shared/")).toEqual({ detected: 2, undetected: 2, score: 50 });
+    expect(directories.get("functions/")).toEqual({ detected: 1, undetected: 0, score: 100 });
+    expect(overall).toEqual({ detected: 3, undetected: 2, score: 60 });
+  });
+
+  it("gives no score to a file whose mutants all went unscored", () => {
+    const onlyErrors: MutationReport = {
+      files: { "x/y.ts": { mutants: [{ status: "CompileError", mutatorName: "StringLiteral", location: at(1) }] } },
+    };
+
+    expect(mutationScores(onlyErrors).overall.score).toBeNull();
+    expect(scoreLine(onlyErrors)).toBe("mutation score n/a (x/ n/a): 0 detected, 0 undetected");
+  });
+
+  it("prints one line: the overall score, the score per directory, and the counts", () => {
+    expect(scoreLine(report)).toBe(
+      "mutation score 60.0 % (functions/ 100.0 %, shared/ 50.0 %): 3 detected, 2 undetected",
+    );
+  });
+
+  it("lists the undetected mutants in file and line order", () => {
+    expect(survivors(report)).toEqual([
+      { file: "shared/a.ts", line: 3, mutator: "BlockStatement", status: "NoCoverage", replacement: "{}" },
+      { file: "shared/b.ts", line: 9, mutator: "EqualityOperator", status: "Survived", replacement: "a  >=\n b" },
+    ]);
+  });
+});

@@ -1,0 +1,90 @@
+/** The parts of Stryker's JSON report (mutation-testing-report-schema) the score needs. */
+export interface MutationReport {
+  files: Record<string, { mutants: ReadonlyArray<ReportMutant> }>;
+}
+
+export interface ReportMutant {
+  status: string;
+  mutatorName: string;
+  replacement?: string;
+  location: { start: { line: number; column: number } };
+}
+
+export interface Tally {
+  detected: number;
+  undetected: number;
+  /** Detected / (detected + undetected), in percent; null when nothing could be scored. */
+  score: number | null;
+}
+
+/** A surviving (or uncovered) mutant, named as the docs list them: file:line, mutator, replacement. */
+export interface Survivor {
+  file: string;
+  line: number;
+  mutator: string;
+  status: string;
+  replacement: string;
+}
+
+// Stryker's definition: timeouts count as detected (an infinite loop is caught); compile and runtime
+// errors and ignored mutants are not scored at all.
+const DETECTED = new Set(["Killed", "Timeout"]);
+const UNDETECTED = new Set(["Survived", "NoCoverage"]);
+
+function tally(mutants: Iterable<ReportMutant>): Tally {
+  let detected = 0;
+  let undetected = 0;
+  for (const m of mutants) {
+    if (DETECTED.has(m.status)) detected += 1;
+    else if (UNDETECTED.has(m.status)) undetected += 1;
+  }
+  const scored = detected + undetected;
+  return { detected, undetected, score: scored === 0 ? null : (100 * detected) / scored };
+}
+
+/** Scores per file, per top-level directory and overall, as Stryker computes them. */
+export function mutationScores(report: MutationReport): {
+  files: Map<string, Tally>;
+  directories: Map<string, Tally>;
+  overall: Tally;
+} {
+  const files = new Map<string, Tally>();
+  const byDirectory = new Map<string, ReportMutant[]>();
+  const all: ReportMutant[] = [];
+  for (const [file, { mutants }] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
+    files.set(file, tally(mutants));
+    const directory = file.includes("/") ? `${file.slice(0, file.indexOf("/"))}/` : file;
+    byDirectory.set(directory, [...(byDirectory.get(directory) ?? []), ...mutants]);
+    all.push(...mutants);
+  }
+  const directories = new Map([...byDirectory].map(([d, ms]) => [d, tally(ms)]));
+  return { files, directories, overall: tally(all) };
+}
+
+/** Every mutant no test detected, in file and line order. */
+export function survivors(report: MutationReport): Survivor[] {
+  return Object.entries(report.files)
+    .flatMap(([file, { mutants }]) =>
+      mutants
+        .filter((m) => UNDETECTED.has(m.status))
+        .map((m) => ({
+          file,
+          line: m.location.start.line,
+          mutator: m.mutatorName,
+          status: m.status,
+          replacement: m.replacement ?? "",
+        })),
+    )
+    .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+}
+
+function percent(t: Tally): string {
+  return t.score === null ? "n/a" : `${t.score.toFixed(1)} %`;
+}
+
+/** The one line `npm run mutation` ends with. */
+export function scoreLine(report: MutationReport): string {
+  const { directories, overall } = mutationScores(report);
+  const parts = [...directories].map(([d, t]) => `${d} ${percent(t)}`).join(", ");
+  return `mutation score ${percent(overall)} (${parts}): ${overall.detected} detected, ${overall.undetected} undetected`;
+}

@@ -1,0 +1,19 @@
+import { defineConfig } from "vitest/config";
+
+// Stryker's test run: only the unit tests of the domain and the handler (no network, no moto, no
+// child processes), so each mutant runs in milliseconds. Tests of the tools (fleet, producer,
+// queries, docs, templates) cannot kill a mutant of shared/ and would only slow the dry run; the
+// hostile-input fuzz property (1,000 batches) covers every line, so with per-test coverage it would
+// run for nearly every mutant: the accounting property covers the same paths in a tenth of the time.
+export default defineConfig({
+  test: {
+    name: "stryker",
+    include: [
+      "tests/unit/{accounting.property,aws,batch,config,contract,decode,enrich,event,firehose,handler,observability,quarantine,rejection,schema-agreement,time,validate}.test.ts",
+    ],
+    environment: "node",
+    // The accounting property runs once for nearly every mutant of the batch path: 25 runs instead of
+    // 150 keep a mutant's test run short; its full run stays in the unit suite.
+    env: { FC_NUM_RUNS: "25" },
+  },
+});
