@@ -1,29 +1,56 @@
-// Prints the one-line mutation score of Stryker's JSON report; --files adds one line per file,
-// --survivors one line per mutant no test detected (file:line, mutator, replacement).
-// --strip-root FILE drops the machine's absolute path from a report to be committed, and prints nothing.
+/**
+ * The mutation score of Stryker's JSON report, in one line; per file and per surviving mutant on
+ * request; or, with --strip-root, the report to be committed made free of this machine's paths.
+ *   node scripts/mutation-score.ts [--files] [--survivors] [reports/mutation/mutation.json]
+ *   node scripts/mutation-score.ts --strip-root tests/mutation/incremental.json
+ */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { type ArgsOf, command, flag, runCommand, text } from "../tools/cli/options.ts";
 import { type MutationReport, mutationScores, scoreLine, survivors } from "../tools/mutation/score.ts";
 
-const args = process.argv.slice(2);
-const path = args.find((a) => !a.startsWith("--")) ?? "reports/mutation/mutation.json";
+const COMMAND = command({
+  name: "mutation-score",
+  summary: "Prints the one-line mutation score of Stryker's JSON report (npm run mutation writes it).",
+  options: {
+    files: flag({ description: "one line per file: score (killed/scored)" }),
+    survivors: flag({ description: "one line per mutant no test detected: file:line, mutator, replacement" }),
+    "strip-root": text({
+      placeholder: "FILE",
+      description: "drop this checkout's absolute path from FILE (a report to commit) and print nothing",
+    }),
+  },
+  positionals: {
+    name: "report",
+    description: "Stryker's JSON report (default reports/mutation/mutation.json)",
+    check: (path) => (existsSync(path) ? undefined : `report "${path}" does not exist: run npm run mutation first`),
+  },
+});
 
-if (args.includes("--strip-root")) {
-  if (existsSync(path)) {
-    // The root itself, and in the failure messages of killed mutants the sandbox paths under it.
-    const root = `${process.cwd()}/`;
-    const { projectRoot: _, ...rest } = JSON.parse(readFileSync(path, "utf8").replaceAll(root, "")) as {
-      projectRoot?: string;
-    };
-    writeFileSync(path, `${JSON.stringify(rest, null, 2)}\n`);
+function main({ values, positionals }: ArgsOf<typeof COMMAND>): number {
+  const strip = values["strip-root"];
+  if (strip !== undefined) {
+    if (existsSync(strip)) {
+      // The root itself, and in the failure messages of killed mutants the sandbox paths under it.
+      const root = `${process.cwd()}/`;
+      const { projectRoot: _, ...rest } = JSON.parse(readFileSync(strip, "utf8").replaceAll(root, "")) as {
+        projectRoot?: string;
+      };
+      writeFileSync(strip, `${JSON.stringify(rest, null, 2)}\n`);
+    }
+    return 0;
   }
-} else {
+  const path = positionals[0] ?? "reports/mutation/mutation.json";
+  if (!existsSync(path)) {
+    console.error(`mutation-score: report "${path}" does not exist: run npm run mutation first`);
+    return 2;
+  }
   const report = JSON.parse(readFileSync(path, "utf8")) as MutationReport;
-  if (args.includes("--survivors")) {
+  if (values.survivors) {
     for (const s of survivors(report)) {
       console.log(`${s.file}:${s.line} ${s.mutator} ${s.status}: ${s.replacement.replace(/\s+/g, " ").slice(0, 100)}`);
     }
   }
-  if (args.includes("--files")) {
+  if (values.files) {
     for (const [file, t] of mutationScores(report).files) {
       console.log(
         `${file} ${t.score === null ? "n/a" : t.score.toFixed(1)} (${t.detected}/${t.detected + t.undetected})`,
@@ -31,4 +58,7 @@ if (args.includes("--strip-root")) {
     }
   }
   console.log(scoreLine(report));
+  return 0;
 }
+
+if (import.meta.main) await runCommand(COMMAND, main);

@@ -94,6 +94,11 @@ const COMMANDS: readonly Case[] = [
   { command: "publish-schema", bad: [[["--check=yes"], "--check takes no value"]], options: ["--check"] },
   { command: "publish-query", bad: [[["--chek"], "--chek"]], options: ["--check"] },
   {
+    command: "mutation-score",
+    bad: [[["--survivor"], "--survivor"]],
+    options: ["--files", "--survivors", "--strip-root"],
+  },
+  {
     command: "template-mutations",
     bad: [
       [["--only"], "--only"],
