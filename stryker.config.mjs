@@ -7,7 +7,7 @@ export default {
   vitest: { configFile: "vitest.stryker.config.ts", related: false },
   // Each mutant runs only the tests that executed its code in the dry run.
   coverageAnalysis: "perTest",
-  mutate: ["shared/**/*.ts", "functions/**/*.ts", "!shared/types/**"],
+  mutate: ["shared/**/*.ts", "functions/**/*.ts"],
   ignorePatterns: [".tmp", ".aws-sam", ".venv", "reports", "coverage", "events/max-size-batch.json"],
   // The machines have 2 cores, shared.
   concurrency: 2,
