@@ -300,7 +300,7 @@ export const GATEWAY = `arn:aws:iam::${PRODUCER}:role/vehicle-gateway`;
 
 const version = "2012-10-17";
 /** An account's administrators: everything, as an identity policy. */
-const ADMINISTRATOR = {
+export const ADMINISTRATOR = {
   name: "an administrator's policy (Action and Resource *)",
   policy: { Version: version, Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] },
 };
@@ -310,7 +310,7 @@ const admin = (account: string) => `arn:aws:iam::${account}:role/administrator`;
  * Another key of an account, with the key policy AWS gives a key by default (the account's IAM
  * policies decide): an identity grant that reached past the stack's own key would reach it.
  */
-const otherKey = (account: string, region: string) => ({
+export const otherKey = (account: string, region: string) => ({
   resource: `arn:aws:kms:${region}:${account}:key/00000000-0000-4000-8000-0000000beef0`,
   resourceAccount: account,
   resourcePolicy: {
@@ -341,14 +341,14 @@ const gatewayIdentity = (d: TwoAccounts) => [
   { name: "VehicleGatewayPolicy", policy: props(d.producer, "VehicleGatewayPolicy").PolicyDocument },
 ];
 
-type Bucket = "DataBucket" | "QuarantineBucket" | "FailureBucket" | "QueryResultsBucket";
+export type Bucket = "DataBucket" | "QuarantineBucket" | "FailureBucket" | "QueryResultsBucket";
 /** An object (or, without a key, the bucket itself) of one of the consumer's buckets, under its bucket policy. */
-const inBucket = (d: TwoAccounts, bucket: Bucket, key?: string) => ({
+export const inBucket = (d: TwoAccounts, bucket: Bucket, key?: string) => ({
   resource: key === undefined ? d.consumer.arnOf(bucket) : `${d.consumer.arnOf(bucket)}/${key}`,
   resourceAccount: CONSUMER,
   resourcePolicy: props(d.consumer, `${bucket}Policy`).PolicyDocument,
 });
-const dataKey = (d: TwoAccounts) => ({
+export const dataKey = (d: TwoAccounts) => ({
   resource: d.consumer.arnOf("DataKey"),
   resourceAccount: CONSUMER,
   resourcePolicy: props(d.consumer, "DataKey").KeyPolicy,
@@ -368,7 +368,7 @@ const streamConsumer = (d: TwoAccounts) => ({
   resourceAccount: PRODUCER,
   resourcePolicy: props(d.producer, "TelemetryStreamConsumerPolicy").ResourcePolicy,
 });
-const viaS3 = (d: TwoAccounts) => ({ "kms:ViaService": `s3.${d.region}.amazonaws.com` });
+export const viaS3 = (d: TwoAccounts) => ({ "kms:ViaService": `s3.${d.region}.amazonaws.com` });
 const viaKinesis = (d: TwoAccounts) => ({ "kms:ViaService": `kinesis.${d.region}.amazonaws.com` });
 const alarmContext = (d: TwoAccounts) => ({
   "aws:SourceAccount": CONSUMER,

@@ -6,28 +6,27 @@
  * Every Allow of RedrivePolicy has an allowed case, and every edge of it (prefix, bucket, action,
  * condition, resource) a denied one.
  */
-import { type AccessCase, dropStatement, identityPolicies, OTHER_ROLE, props } from "./access-cases.ts";
+import {
+  type AccessCase,
+  ADMINISTRATOR,
+  dataKey,
+  dropStatement,
+  identityPolicies,
+  inBucket,
+  OTHER_ROLE,
+  otherKey,
+  props,
+  viaS3,
+} from "./access-cases.ts";
 import { CONSUMER_ACCOUNT as CONSUMER, PRODUCER_ACCOUNT as PRODUCER, type TwoAccounts } from "./two-accounts.ts";
 
 const version = "2012-10-17";
-type Bucket = "DataBucket" | "QuarantineBucket" | "FailureBucket";
 
 const redriveRole = (d: TwoAccounts) => d.consumer.arnOf("RedriveRole");
 const asRedrive = (d: TwoAccounts) => ({
   principal: redriveRole(d),
   identityPolicies: identityPolicies(d.consumer, "RedriveRole"),
 });
-const inBucket = (d: TwoAccounts, bucket: Bucket, key?: string) => ({
-  resource: key === undefined ? d.consumer.arnOf(bucket) : `${d.consumer.arnOf(bucket)}/${key}`,
-  resourceAccount: CONSUMER,
-  resourcePolicy: props(d.consumer, `${bucket}Policy`).PolicyDocument,
-});
-const dataKey = (d: TwoAccounts) => ({
-  resource: d.consumer.arnOf("DataKey"),
-  resourceAccount: CONSUMER,
-  resourcePolicy: props(d.consumer, "DataKey").KeyPolicy,
-});
-const viaS3 = (d: TwoAccounts) => ({ "kms:ViaService": `s3.${d.region}.amazonaws.com` });
 /** The consumer role under its trust policy, asked by `principal` (AWS sets aws:PrincipalArn on every request). */
 const consumerRoleTrust = (d: TwoAccounts, principal: string) => ({
   principal,
@@ -40,11 +39,6 @@ const redriveLogStream = (d: TwoAccounts) =>
   `arn:aws:logs:${d.region}:${CONSUMER}:log-group:${String(
     (props(d.consumer, "RedriveFunction").LoggingConfig as { LogGroup: string }).LogGroup,
   )}:log-stream:2026/11/22/[$LATEST]0123456789abcdef`;
-/** An identity policy granting everything: what a principal's own account could give it at most. */
-const EVERYTHING = {
-  name: "every permission (Action and Resource *)",
-  policy: { Version: version, Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] },
-};
 /** A role of the consumer account whose trust admits the whole account for every STS action. */
 const roleTrustingTheAccount = {
   resource: `arn:aws:iam::${CONSUMER}:role/payments-function`,
@@ -54,17 +48,6 @@ const roleTrustingTheAccount = {
     Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${CONSUMER}:root` }, Action: "sts:*" }],
   },
 };
-/** Another key of the account with the default key policy (the account's IAM policies decide). */
-const otherKey = (d: TwoAccounts) => ({
-  resource: `arn:aws:kms:${d.region}:${CONSUMER}:key/00000000-0000-4000-8000-0000000beef1`,
-  resourceAccount: CONSUMER,
-  resourcePolicy: {
-    Version: version,
-    Statement: [
-      { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${CONSUMER}:root` }, Action: "kms:*", Resource: "*" },
-    ],
-  },
-});
 const QUARANTINE_OBJECT = "quarantine/2026/11/22/08/vehicle-telemetry/shardId-000000000000/4959-req.ndjson";
 const MANIFEST = "redrive/manifests/quarantine-bucket/quarantine/2026/11/22/08/x.ndjson.json";
 const FAILURE_OBJECT = "aws/lambda/0f1e2d3c/shardId-000000000000/2026/11/22/2026-11-22T08.00.00-abc";
@@ -322,7 +305,7 @@ const DENIED: AccessCase[] = [
   },
   {
     name: "RedriveRole may not decrypt with another key of the account, even through S3",
-    request: (d) => ({ ...asRedrive(d), action: "kms:Decrypt", ...otherKey(d), context: viaS3(d) }),
+    request: (d) => ({ ...asRedrive(d), action: "kms:Decrypt", ...otherKey(CONSUMER, d.region), context: viaS3(d) }),
     expected: "ImplicitlyDenied",
   },
   {
@@ -338,7 +321,7 @@ const DENIED: AccessCase[] = [
   {
     name: "another role of the consumer account, holding every permission, may not assume the consumer role (its trust names RedriveRole)",
     request: (d) => ({
-      identityPolicies: [EVERYTHING],
+      identityPolicies: [ADMINISTRATOR],
       action: "sts:AssumeRole",
       ...consumerRoleTrust(d, OTHER_ROLE),
     }),
@@ -347,7 +330,7 @@ const DENIED: AccessCase[] = [
   {
     name: "RedriveRole, holding every permission, may not tag a session of the consumer role (the trust allows AssumeRole only)",
     request: (d) => ({
-      identityPolicies: [EVERYTHING],
+      identityPolicies: [ADMINISTRATOR],
       action: "sts:TagSession",
       ...consumerRoleTrust(d, redriveRole(d)),
     }),
@@ -356,7 +339,7 @@ const DENIED: AccessCase[] = [
   {
     name: "the producer account's administrators may not assume the consumer role through the redrive's trust",
     request: (d) => ({
-      identityPolicies: [EVERYTHING],
+      identityPolicies: [ADMINISTRATOR],
       action: "sts:AssumeRole",
       ...consumerRoleTrust(d, `arn:aws:iam::${PRODUCER}:role/administrator`),
     }),
