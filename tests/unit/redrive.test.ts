@@ -11,23 +11,9 @@ import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { processBatch } from "../../shared/batch.ts";
-import {
-  type ObjectStore,
-  parseRedriveRequest,
-  type RedriveDeps,
-  RedriveRequestError,
-  redriveChunk,
-  type StreamReader,
-} from "../../shared/redrive.ts";
-import {
-  jsonBytes,
-  kinesisRecord,
-  kplAggregate,
-  seededRandom,
-  telemetrySample,
-  telemetryV2Sample,
-} from "../../tools/fixtures/fixtures.ts";
+import { parseRedriveRequest, RedriveRequestError, redriveChunk, type StreamReader } from "../../shared/redrive.ts";
 import { batchDeps, config, firehoseLines, quarantineLines } from "../support/batch.ts";
+import { memoryStore, mixedBatch, quarantineV2, redriveDeps, request, runAll } from "../support/redrive.ts";
 
 const firehose = mockClient(FirehoseClient);
 const s3 = mockClient(S3Client);
@@ -42,89 +28,10 @@ beforeEach(() => {
   s3.on(PutObjectCommand).resolves({});
 });
 
-/** The source bucket and the manifests, as redrive's `ObjectStore` sees them. */
-function memoryStore(): ObjectStore & { objects: Map<string, { body: string; modifiedMs: number }> } {
-  const objects = new Map<string, { body: string; modifiedMs: number }>();
-  return {
-    objects,
-    async list(bucket, prefix, startAfter) {
-      const keys = [...objects.keys()]
-        .filter((k) => k.startsWith(`${bucket}/${prefix}`))
-        .map((k) => k.slice(bucket.length + 1))
-        .filter((k) => startAfter === undefined || k > startAfter)
-        .sort();
-      return {
-        objects: keys.map((key) => ({ key, modifiedMs: objects.get(`${bucket}/${key}`)?.modifiedMs ?? 0 })),
-        truncated: false,
-      };
-    },
-    async get(bucket, key) {
-      return objects.get(`${bucket}/${key}`)?.body;
-    },
-    async put(bucket, key, body) {
-      objects.set(`${bucket}/${key}`, { body, modifiedMs: Date.now() });
-    },
-  };
-}
-
-// Seeded per reading, so every call of mixedBatch() makes the same bytes.
-const v1 = (n: number) => jsonBytes(telemetrySample(seededRandom(n), 1, n));
-const v2 = (n: number) => jsonBytes(telemetryV2Sample(seededRandom(n), 2, n));
-
-/** A batch with v2 readings alone and inside a KPL aggregate (entries 1 and 2 are v2). */
-function mixedBatch() {
-  return [
-    kinesisRecord({ data: v1(0), partitionKey: "VIN-1", n: 0 }),
-    kinesisRecord({ data: v2(1), partitionKey: "VIN-2", n: 1 }),
-    kinesisRecord({
-      data: kplAggregate([
-        { partitionKey: "VIN-1", data: v1(2) },
-        { partitionKey: "VIN-2", data: v2(3) },
-        { partitionKey: "VIN-2", data: v2(4) },
-      ]),
-      partitionKey: "agg",
-      n: 2,
-    }),
-  ];
-}
-
-/** Runs the batch as the function would with only v1 accepted; its quarantine object lands in `store`. */
-async function quarantineV2(store: ReturnType<typeof memoryStore>): Promise<string> {
-  const deps = batchDeps({ config: { ...config, acceptedSchemaVersions: new Set([1] as const) } });
-  const { stats } = await processBatch(mixedBatch(), { deadlineMs: Number.MAX_SAFE_INTEGER, requestId: "req-1" }, deps);
-  const lines = quarantineLines(s3);
-  const key = stats.quarantineKey as string;
-  store.objects.set(`${config.quarantineBucket}/${key}`, {
-    body: `${lines.map((l) => JSON.stringify(l)).join("\n")}\n`,
-    modifiedMs: 0,
-  });
-  firehose.resetHistory();
-  s3.resetHistory();
-  return key;
-}
-
-function redriveDeps(store: ObjectStore, overrides: Partial<RedriveDeps> = {}): RedriveDeps {
-  return { ...batchDeps(), store, ...overrides };
-}
-
-const request = (extra: Record<string, unknown> = {}) =>
-  parseRedriveRequest({ source: "quarantine", bucket: config.quarantineBucket, ...extra });
-
-async function runAll(req: ReturnType<typeof request>, deps: RedriveDeps) {
-  const chunks = [];
-  let token: string | undefined;
-  do {
-    const result = await redriveChunk(req, token, deps, Number.MAX_SAFE_INTEGER, `chunk-${chunks.length}`);
-    chunks.push(result.summary);
-    token = result.continuation;
-  } while (token !== undefined && chunks.length < 50);
-  return chunks;
-}
-
 describe("redrive from quarantine", () => {
   it("delivers quarantined v2 readings with the identity a direct delivery would have had, plus ingest.redrive", async () => {
     const store = memoryStore();
-    const key = await quarantineV2(store);
+    const key = await quarantineV2(store, firehose, s3);
 
     // What the function delivers for the same batch when v2 is accepted: the reference identity.
     await processBatch(mixedBatch(), { deadlineMs: Number.MAX_SAFE_INTEGER, requestId: "direct" }, batchDeps());
@@ -160,7 +67,7 @@ describe("redrive from quarantine", () => {
 
   it("does not deliver again on a second run unless forced; the source object is never written", async () => {
     const store = memoryStore();
-    const key = await quarantineV2(store);
+    const key = await quarantineV2(store, firehose, s3);
     const source = store.objects.get(`${config.quarantineBucket}/${key}`)?.body;
     await runAll(request(), redriveDeps(store));
     firehose.resetHistory();
@@ -176,7 +83,7 @@ describe("redrive from quarantine", () => {
 
   it("quarantines a still-unsupported record again, in a new object, with the attempt count", async () => {
     const store = memoryStore();
-    await quarantineV2(store);
+    await quarantineV2(store, firehose, s3);
     const held = redriveDeps(store, { config: { ...config, acceptedSchemaVersions: new Set([1] as const) } });
     const [summary] = await runAll(request(), held);
     expect(summary).toMatchObject({ delivered: 0, quarantinedAgain: { SCHEMA_UNSUPPORTED: 3 }, failed: 0 });
@@ -188,7 +95,7 @@ describe("redrive from quarantine", () => {
 
   it("never reads back its own re-quarantine objects, even when S3's whole-second LastModified says they are older", async () => {
     const store = memoryStore();
-    const key = await quarantineV2(store);
+    const key = await quarantineV2(store, firehose, s3);
     const source = store.objects.get(`${config.quarantineBucket}/${key}`) as { body: string; modifiedMs: number };
     store.objects.delete(`${config.quarantineBucket}/${key}`);
     // An hour before the clock: this run's re-quarantine objects (the clock's hour) list after it.
@@ -210,7 +117,7 @@ describe("redrive from quarantine", () => {
 
   it("reports a malformed line with its object and line number and redrives the rest", async () => {
     const store = memoryStore();
-    const key = await quarantineV2(store);
+    const key = await quarantineV2(store, firehose, s3);
     const entry = store.objects.get(`${config.quarantineBucket}/${key}`) as { body: string };
     const lines = entry.body.trimEnd().split("\n");
     entry.body = [lines[0], "{not json", JSON.stringify({ recordId: "x" }), ...lines.slice(1)].join("\n");
@@ -224,7 +131,7 @@ describe("redrive from quarantine", () => {
 
   it("works in chunks of maxRecords, each record once, until the continuation is empty", async () => {
     const store = memoryStore();
-    await quarantineV2(store);
+    await quarantineV2(store, firehose, s3);
     const chunks = await runAll(request({ maxRecords: 1 }), redriveDeps(store));
     expect(chunks.length).toBeGreaterThanOrEqual(3);
     expect(chunks.reduce((n, c) => n + c.delivered, 0)).toBe(3);
@@ -236,7 +143,7 @@ describe("redrive from quarantine", () => {
 
   it("reads only the quarantine keys of the hours asked for, and lists no further than the last", async () => {
     const store = memoryStore();
-    const key = await quarantineV2(store);
+    const key = await quarantineV2(store, firehose, s3);
     const body = store.objects.get(`${config.quarantineBucket}/${key}`) as { body: string; modifiedMs: number };
     store.objects.delete(`${config.quarantineBucket}/${key}`);
     for (const hour of ["07", "08", "09", "10"])
@@ -260,7 +167,7 @@ describe("redrive from quarantine", () => {
 
   it("filters by recordId and partition key, and a dry run writes nothing", async () => {
     const store = memoryStore();
-    await quarantineV2(store);
+    await quarantineV2(store, firehose, s3);
     const [dry] = await runAll(request({ dryRun: true }), redriveDeps(store));
     expect(dry).toMatchObject({ wouldRedrive: { SCHEMA_UNSUPPORTED: 3 }, delivered: 0 });
     expect(firehose.commandCalls(PutRecordBatchCommand)).toHaveLength(0);
