@@ -1,12 +1,16 @@
 /**
  * The mutation score of Stryker's JSON report, in one line; per file and per surviving mutant on
- * request; or, with --strip-root, the report to be committed made free of this machine's paths.
- *   node scripts/mutation-score.ts [--files] [--survivors] [reports/mutation/mutation.json]
+ * request; with --fail-under, exit 1 when shared/ scores under the target (the CI gate); or, with
+ * --strip-root, the report to be committed made free of this machine's paths.
+ *   node scripts/mutation-score.ts [--files] [--survivors] [--fail-under 85] [reports/mutation/mutation.json]
  *   node scripts/mutation-score.ts --strip-root tests/mutation/incremental.json
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { type ArgsOf, command, flag, runCommand, text } from "../tools/cli/options.ts";
-import { type MutationReport, mutationScores, scoreLine, survivors } from "../tools/mutation/score.ts";
+import { type ArgsOf, command, flag, number, runCommand, text } from "../tools/cli/options.ts";
+import { belowTarget, type MutationReport, mutationScores, scoreLine, survivors } from "../tools/mutation/score.ts";
+
+/** What the target is about: the domain (functions/ hold thin handlers). */
+const SCOPE = "shared/";
 
 const COMMAND = command({
   name: "mutation-score",
@@ -14,6 +18,11 @@ const COMMAND = command({
   options: {
     files: flag({ description: "one line per file: score (killed/scored)" }),
     survivors: flag({ description: "one line per mutant no test detected: file:line, mutator, replacement" }),
+    "fail-under": number({
+      min: 0,
+      max: 100,
+      description: "exit 1 (after the score) when the score of shared/ is under this percentage",
+    }),
     "strip-root": text({
       placeholder: "FILE",
       description: "drop this checkout's absolute path from FILE (a report to commit) and print nothing",
@@ -58,6 +67,12 @@ function main({ values, positionals }: ArgsOf<typeof COMMAND>): number {
     }
   }
   console.log(scoreLine(report));
+  const minimum = values["fail-under"];
+  const miss = minimum === undefined ? undefined : belowTarget(report, SCOPE, minimum);
+  if (miss !== undefined) {
+    console.error(`mutation-score: ${miss}`);
+    return 1;
+  }
   return 0;
 }
 

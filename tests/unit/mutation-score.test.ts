@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type MutationReport, mutationScores, scoreLine, survivors } from "../../tools/mutation/score.ts";
+import { belowTarget, type MutationReport, mutationScores, scoreLine, survivors } from "../../tools/mutation/score.ts";
 
 const at = (line: number) => ({ start: { line, column: 1 } });
 
@@ -55,5 +55,27 @@ describe("mutation score", () => {
       { file: "shared/a.ts", line: 3, mutator: "BlockStatement", status: "NoCoverage", replacement: "{}" },
       { file: "shared/b.ts", line: 9, mutator: "EqualityOperator", status: "Survived", replacement: "a  >=\n b" },
     ]);
+  });
+
+  it("fails the target when shared/ scores under it, saying by how many mutants, and passes at it", () => {
+    // shared/ has 2 of 4 detected: 50 %.
+    expect(belowTarget(report, "shared/", 50)).toBeUndefined();
+    expect(belowTarget(report, "shared/", 50.1)).toBe(
+      "shared/ scores 50.0 %, under the 50.1 % target: 1 more mutant(s) must be detected (node scripts/mutation-score.ts --survivors lists them)",
+    );
+    expect(belowTarget(report, "shared/", 85)).toMatch(/under the 85 % target: 2 more mutant/);
+    // The other directories do not count towards it.
+    expect(belowTarget(report, "functions/", 100)).toBeUndefined();
+  });
+
+  it("fails the target when the report scored nothing in the directory", () => {
+    const onlyErrors: MutationReport = {
+      files: {
+        "shared/y.ts": { mutants: [{ status: "CompileError", mutatorName: "StringLiteral", location: at(1) }] },
+      },
+    };
+
+    expect(belowTarget(onlyErrors, "shared/", 0)).toMatch(/^no scored mutant in shared\//);
+    expect(belowTarget(report, "tools/", 0)).toMatch(/^no scored mutant in tools\//);
   });
 });

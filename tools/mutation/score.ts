@@ -88,3 +88,16 @@ export function scoreLine(report: MutationReport): string {
   const parts = [...directories].map(([d, t]) => `${d} ${percent(t)}`).join(", ");
   return `mutation score ${percent(overall)} (${parts}): ${overall.detected} detected, ${overall.undetected} undetected`;
 }
+
+/**
+ * Why `directory`'s score misses `minimum` percent, or undefined when it meets it. A directory with
+ * no scored mutant fails too: a gate that nothing was measured against proves nothing.
+ */
+export function belowTarget(report: MutationReport, directory: string, minimum: number): string | undefined {
+  const tally = mutationScores(report).directories.get(directory);
+  if (tally === undefined || tally.score === null)
+    return `no scored mutant in ${directory}: the report measured nothing there`;
+  if (tally.score >= minimum) return undefined;
+  const needed = Math.ceil((minimum / 100) * (tally.detected + tally.undetected) - tally.detected);
+  return `${directory} scores ${percent(tally)}, under the ${minimum} % target: ${needed} more mutant(s) must be detected (node scripts/mutation-score.ts --survivors lists them)`;
+}
