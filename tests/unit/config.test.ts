@@ -28,7 +28,9 @@ describe("loadConfig", () => {
     ["gzip-6", { format: "gzip", level: 6 }],
     ["zstd", { format: "zstd", level: 1 }],
     ["zstd-19", { format: "zstd", level: 19 }],
-  ])("reads DELIVERY_COMPRESSION=%s", (value, expected) => {
+    // Empty, as an environment without the template's value: the behaviour before the option.
+    ["", { format: "none", level: 0 }],
+  ])("reads DELIVERY_COMPRESSION=%j", (value, expected) => {
     expect(loadConfig({ ...required, DELIVERY_COMPRESSION: value }).deliveryCompression).toEqual(expected);
   });
 
@@ -209,6 +211,29 @@ describe("redrive's settings", () => {
       loadStreamReadRole({ STREAM_READ_ROLE_ARN: "arn:aws:iam::111122223333:role/c-TelemetryConsumerRole-x" }),
     ).toBe("arn:aws:iam::111122223333:role/c-TelemetryConsumerRole-x");
     expect(() => loadStreamReadRole({ STREAM_READ_ROLE_ARN: "consumer-role" })).toThrow(
+      /STREAM_READ_ROLE_ARN must be an IAM role ARN/,
+    );
+  });
+
+  it("STREAM_READ_ROLE_ARN empty (as the template sets it without a consumer role) means the function's own credentials", () => {
+    expect(loadStreamReadRole({ STREAM_READ_ROLE_ARN: "" })).toBeUndefined();
+  });
+
+  it.each(["arn:aws-cn:iam::111122223333:role/consumer", "arn:aws-us-gov:iam::111122223333:role/path/to/consumer"])(
+    "STREAM_READ_ROLE_ARN accepts a role of another partition or under a path: %s",
+    (arn) => {
+      expect(loadStreamReadRole({ STREAM_READ_ROLE_ARN: arn })).toBe(arn);
+    },
+  );
+
+  it.each([
+    ["text before the ARN", "x arn:aws:iam::111122223333:role/consumer"],
+    ["text after the name", "arn:aws:iam::111122223333:role/consumer and more"],
+    ["a partition that is not aws…", "arn:aws9:iam::111122223333:role/consumer"],
+    ["a user, not a role", "arn:aws:iam::111122223333:user/consumer"],
+    ["an account that is not 12 digits", "arn:aws:iam::1111:role/consumer"],
+  ])("STREAM_READ_ROLE_ARN refuses %s", (_, arn) => {
+    expect(() => loadStreamReadRole({ STREAM_READ_ROLE_ARN: arn })).toThrow(
       /STREAM_READ_ROLE_ARN must be an IAM role ARN/,
     );
   });
