@@ -3,6 +3,9 @@
  * their original identity (recordId with the aggregate entry's subSequence, partition key, arrival,
  * source) and an `ingest.redrive` block; once only (the manifest), in bounded chunks, bad lines
  * reported by object and line; on-failure ranges read back from the stream, expiry reported.
+ * A chunk's bounds (maxBytes, the deadline's reserve, objects written since the run started), the
+ * keys it reads (hours, keys that are no hour's, manifests, a vanished object) and the manifests it
+ * reads and writes.
  * Firehose and the quarantine writer are aws-sdk-client-mock; the source bucket is a map behind
  * redrive's own `ObjectStore` interface (the moto-backed path is tests/integration/redrive.test.ts).
  */
@@ -11,7 +14,13 @@ import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { processBatch } from "../../shared/batch.ts";
-import { parseRedriveRequest, RedriveRequestError, redriveChunk, type StreamReader } from "../../shared/redrive.ts";
+import {
+  CHUNK_RESERVE_MS,
+  parseRedriveRequest,
+  RedriveRequestError,
+  redriveChunk,
+  type StreamReader,
+} from "../../shared/redrive.ts";
 import { batchDeps, config, firehoseLines, quarantineLines } from "../support/batch.ts";
 import { memoryStore, mixedBatch, quarantineV2, redriveDeps, request, runAll } from "../support/redrive.ts";
 
@@ -300,5 +309,185 @@ describe("parseRedriveRequest", () => {
     await expect(redriveChunk(request(), "bm9wZQ", redriveDeps(memoryStore()), 0, "r")).rejects.toThrow(
       "continuation is not a token",
     );
+  });
+});
+
+describe("a chunk's bounds, the keys it reads and the manifests", () => {
+  const bucket = config.quarantineBucket;
+  const hourKey = (hour: string) => `quarantine/2026/11/21/${hour}/vehicle-telemetry/s/1-r.ndjson`;
+
+  /** The quarantine object of the mixed batch (3 lines, v2) under each of `keys`, and the keys read. */
+  async function objectsAt(keys: readonly string[], modifiedMs: (key: string) => number = () => 0) {
+    const store = memoryStore();
+    const key = await quarantineV2(store, firehose, s3);
+    const { body } = store.objects.get(`${bucket}/${key}`) as { body: string };
+    store.objects.delete(`${bucket}/${key}`);
+    for (const k of keys) store.objects.set(`${bucket}/${k}`, { body, modifiedMs: modifiedMs(k) });
+    const read: string[] = [];
+    const get = store.get.bind(store);
+    store.get = async (b, k) => {
+      if (!k.startsWith("redrive/manifests/")) read.push(k);
+      return get(b, k);
+    };
+    const lines = body
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { recordId: string; data: string });
+    return { store, read, lines };
+  }
+  const chunk = (req: ReturnType<typeof request>, deps: ReturnType<typeof redriveDeps>, deadlineMs: number) =>
+    redriveChunk(req, undefined, deps, deadlineMs, "r");
+
+  it("stops at maxBytes of record data, counting the bytes of every record taken", async () => {
+    const { store, lines } = await objectsAt([hourKey("07")]);
+    const [first, second] = lines.map((l) => l.data.length) as [number, number];
+    const one = await chunk(request({ maxBytes: first }), redriveDeps(store), Number.MAX_SAFE_INTEGER);
+    expect(one.summary).toMatchObject({ read: 1, delivered: 1 });
+    const two = await chunk(
+      request({ maxBytes: first + second, force: true }),
+      redriveDeps(store),
+      Number.MAX_SAFE_INTEGER,
+    );
+    expect(two.summary).toMatchObject({ read: 2, delivered: 2 });
+    expect(two.continuation).toBeDefined();
+  });
+
+  it("starts no further object within CHUNK_RESERVE_MS of the deadline", async () => {
+    const { store, read } = await objectsAt([hourKey("07"), hourKey("08")]);
+    const deps = redriveDeps(store);
+    const result = await chunk(request(), deps, deps.now() + CHUNK_RESERVE_MS);
+    expect(result.summary).toMatchObject({ objects: 1, delivered: 3 });
+    expect(read).toEqual([hourKey("07")]);
+    const rest = await redriveChunk(request(), result.continuation, deps, deps.now() + CHUNK_RESERVE_MS + 1, "s");
+    expect(rest.summary).toMatchObject({ objects: 1, delivered: 3 });
+    expect(read).toEqual([hourKey("07"), hourKey("08")]);
+    expect(rest.continuation).toBeUndefined();
+  });
+
+  it("reads one object even with the deadline already past, so every chunk makes progress", async () => {
+    const { store, read } = await objectsAt([hourKey("07"), hourKey("08")]);
+    const deps = redriveDeps(store);
+    const result = await chunk(request({ dryRun: true }), deps, deps.now());
+    expect(result.summary).toMatchObject({ objects: 1, wouldRedrive: { SCHEMA_UNSUPPORTED: 3 } });
+    expect(read).toEqual([hourKey("07")]);
+    expect(result.continuation).toBeDefined();
+  });
+
+  it("does not read objects written since the run started", async () => {
+    const deps = redriveDeps(memoryStore());
+    const started = deps.now();
+    const { store, read } = await objectsAt([hourKey("07"), hourKey("08")], (k) =>
+      k === hourKey("08") ? started : started - 1,
+    );
+    const result = await chunk(request(), redriveDeps(store), Number.MAX_SAFE_INTEGER);
+    expect(result.summary).toMatchObject({ objects: 1, delivered: 3, skipped: 0 });
+    expect(read).toEqual([hourKey("07")]);
+  });
+
+  it.each([
+    ["quarantine", request()],
+    ["on-failure", parseRedriveRequest({ source: "on-failure", bucket, prefix: "quarantine/" })],
+  ])("passes over a %s object deleted between listing and reading", async (_source, req) => {
+    const { store, read } = await objectsAt([hourKey("07")]);
+    store.objects.delete(`${bucket}/${hourKey("07")}`);
+    const list = store.list.bind(store);
+    store.list = async (b, p, after) =>
+      after === undefined ? { objects: [{ key: hourKey("07"), modifiedMs: 0 }], truncated: false } : list(b, p, after);
+    const result = await chunk(req, redriveDeps(store), Number.MAX_SAFE_INTEGER);
+    expect(read).toEqual([hourKey("07")]);
+    expect(result.summary).toMatchObject({ objects: 1, read: 0, malformed: [], ranges: [] });
+  });
+
+  it("writes each object's manifest under redrive/manifests/<bucket>/<key>.json, listing the ids delivered", async () => {
+    const { store, lines } = await objectsAt([hourKey("07"), hourKey("08")]);
+    await chunk(request(), redriveDeps(store), Number.MAX_SAFE_INTEGER);
+    for (const hour of ["07", "08"]) {
+      const manifest = store.objects.get(`${bucket}/redrive/manifests/${bucket}/${hourKey(hour)}.json`);
+      expect(JSON.parse(manifest?.body as string)).toMatchObject({
+        source: `s3://${bucket}/${hourKey(hour)}`,
+        ids: lines.map((l) => l.recordId),
+      });
+    }
+  });
+
+  it("never reads a manifest as a source object, even when the prefix covers the manifests", async () => {
+    const { store, read } = await objectsAt([hourKey("07")]);
+    await chunk(request(), redriveDeps(store), Number.MAX_SAFE_INTEGER);
+    const manifest = `${bucket}/redrive/manifests/${bucket}/${hourKey("07")}.json`;
+    (store.objects.get(manifest) as { modifiedMs: number }).modifiedMs = 0;
+    read.length = 0;
+    const again = await chunk(request({ prefix: "", force: true }), redriveDeps(store), Number.MAX_SAFE_INTEGER);
+    expect(again.summary).toMatchObject({ objects: 1, delivered: 3, malformed: [] });
+    expect(read).toEqual([hourKey("07")]);
+  });
+
+  it.each([
+    ["not JSON", "{not json"],
+    ["ids not a list", JSON.stringify({ ids: "x" })],
+    ["ids an object", JSON.stringify({ ids: { x: 1 } })],
+  ])(
+    "ignores a manifest that is %s: the object's records are redriven and the manifest rewritten",
+    async (_what, text) => {
+      const { store, lines } = await objectsAt([hourKey("07")]);
+      const source = store.objects.get(`${bucket}/${hourKey("07")}`) as { body: string };
+      // A recordId of one character: one a string's characters would match.
+      source.body = source.body.replace(`"recordId":"${lines[0]?.recordId}"`, '"recordId":"x"');
+      const manifest = `${bucket}/redrive/manifests/${bucket}/${hourKey("07")}.json`;
+      store.objects.set(manifest, { body: text, modifiedMs: 0 });
+      const result = await chunk(request(), redriveDeps(store), Number.MAX_SAFE_INTEGER);
+      expect(result.summary).toMatchObject({ delivered: 3, alreadyRedriven: 0 });
+      const ids = (JSON.parse(store.objects.get(manifest)?.body as string) as { ids: string[] }).ids;
+      expect(ids).toEqual(["x", ...lines.slice(1).map((l) => l.recordId)]);
+    },
+  );
+
+  it("keeps only the string ids of a manifest, and rewrites it with those and the ids delivered now", async () => {
+    const { store, lines } = await objectsAt([hourKey("07")]);
+    const ids = lines.map((l) => l.recordId);
+    const manifest = `${bucket}/redrive/manifests/${bucket}/${hourKey("07")}.json`;
+    store.objects.set(manifest, { body: JSON.stringify({ ids: [5, null, ids[1], { id: ids[0] }] }), modifiedMs: 0 });
+    const result = await chunk(request(), redriveDeps(store), Number.MAX_SAFE_INTEGER);
+    expect(result.summary).toMatchObject({ delivered: 2, alreadyRedriven: 1 });
+    const rewritten = (JSON.parse(store.objects.get(manifest)?.body as string) as { ids: unknown[] }).ids;
+    expect(rewritten).toEqual([ids[1], ids[0], ids[2]]);
+  });
+
+  describe("hours", () => {
+    const manual = "quarantine/manual.ndjson";
+    const replay = "quarantine/replay/2026/11/21/09/vehicle-telemetry/s/1-r.ndjson";
+    const all = [hourKey("07"), hourKey("08"), hourKey("09"), manual, replay];
+
+    it("without hours, reads every key under the prefix, whatever its name", async () => {
+      const { store, read } = await objectsAt(all);
+      const result = await chunk(request(), redriveDeps(store), Number.MAX_SAFE_INTEGER);
+      expect(read).toEqual(all);
+      expect(result.summary).toMatchObject({ objects: 5, delivered: 15, malformed: [] });
+    });
+
+    it("with toHour alone, reads the hours up to it and stops listing there", async () => {
+      const { store, read } = await objectsAt(all);
+      const result = await chunk(request({ toHour: "2026-11-21T08" }), redriveDeps(store), Number.MAX_SAFE_INTEGER);
+      expect(read).toEqual([hourKey("07"), hourKey("08")]);
+      expect(result.summary).toMatchObject({ objects: 2, delivered: 6 });
+    });
+
+    it("with fromHour alone, reads the hours from it and no key that is not an hour's", async () => {
+      const { store, read } = await objectsAt(all);
+      const result = await chunk(request({ fromHour: "2026-11-21T08" }), redriveDeps(store), Number.MAX_SAFE_INTEGER);
+      expect(read).toEqual([hourKey("08"), hourKey("09")]);
+      expect(result.summary).toMatchObject({ objects: 2, delivered: 6, malformed: [] });
+    });
+
+    it("checks the hours of the object a continuation resumes in, too", async () => {
+      const { store, read } = await objectsAt(all);
+      const deps = redriveDeps(store);
+      const first = await chunk(request({ maxRecords: 1 }), deps, Number.MAX_SAFE_INTEGER);
+      expect(read).toEqual([hourKey("07")]);
+      read.length = 0;
+      const later = request({ fromHour: "2026-11-21T08" });
+      const rest = await redriveChunk(later, first.continuation, deps, Number.MAX_SAFE_INTEGER, "s");
+      expect(read).toEqual([hourKey("08"), hourKey("09")]);
+      expect(rest.summary).toMatchObject({ objects: 2, delivered: 6 });
+    });
   });
 });
