@@ -7,6 +7,7 @@ import {
   MAX_REJECTED_ENTRIES_PER_BATCH,
   processBatch,
 } from "../../shared/batch.ts";
+import { RecordPacker } from "../../shared/firehose.ts";
 import {
   jsonBytes,
   kinesisEvent,
@@ -48,7 +49,12 @@ describe("processBatch", () => {
       failed: 0,
       firehoseCalls: 1,
       firehoseRecords: 1,
+      shardId: "shardId-000000000000",
+      firstSequenceNumber: event.Records[0]?.kinesis.sequenceNumber,
+      lastSequenceNumber: event.Records[7]?.kinesis.sequenceNumber,
+      failureReasons: [],
     });
+    expect(stats.quarantineKey).toBeUndefined();
     expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
@@ -142,6 +148,8 @@ describe("processBatch", () => {
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.kinesis.sequenceNumber }]);
     expect(stats).toMatchObject({ delivered: 0, failed: 8, retryRecords: 8 });
+    // Delivery's own reason for stopping, not a generic one.
+    expect(stats.failureReasons).toEqual(["Firehose error: ResourceNotFoundException: no stream"]);
   });
 
   it("counts no delivered or billed bytes, and a failed put, when Firehose denies access", async () => {
@@ -218,8 +226,60 @@ describe("processBatch", () => {
       batchDeps({ limits: { recordBytes: 500, batchRecords: 500, batchBytes: 4_000 } }),
     );
 
-    expect(quarantineLines(s3Mock)).toMatchObject([{ reason: "TOO_LARGE" }]);
+    expect(quarantineLines(s3Mock)).toMatchObject([
+      {
+        reason: "TOO_LARGE",
+        details: [{ path: "", message: "enriched line exceeds Firehose's 500-byte record limit" }],
+      },
+    ]);
     expect(stats.quarantined.TOO_LARGE).toBe(1);
+  });
+
+  it("delivers an enriched line that fills a Firehose record to the byte, and rejects one a byte longer", async () => {
+    const record = kinesisRecord({
+      n: 0,
+      partitionKey: "VIN-1",
+      data: jsonBytes({ vehicleId: "VIN-1", timestamp: 0, speedKmh: 1 }),
+    });
+    await processBatch([record], context, batchDeps());
+    // The line and its newline, as sent (uncompressed).
+    const sent = firehoseMock.commandCalls(PutRecordBatchCommand)[0]?.args[0].input.Records?.[0]?.Data;
+    const size = (sent as Uint8Array).byteLength;
+    firehoseMock.resetHistory();
+    const limits = (recordBytes: number) => ({ recordBytes, batchRecords: 500, batchBytes: 4_000_000 });
+
+    const fits = await processBatch([record], context, batchDeps({ limits: limits(size) }));
+    const over = await processBatch([record], context, batchDeps({ limits: limits(size - 1) }));
+
+    expect(fits.stats).toMatchObject({ delivered: 1, quarantined: { TOO_LARGE: 0 } });
+    expect(over.stats).toMatchObject({ delivered: 0, quarantined: { TOO_LARGE: 1 } });
+  });
+
+  it("says, rejecting a line as TOO_LARGE under compression, that the limit is Firehose's less compression's worst case", async () => {
+    const reading = { vehicleId: "VIN-1", timestamp: 0, speedKmh: 1 };
+    const record = kinesisRecord({ n: 0, partitionKey: "p".repeat(600), data: jsonBytes(reading) });
+    const limits = { recordBytes: 600, batchRecords: 500, batchBytes: 4_000 };
+    const compression = { format: "gzip", level: 1 } as const;
+    const lineLimit = new RecordPacker(limits, compression).lineLimit;
+
+    await processBatch(
+      [record],
+      context,
+      batchDeps({ limits, config: { ...config, deliveryCompression: compression } }),
+    );
+
+    expect(lineLimit).toBeLessThan(600);
+    expect(quarantineLines(s3Mock)).toMatchObject([
+      {
+        reason: "TOO_LARGE",
+        details: [
+          {
+            path: "",
+            message: `enriched line exceeds the ${lineLimit}-byte record limit (Firehose's 600 bytes, less compression's worst case)`,
+          },
+        ],
+      },
+    ]);
   });
 
   it("counts over-speed events and the largest arrival lag", async () => {
@@ -241,6 +301,17 @@ describe("processBatch", () => {
 
     expect(stats.overSpeedEvents).toBe(1);
     expect(stats.maxArrivalLagMs).toBe(Date.parse("2026-11-21T08:00:00.125Z") - Date.parse("2026-11-21T07:59:00Z"));
+  });
+
+  it("reports the largest arrival lag wherever its record is in the batch", async () => {
+    const at = (n: number, timestamp: string) =>
+      kinesisRecord({ n, partitionKey: "V", data: jsonBytes({ vehicleId: "V", speedKmh: 1, timestamp }) });
+    const records = [at(0, "2026-11-21T07:59:50Z"), at(1, "2026-11-21T07:58:00Z"), at(2, "2026-11-21T07:59:00Z")];
+
+    const { stats } = await processBatch(records, context, batchDeps());
+
+    const arrivalMs = (records[1]?.kinesis.approximateArrivalTimestamp as number) * 1000;
+    expect(stats.maxArrivalLagMs).toBe(arrivalMs - Date.parse("2026-11-21T07:58:00Z"));
   });
 
   it("delivers v1 and v2 records side by side, each line with its own schemaVersion", async () => {
@@ -377,6 +448,24 @@ describe("processBatch", () => {
       expect(stats).toMatchObject({ userRecords: MAX_REJECTED_ENTRIES_PER_BATCH + 1, failed: 0 });
     });
 
+    it("counts only aggregate entries, not rejected plain records, toward the batch's bound", async () => {
+      const poison = (n: number) => kinesisRecord({ n, partitionKey: "VIN-1", data: Buffer.from("{") });
+      const aggregate = kinesisRecord({ n: 3, partitionKey: "agg", data: kplAggregate([valid(0), badJson]) });
+      const records = [poison(0), poison(1), poison(2), aggregate];
+
+      const { stats } = await processBatch(
+        records,
+        context,
+        batchDeps({ rejectBounds: { perAggregate: 10, perBatch: 2 } }),
+      );
+
+      expect(quarantineLines(s3Mock).map((l) => l.recordId)).toEqual([
+        ...records.slice(0, 3).map((r) => r.eventID),
+        `${aggregate.eventID}:1`,
+      ]);
+      expect(stats).toMatchObject({ delivered: 1, quarantined: { JSON_INVALID: 4, AGGREGATE_REJECTED: 0 } });
+    });
+
     it("takes back the entries of an aggregate found corrupt part-way, and quarantines it whole", async () => {
       const aggregate = kinesisRecord({ n: 1, partitionKey: "agg", data: kplAggregateWithKeyIndexes([0, 0, 7]) });
       const records = [plain(0), aggregate];
@@ -416,8 +505,14 @@ describe("processBatch", () => {
   });
 
   it("returns an empty response for an empty batch without calling AWS", async () => {
-    const { response } = await processBatch([], context, batchDeps());
+    const { response, stats } = await processBatch([], context, batchDeps());
     expect(response).toEqual({ batchItemFailures: [] });
+    expect(stats).toMatchObject({
+      shardId: undefined,
+      firstSequenceNumber: undefined,
+      received: 0,
+      failureReasons: [],
+    });
     expect(firehoseMock.calls()).toHaveLength(0);
     expect(s3Mock.calls()).toHaveLength(0);
   });

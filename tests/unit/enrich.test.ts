@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { type BatchInfo, enrich, type IngestInfo, parseStreamArn, recordIdOf, shardIdOf } from "../../shared/enrich.ts";
+import {
+  type BatchInfo,
+  enrich,
+  type IngestInfo,
+  parseStreamArn,
+  type RedriveInfo,
+  recordIdOf,
+  shardIdOf,
+} from "../../shared/enrich.ts";
 import { Rejection } from "../../shared/rejection.ts";
 import { validateTelemetry } from "../../shared/validate.ts";
 import { enrichedV2Validator, enrichedValidator } from "../support/contract.ts";
@@ -75,6 +83,25 @@ describe("enrich", () => {
   it("reports a negative arrival lag when the vehicle clock runs ahead", () => {
     const output = enriched({ vehicleId: "V", timestamp: "2026-11-21T08:00:02.000Z", speedKmh: 1 });
     expect(output.ingest.arrivalLagMs).toBe(-750);
+  });
+
+  it("adds ingest.redrive, after the fixed fields, to a redriven record only; an ordinary line has no such key", () => {
+    const valid = validateTelemetry({ vehicleId: "V", timestamp: 0, speedKmh: 1 });
+    if (valid instanceof Rejection) throw new Error(JSON.stringify(valid));
+    const redrive: RedriveInfo = {
+      source: "quarantine",
+      object: "s3://q/k.ndjson",
+      line: 3,
+      at: batch.processedAt,
+      attempt: 1,
+    };
+
+    const ordinary = enrich(valid, ingest, batch).ingest;
+    const redriven = enrich(valid, { ...ingest, redrive }, batch).ingest;
+
+    expect(Object.keys(ordinary)).not.toContain("redrive");
+    expect(Object.keys(redriven)).toEqual([...Object.keys(ordinary), "redrive"]);
+    expect(redriven.redrive).toEqual(redrive);
   });
 });
 
