@@ -133,6 +133,11 @@ describe("quarantine body from parts", () => {
         256 * KiB,
         ["a".repeat(1_000), "b".repeat(300_000)],
       ],
+      [
+        "a long line after one that filled the grown first buffer exactly",
+        256 * KiB,
+        ["a".repeat(1_000), "b".repeat(128 * KiB - 1_002), "c".repeat(200_000)],
+      ],
       ["multi-byte lines across the growth", 128 * KiB, ["é".repeat(30_000), "€".repeat(40_000), "😀".repeat(20_000)]],
     ] as const)("gives the NDJSON bytes in full parts for %s", (_, partBytes, lines) => {
       const body = new NdjsonParts(partBytes);
