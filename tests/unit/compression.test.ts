@@ -6,6 +6,7 @@ import {
   compressRecord,
   type DeliveryCompression,
   FIREHOSE_LIMITS,
+  NO_COMPRESSION,
   packBatches,
   packLines,
   parseDeliveryCompression,
@@ -32,6 +33,57 @@ function noiseLines(count: number, bytes: number): string[] {
   return Array.from({ length: count }, () => randomBytes(bytes).toString("base64"));
 }
 
+/** Whether `data` is one gzip member or one zstd frame, as `compression` says, rather than plain bytes. */
+function isCompressedAs(data: Uint8Array, compression: DeliveryCompression): boolean {
+  const magic = compression.format === "gzip" ? [0x1f, 0x8b] : [0x28, 0xb5, 0x2f, 0xfd];
+  return magic.every((byte, i) => data[i] === byte);
+}
+
+describe("compressedBound", () => {
+  it("is the size itself without compression", () => {
+    expect(compressedBound("none", 0)).toBe(0);
+    expect(compressedBound("none", 1_000)).toBe(1_000);
+  });
+
+  it("is zlib's deflateBound for default parameters, plus the 18-byte gzip wrapper and 64 spare", () => {
+    // deflateBound: n + (n >> 12) + (n >> 14) + (n >> 25) + 13 - 6, then the wrapper, then 64.
+    expect(compressedBound("gzip", 0)).toBe(7 + 18 + 64);
+    expect(compressedBound("gzip", 1_000)).toBe(1_000 + 7 + 18 + 64);
+    expect(compressedBound("gzip", 2 ** 25)).toBe(2 ** 25 + 2 ** 13 + 2 ** 11 + 1 + 7 + 18 + 64);
+  });
+
+  it("is ZSTD_COMPRESSBOUND plus 64 spare: a margin for inputs under 128 KiB, none from there on", () => {
+    // ZSTD_COMPRESSBOUND: n + (n >> 8) + (n < 128 KiB ? (128 KiB - n) >> 11 : 0).
+    expect(compressedBound("zstd", 0)).toBe(64 + 64);
+    expect(compressedBound("zstd", 1_000)).toBe(1_000 + 3 + 63 + 64);
+    expect(compressedBound("zstd", 128 * 1024)).toBe(128 * 1024 + 512 + 64);
+    expect(compressedBound("zstd", FIREHOSE_LIMITS.recordBytes)).toBe(FIREHOSE_LIMITS.recordBytes + 4_000 + 64);
+  });
+});
+
+describe("compressRecord", () => {
+  const data = Buffer.from(lines(200).join("\n"));
+
+  it("returns the bytes as they are without compression", () => {
+    expect(compressRecord(data, NO_COMPRESSION)).toBe(data);
+  });
+
+  it("compresses with gzip at the level asked, not zlib's default", () => {
+    expect(Buffer.from(compressRecord(data, GZIP_9))).toEqual(gzipSync(data, { level: 9 }));
+    expect(Buffer.from(compressRecord(data, GZIP))).toEqual(gzipSync(data, { level: 1 }));
+    expect(gzipSync(data, { level: 1 })).not.toEqual(gzipSync(data));
+  });
+
+  it("compresses with zstd at the level asked, not zstd's default", () => {
+    const zstdAt = (level: number) =>
+      zstdCompressSync(data, { params: { [constants.ZSTD_c_compressionLevel]: level } });
+    expect(Buffer.from(compressRecord(data, ZSTD_19))).toEqual(zstdAt(19));
+    expect(Buffer.from(compressRecord(data, ZSTD))).toEqual(zstdAt(1));
+    expect(zstdAt(1)).not.toEqual(zstdCompressSync(data));
+    expect(zstdAt(19)).not.toEqual(zstdCompressSync(data));
+  });
+});
+
 describe.each(CODECS.map((c) => [name(c), c] as const))("packing with %s", (_, compression) => {
   it("round-trips: the records, concatenated as Firehose concatenates them, decompress to every line in order", () => {
     const input = lines(9_000);
@@ -42,6 +94,21 @@ describe.each(CODECS.map((c) => [name(c), c] as const))("packing with %s", (_, c
     expect(decompressObject(object).toString("utf8")).toBe(input.map((l) => `${l}\n`).join(""));
     expect(records.reduce((sum, r) => sum + r.lineCount, 0)).toBe(input.length);
     expect(records.reduce((sum, r) => sum + r.payloadBytes, 0)).toBe(decompressObject(object).byteLength);
+    expect(records.every((r) => isCompressedAs(r.data, compression) && r.data.byteLength < r.payloadBytes)).toBe(true);
+  });
+
+  it("compresses at finish the records closed while a mark is still held", () => {
+    const packer = new RecordPacker({ ...FIREHOSE_LIMITS, recordBytes: 4_096 }, compression);
+    const input = lines(40);
+    packer.mark();
+    for (const [i, line] of input.entries()) packer.add(line, i);
+    const records = packer.finish();
+
+    expect(records.length).toBeGreaterThan(1);
+    expect(records.every((r) => isCompressedAs(r.data, compression))).toBe(true);
+    expect(decompressObject(Buffer.concat(records.map((r) => r.data))).toString("utf8")).toBe(
+      input.map((l) => `${l}\n`).join(""),
+    );
   });
 
   it("keeps every record within 1,000 KiB after compression, even for lines that barely compress", () => {
@@ -90,6 +157,7 @@ describe.each(CODECS.map((c) => [name(c), c] as const))("packing with %s", (_, c
     const expected = [...a, ...c, ...d].map((l) => `${l}\n`).join("");
     expect(decompressObject(Buffer.concat(records.map((r) => r.data))).toString("utf8")).toBe(expected);
     for (const record of records) {
+      expect(isCompressedAs(record.data, compression)).toBe(true);
       expect(decompressObject(record.data).byteLength).toBe(record.payloadBytes);
       expect(record.data.byteLength).toBeLessThanOrEqual(limits.recordBytes);
     }

@@ -1,4 +1,9 @@
-import { FirehoseClient, PutRecordBatchCommand, ServiceUnavailableException } from "@aws-sdk/client-firehose";
+import {
+  FirehoseClient,
+  LimitExceededException,
+  PutRecordBatchCommand,
+  ServiceUnavailableException,
+} from "@aws-sdk/client-firehose";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import {
@@ -10,6 +15,7 @@ import {
   packBatches,
   packLines,
   RETRY_POLICY,
+  RecordPacker,
 } from "../../shared/firehose.ts";
 
 const firehoseMock = mockClient(FirehoseClient);
@@ -39,7 +45,9 @@ describe("packLines", () => {
 
   it("accepts one line of exactly the record limit and throws for one a byte longer", () => {
     expect(packLines([lineOf(FIREHOSE_LIMITS.recordBytes)])[0]?.data.byteLength).toBe(FIREHOSE_LIMITS.recordBytes);
-    expect(() => packLines([lineOf(FIREHOSE_LIMITS.recordBytes + 1)])).toThrow(RangeError);
+    expect(() => packLines([lineOf(FIREHOSE_LIMITS.recordBytes + 1)])).toThrow(
+      new RangeError("a line of 1024001 bytes is over the 1024000-byte record limit"),
+    );
   });
 
   it("counts multi-byte characters in bytes, not UTF-16 units", () => {
@@ -48,8 +56,44 @@ describe("packLines", () => {
     expect(records.map((r) => Buffer.from(r.data).toString("utf8"))).toEqual(["€€€\n", "é\n"]);
   });
 
+  it("measures a line exactly when its UTF-16 length alone cannot show it fits the room left", () => {
+    // After "\n", 9 bytes are left; "€€€" is 3 units (at most 9 bytes, so 10 with its newline) and
+    // exactly 10 bytes: it must move to a record of its own, whole.
+    const limits = { ...FIREHOSE_LIMITS, recordBytes: 10 };
+    const records = packLines(["", "€€€"], limits);
+    expect(records.map((r) => Buffer.from(r.data).toString("utf8"))).toEqual(["\n", "€€€\n"]);
+  });
+
   it("returns no records for no lines", () => {
     expect(packLines([])).toEqual([]);
+  });
+});
+
+describe("RecordPacker rollback", () => {
+  const limits = { ...FIREHOSE_LIMITS, recordBytes: 10 };
+
+  it("leaves no empty record when it takes back every line, even those of a record closed since the mark", () => {
+    const packer = new RecordPacker(limits);
+    const mark = packer.mark();
+    packer.add("aaaa", 0); // 5 bytes
+    packer.add("bbbbbbb", 1); // 8 bytes: closes the first record
+    packer.rollback(mark);
+
+    expect(packer.finish()).toEqual([]);
+  });
+
+  it("refills the reopened record from the mark on", () => {
+    const packer = new RecordPacker(limits);
+    packer.add("x", 0);
+    const mark = packer.mark();
+    packer.add("aaaa", 1);
+    packer.add("bbbbbbb", 2); // closes "x\naaaa\n"
+    packer.rollback(mark);
+    packer.add("cc", 3);
+
+    const records = packer.finish();
+    expect(records.map((r) => Buffer.from(r.data).toString("utf8"))).toEqual(["x\ncc\n"]);
+    expect(records[0]).toMatchObject({ firstTag: 0, lineCount: 2, payloadBytes: 5 });
   });
 });
 
@@ -69,6 +113,11 @@ describe("packBatches", () => {
     expect(
       packBatches([record(quarter), record(quarter), record(quarter), record(quarter + 1)]).map((b) => b.length),
     ).toEqual([3, 1]);
+  });
+
+  it("never makes an empty batch: a record over the byte limit goes alone", () => {
+    const limits = { ...FIREHOSE_LIMITS, batchBytes: 10 };
+    expect(packBatches([record(20), record(20)], limits).map((b) => b.length)).toEqual([1, 1]);
   });
 
   it("puts three full 1,000-KiB records in a call, since a fourth would pass 4,000,000 bytes", () => {
@@ -247,7 +296,90 @@ describe("deliverRecords", () => {
 
     const result = await deliverRecords(records(1), deps({ deadlineMs: Number.MAX_SAFE_INTEGER }));
 
-    expect(result).toMatchObject({ undelivered: [0], calls: RETRY_POLICY.maxAttempts });
+    expect(result).toMatchObject({
+      undelivered: [0],
+      calls: RETRY_POLICY.maxAttempts,
+      retries: RETRY_POLICY.maxAttempts - 1,
+      stopReason: "1 of 1 entries failed (FailedPutCount), after 8 attempts",
+    });
+    // random() = 0.5 of min(2,000, 50 · 2^attempt) before each of attempts 2 to 8.
+    expect(sleeps).toEqual([50, 100, 200, 400, 800, 1_000, 1_000]);
+  });
+
+  it("does not call Firehose at all once the deadline is reached", async () => {
+    const result = await deliverRecords(records(2), deps({ deadlineMs: clock }));
+
+    expect(firehoseMock.commandCalls(PutRecordBatchCommand)).toHaveLength(0);
+    expect(result).toMatchObject({
+      undelivered: [0, 1],
+      calls: 0,
+      stopReason: "time budget exhausted before Firehose confirmed the batch",
+    });
+  });
+
+  it("does not retry when the backoff would end exactly at the deadline", async () => {
+    firehoseMock
+      .on(PutRecordBatchCommand)
+      .resolves({ FailedPutCount: 1, RequestResponses: [{ RecordId: "r0" }, { ErrorCode: "InternalFailure" }] });
+
+    // Attempt 1 failed: the backoff is 0.5 · 100 ms, and the deadline is 50 ms away.
+    const result = await deliverRecords(records(2), deps({ deadlineMs: 50 }));
+
+    expect(sleeps).toEqual([]);
+    expect(result).toMatchObject({
+      undelivered: [1],
+      calls: 1,
+      stopReason: "1 of 2 entries failed (FailedPutCount); no time left to retry",
+    });
+  });
+
+  it("names the retryable error in the reason it stops for", async () => {
+    const throttled = new ServiceUnavailableException({ message: "Slow down.", $metadata: { httpStatusCode: 503 } });
+    firehoseMock.on(PutRecordBatchCommand).rejects(throttled);
+
+    const result = await deliverRecords(records(1), deps({ deadlineMs: 50 }));
+
+    expect(result.stopReason).toBe("Firehose error: ServiceUnavailableException: Slow down.; no time left to retry");
+  });
+
+  it("names the attempt timeout in the reason it stops for", async () => {
+    const hanging: FirehoseSender = {
+      send: (_, options) =>
+        new Promise((_, reject) =>
+          options?.abortSignal?.addEventListener("abort", () =>
+            reject(Object.assign(new Error("aborted"), { name: "AbortError" })),
+          ),
+        ),
+    };
+
+    // The 20-ms attempt timeout fires before the deadline (50 ms away on the fake clock as in real time).
+    const result = await deliverRecords(records(1), deps({ firehose: hanging, attemptTimeoutMs: 20, deadlineMs: 50 }));
+
+    expect(result).toMatchObject({
+      undelivered: [0],
+      calls: 1,
+      stopReason: "Firehose call timed out after 20 ms; no time left to retry",
+    });
+  });
+
+  describe("judges only error objects retryable", () => {
+    const rejecting = (reason: unknown): FirehoseSender => ({ send: () => Promise.reject(reason) });
+
+    it.each([
+      ["null", null, "Firehose error: null"],
+      ["a string", "boom", "Firehose error: boom"],
+    ])("stops, without throwing, on a rejection with %s", async (_, reason, stopReason) => {
+      const result = await deliverRecords(records(1), deps({ firehose: rejecting(reason) }));
+
+      expect(result).toMatchObject({ undelivered: [0], calls: 1, retries: 0, failedPuts: 1, stopReason });
+    });
+
+    it("stops on a rejection with an error class instead of an instance, whatever the class's name", async () => {
+      // LimitExceededException is a throttling error's name; the class itself is a function, not an error.
+      const result = await deliverRecords(records(1), deps({ firehose: rejecting(LimitExceededException) }));
+
+      expect(result).toMatchObject({ undelivered: [0], calls: 1, retries: 0 });
+    });
   });
 
   it("treats a response whose entries do not line up with the request as all failed", async () => {
@@ -379,6 +511,29 @@ describe("deliverRecords", () => {
         deliveredBytes: 14,
         billedBytes: 2 * billed,
       });
+    });
+
+    it("an entry with both a RecordId and an ErrorCode, with neither, or missing: failed, resent, not billed", async () => {
+      firehoseMock
+        .on(PutRecordBatchCommand)
+        .resolvesOnce({
+          FailedPutCount: 2,
+          RequestResponses: [
+            { RecordId: "r0", ErrorCode: "InternalFailure" },
+            {},
+            undefined as never,
+            { RecordId: "r3" },
+          ],
+        })
+        .resolvesOnce(ok(3));
+
+      const result = await deliverRecords(records(4), deps());
+
+      expect(sentData()).toEqual([
+        ["line-0", "line-1", "line-2", "line-3"],
+        ["line-0", "line-1", "line-2"],
+      ]);
+      expect(result).toMatchObject({ undelivered: [], failedPuts: 3, deliveredBytes: 28, billedBytes: 4 * billed });
     });
 
     it("a response that does not line up: all its entries failed and none billed; the resend billed", async () => {

@@ -123,6 +123,38 @@ describe("quarantine body from parts", () => {
     expect(parts[0]?.toString("utf8")).toBe(lines.map((text) => `${text}\n`).join(""));
   });
 
+  describe("with parts larger than the first buffer (64 KiB), which grows to a full part", () => {
+    const KiB = 1024;
+    it.each([
+      ["a first line longer than the first buffer", 1024 * KiB, ["a".repeat(100_000), "b"]],
+      ["a line that fills the first buffer exactly, mid-line", 256 * KiB, ["a".repeat(1_000), "b".repeat(90_000)]],
+      [
+        "a line that runs past the first buffer and the whole part",
+        256 * KiB,
+        ["a".repeat(1_000), "b".repeat(300_000)],
+      ],
+      [
+        "a long line after one that filled the grown first buffer exactly",
+        256 * KiB,
+        ["a".repeat(1_000), "b".repeat(128 * KiB - 1_002), "c".repeat(200_000)],
+      ],
+      ["multi-byte lines across the growth", 128 * KiB, ["é".repeat(30_000), "€".repeat(40_000), "😀".repeat(20_000)]],
+    ] as const)("gives the NDJSON bytes in full parts for %s", (_, partBytes, lines) => {
+      const body = new NdjsonParts(partBytes);
+
+      for (const text of lines) body.add(text);
+
+      const parts = body.parts();
+      const expected = Buffer.from(lines.map((text) => `${text}\n`).join(""), "utf8");
+      expect(Buffer.concat(parts).equals(expected)).toBe(true);
+      expect(parts.map((part) => part.length)).toEqual(
+        Array.from({ length: Math.ceil(expected.length / partBytes) }, (_, i) =>
+          Math.min(partBytes, expected.length - i * partBytes),
+        ),
+      );
+    });
+  });
+
   it("has no parts before the first line", () => {
     expect(new NdjsonParts(8).parts()).toEqual([]);
     expect(new NdjsonParts(8).size).toBe(0);
