@@ -18,8 +18,8 @@ export default {
   reporters: ["html", "json", "progress"],
   htmlReporter: { fileName: "reports/mutation/index.html" },
   jsonReporter: { fileName: "reports/mutation/mutation.json" },
-  // 85 % is the target (docs/testing.md); the run reports the score and does not fail under it,
-  // because the redrive and compression modules are not there yet (docs/testing.md says how far).
+  // 85 % on shared/ is the target (docs/testing.md). Stryker's `break` would apply to every mutated
+  // file together (functions/ included), so the gate is scripts/mutation.sh's, on shared/ alone.
   thresholds: { high: 90, low: 85, break: null },
   tempDirName: ".tmp/stryker",
   // TypeScript 7 has no JavaScript compiler API, so neither @stryker-mutator/typescript-checker (not

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { belowTarget, type MutationReport, mutationScores, scoreLine, survivors } from "../../tools/mutation/score.ts";
+import {
+  belowTarget,
+  documentedPlaces,
+  type MutationReport,
+  mutationScores,
+  scoreLine,
+  survivors,
+  undocumentedSurvivors,
+} from "../../tools/mutation/score.ts";
 
 const at = (line: number) => ({ start: { line, column: 1 } });
 
@@ -77,5 +85,42 @@ describe("mutation score", () => {
 
     expect(belowTarget(onlyErrors, "shared/", 0)).toMatch(/^no scored mutant in shared\//);
     expect(belowTarget(report, "tools/", 0)).toMatch(/^no scored mutant in tools\//);
+  });
+
+  const doc = [
+    "# Testing",
+    "## Mutation testing",
+    "Not a place: `shared/z.ts:99` comes before the list.",
+    "### Equivalent mutants",
+    "- `shared/a.ts:3` (f): the block only caches.",
+    "- `shared/b.ts:9`, `:12` and `:14`: same result by another path; `shared/b.ts` has no line here.",
+    "#### A sub-heading stays inside the list",
+    "- `functions/h/index.ts:7`: the SDK's default.",
+    "### Next section",
+    "- `shared/c.ts:1` is outside the list.",
+  ].join("\n");
+
+  it("reads the places of the equivalent-mutant list: a path and line, and further lines of the last path", () => {
+    expect([...documentedPlaces(doc, "Equivalent mutants")].sort()).toEqual([
+      "functions/h/index.ts:7",
+      "shared/a.ts:3",
+      "shared/b.ts:12",
+      "shared/b.ts:14",
+      "shared/b.ts:9",
+    ]);
+    expect(documentedPlaces(doc, "No such heading").size).toBe(0);
+  });
+
+  it("passes a list that names exactly the survivors' lines, and names the unlisted and the stale ones", () => {
+    const exact = new Set(["shared/a.ts:3", "shared/b.ts:9"]);
+    expect(undocumentedSurvivors(report, exact)).toEqual({ unlisted: [], stale: [] });
+
+    const { unlisted, stale } = undocumentedSurvivors(report, documentedPlaces(doc, "Equivalent mutants"));
+    expect(unlisted).toEqual([]);
+    expect(stale.sort()).toEqual(["functions/h/index.ts:7", "shared/b.ts:12", "shared/b.ts:14"]);
+
+    expect(undocumentedSurvivors(report, new Set(["shared/b.ts:9"])).unlisted).toEqual([
+      { file: "shared/a.ts", line: 3, mutator: "BlockStatement", status: "NoCoverage", replacement: "{}" },
+    ]);
   });
 });

@@ -101,3 +101,42 @@ export function belowTarget(report: MutationReport, directory: string, minimum: 
   const needed = Math.ceil((minimum / 100) * (tally.detected + tally.undetected) - tally.detected);
   return `${directory} scores ${percent(tally)}, under the ${minimum} % target: ${needed} more mutant(s) must be detected (node scripts/mutation-score.ts --survivors lists them)`;
 }
+
+/**
+ * The `file:line` places a list of equivalent mutants names: each backticked `path.ts:12` names a
+ * place, and a following `:34` (backticked, without a path) another line of the last named file.
+ * Only the text after the heading `heading` up to the next heading of its level or above is read.
+ */
+export function documentedPlaces(markdown: string, heading: string): Set<string> {
+  const lines = markdown.split("\n");
+  const start = lines.findIndex((line) => line.replace(/^#+\s*/, "") === heading && line.startsWith("#"));
+  if (start < 0) return new Set();
+  const level = (lines[start] as string).indexOf(" ");
+  const places = new Set<string>();
+  let file: string | undefined;
+  for (const line of lines.slice(start + 1)) {
+    const depth = /^(#+)\s/.exec(line)?.[1]?.length;
+    if (depth !== undefined && depth <= level) break;
+    for (const [, path, at] of line.matchAll(/`([\w./-]+\.ts)?:(\d+)`/g)) {
+      if (path !== undefined) file = path;
+      if (file !== undefined) places.add(`${file}:${at}`);
+    }
+  }
+  return places;
+}
+
+/**
+ * Survivors the list does not name (a missing test or a missing reason), and places it names where
+ * nothing survives (stale after a change moved or killed them): both empty when the list is exact.
+ */
+export function undocumentedSurvivors(
+  report: MutationReport,
+  documented: ReadonlySet<string>,
+): { unlisted: Survivor[]; stale: string[] } {
+  const all = survivors(report);
+  const places = new Set(all.map((s) => `${s.file}:${s.line}`));
+  return {
+    unlisted: all.filter((s) => !documented.has(`${s.file}:${s.line}`)),
+    stale: [...documented].filter((place) => !places.has(place)),
+  };
+}
