@@ -140,6 +140,25 @@ describe("quarantine body from parts", () => {
       ],
       ["multi-byte lines across the growth", 128 * KiB, ["é".repeat(30_000), "€".repeat(40_000), "😀".repeat(20_000)]],
     ] as const)("gives the NDJSON bytes in full parts for %s", (_, partBytes, lines) => {
+      expectFullParts(partBytes, lines);
+    });
+
+    it("gives for any long lines and any such part size the NDJSON bytes in full parts (property)", () => {
+      // Lines of one repeated character (1 to 4 UTF-8 bytes), up to twice the largest part.
+      const line = fc
+        .tuple(fc.integer({ min: 0, max: 150_000 }), fc.constantFrom("a", "é", "€", "😀"))
+        .map(([n, c]) => c.repeat(Math.ceil(n / c.length)));
+      fc.assert(
+        fc.property(
+          fc.array(line, { minLength: 1, maxLength: 6 }),
+          fc.integer({ min: 64 * KiB, max: 160 * KiB }),
+          (lines, partBytes) => expectFullParts(partBytes, lines),
+        ),
+        { numRuns: 60 },
+      );
+    });
+
+    function expectFullParts(partBytes: number, lines: readonly string[]) {
       const body = new NdjsonParts(partBytes);
 
       for (const text of lines) body.add(text);
@@ -152,7 +171,7 @@ describe("quarantine body from parts", () => {
           Math.min(partBytes, expected.length - i * partBytes),
         ),
       );
-    });
+    }
   });
 
   it("has no parts before the first line", () => {
