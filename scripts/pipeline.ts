@@ -108,19 +108,9 @@ async function main({ values }: ArgsOf<typeof COMMAND>): Promise<number> {
   const outage = values["firehose-outage"];
   if (values.scenario !== "pipeline") return redrive(values);
   const options: PipelineOptions = {
-    ...DEFAULTS,
-    vehicles: values.vehicles,
-    durationS: values.duration,
-    rate: values.rate,
-    speedup: values.speedup,
-    badFraction: values["bad-fraction"],
-    kplShare: values["kpl-share"],
+    ...runOptions(values),
     v2Share: values["v2-share"],
-    seed: values.seed,
-    shards: values.shards,
-    batchSize: values["batch-size"],
     ...(outage ? { firehoseOutage: outage } : {}),
-    onProgress: progressLine,
   };
   const expected = options.vehicles * Math.round(options.durationS * options.rate);
   console.log(
@@ -133,6 +123,23 @@ async function main({ values }: ArgsOf<typeof COMMAND>): Promise<number> {
   return accountedFor(report.reconciliation) ? 0 : 1;
 }
 
+/** The run's options from the command line, but for the share of v2 readings and the outage. */
+function runOptions(values: ArgsOf<typeof COMMAND>["values"]) {
+  return {
+    ...DEFAULTS,
+    vehicles: values.vehicles,
+    durationS: values.duration,
+    rate: values.rate,
+    speedup: values.speedup,
+    badFraction: values["bad-fraction"],
+    kplShare: values["kpl-share"],
+    seed: values.seed,
+    shards: values.shards,
+    batchSize: values["batch-size"],
+    onProgress: progressLine,
+  };
+}
+
 /** The redrive scenarios: each run, redriven, reconciled before and after; exit 1 if anything is lost. */
 async function redrive(values: ArgsOf<typeof COMMAND>["values"]): Promise<number> {
   const scenarios: readonly RedriveScenario[] =
@@ -141,18 +148,9 @@ async function redrive(values: ArgsOf<typeof COMMAND>["values"]): Promise<number
   for (const scenario of scenarios) {
     console.log(`\n${scenario}: ${values.vehicles} vehicles for ${values.duration} s, seed ${values.seed}`);
     const report = await runRedriveScenario(scenario, {
-      ...DEFAULTS,
-      vehicles: values.vehicles,
-      durationS: values.duration,
-      rate: values.rate,
-      speedup: values.speedup,
-      badFraction: values["bad-fraction"],
-      kplShare: values["kpl-share"],
+      ...runOptions(values),
+      // 0 (the default) lets the scenario choose the share of v2 readings it needs.
       ...(values["v2-share"] > 0 ? { v2Share: values["v2-share"] } : {}),
-      seed: values.seed,
-      shards: values.shards,
-      batchSize: values["batch-size"],
-      onProgress: progressLine,
     });
     process.stderr.write("\n");
     const rows = redriveTable(report);

@@ -8,7 +8,7 @@
  * Exits 1 if a record could neither be delivered nor quarantined again, or a manifest was not written.
  */
 import { randomUUID } from "node:crypto";
-import { createClients, createS3Client } from "../shared/aws.ts";
+import { createClients, runtimeBatchDeps } from "../shared/aws.ts";
 import { ConfigError, loadConfig } from "../shared/config.ts";
 import {
   addSummary,
@@ -21,7 +21,6 @@ import {
 } from "../shared/redrive.ts";
 import { createKinesisClient, kinesisStreamReader, s3ObjectStore } from "../shared/redrive-aws.ts";
 import { REJECTION_REASONS } from "../shared/rejection.ts";
-import { sleep } from "../shared/time.ts";
 import {
   type ArgsOf,
   choice,
@@ -150,7 +149,7 @@ async function main({ values }: ArgsOf<typeof COMMAND>): Promise<number> {
   }
 
   const endpoint = values.endpoint;
-  const { firehose, objects } = createClients({ firehose: endpoint, s3: endpoint });
+  const clients = createClients({ firehose: endpoint, s3: endpoint });
   const kinesis =
     request.source === "on-failure"
       ? await createKinesisClient({
@@ -160,13 +159,8 @@ async function main({ values }: ArgsOf<typeof COMMAND>): Promise<number> {
         })
       : undefined;
   const deps = {
-    firehose,
-    objects,
-    config,
-    now: Date.now,
-    sleep,
-    random: Math.random,
-    store: s3ObjectStore(() => createS3Client(endpoint)),
+    ...runtimeBatchDeps(config, clients),
+    store: s3ObjectStore(clients.s3),
     ...(kinesis ? { stream: kinesisStreamReader(kinesis) } : {}),
   };
   const runId = randomUUID();

@@ -1,8 +1,19 @@
 /** The AWS SDK clients, built once per process. */
 import { FirehoseClient } from "@aws-sdk/client-firehose";
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { Endpoints } from "./config.ts";
+import type { BatchDeps } from "./batch.ts";
+import type { Config, Endpoints } from "./config.ts";
 import type { ObjectWriter } from "./quarantine.ts";
+import { sleep } from "./time.ts";
+
+/** The clients of one process: Firehose, and one S3 client, made on first use, for every S3 caller. */
+export interface Clients {
+  readonly firehose: FirehoseClient;
+  /** The quarantine's writer, on the `s3` client. */
+  readonly objects: ObjectWriter;
+  /** The S3 client, made on the first call (only batches with rejects, and the redrive, need it). */
+  readonly s3: () => Promise<S3Client>;
+}
 
 /**
  * Builds the Firehose client and the quarantine's object writer, against the validated endpoint
@@ -11,13 +22,35 @@ import type { ObjectWriter } from "./quarantine.ts";
  * one attempt per call because `deliverRecords` owns its retries (per entry, with a deadline); S3
  * keeps the SDK's standard retries.
  */
-export function createClients(endpoints: Endpoints): { firehose: FirehoseClient; objects: ObjectWriter } {
+export function createClients(endpoints: Endpoints): Clients {
+  const s3 = lazily(() => createS3Client(endpoints.s3));
   return {
     firehose: new FirehoseClient({
       maxAttempts: 1,
       ...(endpoints.firehose === undefined ? {} : { endpoint: endpoints.firehose }),
     }),
-    objects: s3ObjectWriter(() => createS3Client(endpoints.s3)),
+    objects: s3ObjectWriter(s3),
+    s3,
+  };
+}
+
+/** What `processBatch` runs with in a real process: these clients, the wall clock, real sleeps. */
+export function runtimeBatchDeps(config: Config, clients: Clients): BatchDeps {
+  return { firehose: clients.firehose, objects: clients.objects, config, now: Date.now, sleep, random: Math.random };
+}
+
+/**
+ * `make`, called on the first use and its result kept; a failed `make` (thrown or rejected) is not
+ * kept, so the next use tries again (credentials that were not there yet, a failed import).
+ */
+export function lazily<T>(make: () => T | Promise<T>): () => Promise<T> {
+  let ready: Promise<T> | undefined;
+  return () => {
+    ready ??= Promise.resolve().then(make);
+    return ready.catch((err: unknown) => {
+      ready = undefined;
+      throw err;
+    });
   };
 }
 
@@ -33,14 +66,10 @@ export async function createS3Client(endpoint: string | undefined): Promise<S3Cl
  * largest part of cold init (`npm run bench`, "cold init"). A failed load is retried on the next write.
  */
 export function s3ObjectWriter(connect: () => S3Client | Promise<S3Client>): ObjectWriter {
-  let ready: Promise<{ client: S3Client; s3: typeof import("@aws-sdk/client-s3") }> | undefined;
-  const load = async () => {
-    ready ??= Promise.all([connect(), import("@aws-sdk/client-s3")]).then(([client, s3]) => ({ client, s3 }));
-    return ready.catch((err: unknown) => {
-      ready = undefined;
-      throw err;
-    });
-  };
+  const load = lazily(async () => {
+    const [client, s3] = await Promise.all([connect(), import("@aws-sdk/client-s3")]);
+    return { client, s3 };
+  });
   return {
     async putObject(input, options) {
       const { client, s3 } = await load();

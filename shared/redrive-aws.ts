@@ -9,19 +9,17 @@ import {
   type KinesisClientConfig,
 } from "@aws-sdk/client-kinesis";
 import type { S3Client } from "@aws-sdk/client-s3";
+import { lazily } from "./aws.ts";
 import type { ObjectStore, StreamReader } from "./redrive.ts";
 
 /**
  * Redrive's reads and small writes of S3 (listing, reading objects and manifests, writing
- * manifests) through the client `connect` gives. A missing object reads as undefined; every other
+ * manifests) through the client `connect` gives (on the first use; a failed connect is tried again
+ * on the next). A missing object reads as undefined; every other
  * S3 error is thrown after the SDK's standard retries.
  */
 export function s3ObjectStore(connect: () => S3Client | Promise<S3Client>): ObjectStore {
-  let ready: Promise<S3Client> | undefined;
-  const client = async () => {
-    ready ??= Promise.resolve(connect());
-    return ready;
-  };
+  const client = lazily(connect);
   return {
     async list(bucket, prefix, startAfter) {
       const { ListObjectsV2Command } = await import("@aws-sdk/client-s3");

@@ -5,18 +5,17 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { Context } from "aws-lambda";
-import { createClients, createS3Client } from "../../shared/aws.ts";
+import { createClients, runtimeBatchDeps } from "../../shared/aws.ts";
 import { loadConfig, loadEndpoints, loadKinesisEndpoint, loadStreamReadRole } from "../../shared/config.ts";
 import { parseRedriveRequest, type RedriveSummary, redriveChunk } from "../../shared/redrive.ts";
 import { createKinesisClient, kinesisStreamReader, s3ObjectStore } from "../../shared/redrive-aws.ts";
-import { SAFETY_MARGIN_MS, sleep } from "../../shared/time.ts";
+import { SAFETY_MARGIN_MS } from "../../shared/time.ts";
 
-const config = loadConfig(process.env);
-const endpoints = loadEndpoints(process.env);
 const kinesisEndpoint = loadKinesisEndpoint(process.env);
 const streamReadRole = loadStreamReadRole(process.env);
-const { firehose, objects } = createClients(endpoints);
-const store = s3ObjectStore(() => createS3Client(endpoints.s3));
+const clients = createClients(loadEndpoints(process.env));
+// The source bucket is read on the same S3 client the quarantine writes with.
+const deps = { ...runtimeBatchDeps(loadConfig(process.env), clients), store: s3ObjectStore(clients.s3) };
 const logger = new Logger();
 // Made on the first on-failure chunk: the AssumeRole and the client outlive one invocation.
 let stream: ReturnType<typeof kinesisStreamReader> | undefined;
@@ -45,20 +44,10 @@ export const handler = async (event: unknown, context: Context): Promise<Redrive
     );
   }
   const deadlineMs = Date.now() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS;
-  const deps = {
-    firehose,
-    objects,
-    config,
-    now: Date.now,
-    sleep,
-    random: Math.random,
-    store,
-    ...(stream ? { stream } : {}),
-  };
   const { summary, continuation: next } = await redriveChunk(
     request,
     continuation,
-    deps,
+    stream ? { ...deps, stream } : deps,
     deadlineMs,
     context.awsRequestId,
   );

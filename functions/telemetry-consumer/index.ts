@@ -5,18 +5,16 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { Context, KinesisStreamBatchResponse } from "aws-lambda";
-import { createClients } from "../../shared/aws.ts";
+import { createClients, runtimeBatchDeps } from "../../shared/aws.ts";
 import { processBatch } from "../../shared/batch.ts";
 import { loadConfig, loadEndpoints } from "../../shared/config.ts";
 import { kinesisRecordsOf } from "../../shared/event.ts";
 import { addBatchMetrics, logBatch } from "../../shared/observability.ts";
-import { SAFETY_MARGIN_MS, sleep } from "../../shared/time.ts";
+import { SAFETY_MARGIN_MS } from "../../shared/time.ts";
 
-const config = loadConfig(process.env);
-const { firehose, objects } = createClients(loadEndpoints(process.env));
+const deps = runtimeBatchDeps(loadConfig(process.env), createClients(loadEndpoints(process.env)));
 const logger = new Logger();
 const metrics = new Metrics();
-const deps = { firehose, objects, config, now: Date.now, sleep, random: Math.random };
 
 export const handler = async (event: unknown, context: Context): Promise<KinesisStreamBatchResponse> => {
   const startedMs = performance.now();

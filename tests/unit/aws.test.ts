@@ -1,7 +1,9 @@
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
-import { beforeEach, describe, expect, it } from "vitest";
-import { createClients, createS3Client, s3ObjectWriter } from "../../shared/aws.ts";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { createClients, createS3Client, lazily, runtimeBatchDeps, s3ObjectWriter } from "../../shared/aws.ts";
+import { s3ObjectStore } from "../../shared/redrive-aws.ts";
+import { config } from "../support/batch.ts";
 
 const s3Mock = mockClient(S3Client);
 beforeEach(() => s3Mock.reset());
@@ -74,5 +76,56 @@ describe("AWS clients", () => {
 
     expect(attempts).toBe(2);
     expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(1);
+  });
+
+  it("gives every S3 caller of a process one client, made on the first use", async () => {
+    s3Mock.on(PutObjectCommand).resolves({});
+    const clients = createClients({ firehose: undefined, s3: "http://127.0.0.1:5000" });
+
+    await clients.objects.putObject({ Bucket: "b", Key: "k", Body: "x" });
+    await s3ObjectStore(clients.s3).put("b", "m", "{}");
+
+    const [first, second] = s3Mock.commandCalls(PutObjectCommand).map((c) => c.thisValue);
+    expect(first).toBe(second);
+    expect(first).toBe(await clients.s3());
+    expect((await clients.s3()).config.forcePathStyle).toBe(true);
+  });
+
+  it("runs batches with the process's clients, the wall clock and real randomness", () => {
+    const clients = createClients({ firehose: undefined, s3: undefined });
+    const deps = runtimeBatchDeps(config, clients);
+
+    expect(deps).toMatchObject({ firehose: clients.firehose, objects: clients.objects, config });
+    expect(deps.now).toBe(Date.now);
+    expect(deps.random).toBe(Math.random);
+  });
+});
+
+describe("lazily", () => {
+  it("makes the value on the first use only, once, for concurrent callers too", async () => {
+    const make = vi.fn(async () => ({}));
+    const get = lazily(make);
+    expect(make).not.toHaveBeenCalled();
+
+    const [a, b] = await Promise.all([get(), get()]);
+
+    expect(a).toBe(b);
+    expect(await get()).toBe(a);
+    expect(make).toHaveBeenCalledTimes(1);
+  });
+
+  it("keeps no failure, thrown or rejected: the next use makes it again", async () => {
+    let calls = 0;
+    const get = lazily(() => {
+      calls++;
+      if (calls === 1) throw new Error("thrown");
+      if (calls === 2) return Promise.reject(new Error("rejected"));
+      return calls;
+    });
+
+    await expect(get()).rejects.toThrow("thrown");
+    await expect(get()).rejects.toThrow("rejected");
+    expect(await get()).toBe(3);
+    expect(await get()).toBe(3);
   });
 });

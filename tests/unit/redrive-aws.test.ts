@@ -139,6 +139,22 @@ describe("s3ObjectStore", () => {
 
     expect(connect).toHaveBeenCalledTimes(1);
   });
+
+  it("tries to connect again after a failed connection, so a warm function is not left without S3", async () => {
+    s3Mock.on(PutObjectCommand).resolves({});
+    let attempts = 0;
+    const objects = s3ObjectStore(async () => {
+      attempts++;
+      if (attempts === 1) throw new Error("credentials provider timed out");
+      return new S3Client({ region: "eu-west-1" });
+    });
+
+    await expect(objects.put("b", "k", "{}")).rejects.toThrow("credentials provider timed out");
+    await objects.put("b", "k", "{}");
+
+    expect(attempts).toBe(2);
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(1);
+  });
 });
 
 describe("kinesisStreamReader", () => {
