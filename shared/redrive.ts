@@ -742,7 +742,7 @@ function kinesisRecord(
  * delivered or quarantined again (those before the record `processBatch` reports for retry).
  */
 async function deliver(
-  _request: RedriveRequest,
+  request: RedriveRequest,
   pending: readonly Pending[],
   manifests: Map<string, Set<string>>,
   summary: RedriveSummary,
@@ -768,16 +768,15 @@ async function deliver(
   for (const key of touched) {
     const ids = [...(manifests.get(key) ?? [])];
     const body = JSON.stringify({
-      source: `s3://${_request.bucket}/${key}`,
+      source: `s3://${request.bucket}/${key}`,
       updatedAt: new Date(deps.now()).toISOString(),
       ids,
     });
+    const manifest = manifestKey(request.bucket, key);
     try {
-      await deps.store.put(deps.config.quarantineBucket, manifestKey(_request.bucket, key), body);
+      await deps.store.put(deps.config.quarantineBucket, manifest, body);
     } catch (err) {
-      summary.manifestErrors.push(
-        `${manifestKey(_request.bucket, key)}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`,
-      );
+      summary.manifestErrors.push(`${manifest}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
     }
   }
 }
