@@ -119,7 +119,7 @@ describe("local event source mapping", () => {
         : undefined,
     );
 
-    await runEventSourceMapping(kinesis, handler, config({ bisectBatchOnFunctionError: true }));
+    const stats = await runEventSourceMapping(kinesis, handler, config({ bisectBatchOnFunctionError: true }));
 
     expect(calls.slice(0, 4)).toEqual([
       ["record-0", "record-1", "record-2", "record-3"],
@@ -127,6 +127,8 @@ describe("local event source mapping", () => {
       ["record-2", "record-3"],
       ["record-4", "record-5", "record-6", "record-7"],
     ]);
+    // The two halves hand the failed batch's 4 records over again.
+    expect(stats).toMatchObject({ functionErrors: 1, bisections: 1, recordsRetried: 4 });
   });
 
   it("after MaximumRetryAttempts, writes an on-failure record for the batch and moves on", async () => {

@@ -11,17 +11,27 @@ const RUNNER = join(import.meta.dirname, "child-runner.ts");
 
 export interface ChildProcessHandler {
   readonly handler: Handler;
-  /** Kills the invocation in flight, if any, with SIGKILL. */
-  killCurrent(): void;
+  /**
+   * Kills, with SIGKILL, the invocation that sent a request with this User-Agent (each child's AWS
+   * SDK names it there as `app/<id>`, which Powertools extends); true if one was in flight. Invocations of several shards run
+   * at once, so "the one in flight" would be ambiguous.
+   */
+  killCaller(userAgent: string | undefined): boolean;
 }
 
 /** Invokes the bundle in a fresh Node process per call, with `env` as its whole environment. */
 export function childProcessHandler(env: Record<string, string>, bundle = BUILT_BUNDLE): ChildProcessHandler {
-  let current: ChildProcess | undefined;
+  const inFlight = new Map<string, ChildProcess>();
+  let spawned = 0;
   const handler: Handler = (event, context) =>
     new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [RUNNER], { env: { ...env, PATH: process.env.PATH ?? "" }, stdio: "pipe" });
-      current = child;
+      const id = `invocation-${++spawned}`;
+      const child = spawn(process.execPath, [RUNNER], {
+        // AWS_SDK_UA_APP_ID: the SDK adds `app/<id>` to the User-Agent of every request it sends.
+        env: { ...env, PATH: process.env.PATH ?? "", AWS_SDK_UA_APP_ID: id },
+        stdio: "pipe",
+      });
+      inFlight.set(id, child);
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (chunk: Buffer) => {
@@ -31,7 +41,7 @@ export function childProcessHandler(env: Record<string, string>, bundle = BUILT_
         stderr += chunk.toString("utf8");
       });
       child.on("close", (code, signal) => {
-        if (current === child) current = undefined;
+        inFlight.delete(id);
         const line = stdout.split("\n").find((l) => l.startsWith(RESPONSE_MARKER));
         if (code === 0 && line) return resolve(JSON.parse(line.slice(RESPONSE_MARKER.length)));
         reject(
@@ -46,8 +56,11 @@ export function childProcessHandler(env: Record<string, string>, bundle = BUILT_
     });
   return {
     handler,
-    killCurrent() {
-      current?.kill("SIGKILL");
+    killCaller(userAgent) {
+      // Powertools appends its own mark to the app id (`app/invocation-3-PT-…`).
+      const id = / app\/(invocation-\d+)(?!\d)/.exec(userAgent ?? "")?.[1];
+      const child = id === undefined ? undefined : inFlight.get(id);
+      return child?.kill("SIGKILL") ?? false;
     },
   };
 }

@@ -35,10 +35,11 @@ export interface FaultProxy {
   readonly counts: Record<string, number>;
   setRule(rule: FaultRule): void;
   /**
-   * Called when moto has accepted a PutRecordBatch, before its response goes back; a listener that
-   * returns true keeps the response from the caller (whose process it has just killed, say).
+   * Called with the request when moto has accepted a PutRecordBatch, before its response goes back
+   * (the request's User-Agent names the caller); a listener that returns true keeps the response
+   * from the caller (whose process it has just killed, say).
    */
-  onFirehoseAccepted(listener: () => boolean): void;
+  onFirehoseAccepted(listener: (request: IncomingMessage) => boolean): void;
   stop(): Promise<void>;
 }
 
@@ -48,7 +49,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   let rule: FaultRule = () => ({ kind: "forward" });
   const seen = new Map<string, number>();
   const counts: Record<string, number> = {};
-  const acceptedListeners: (() => boolean)[] = [];
+  const acceptedListeners: ((request: IncomingMessage) => boolean)[] = [];
   const hanging = new Set<ServerResponse>();
   let stopped = false;
 
@@ -108,7 +109,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     let swallow = false;
     if (accepted) {
       counts.accepted = (counts.accepted ?? 0) + 1;
-      for (const listener of acceptedListeners) swallow = listener() || swallow;
+      for (const listener of acceptedListeners) swallow = listener(req) || swallow;
     }
     if (swallow) {
       counts.killed = (counts.killed ?? 0) + 1;

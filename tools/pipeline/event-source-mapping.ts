@@ -77,7 +77,11 @@ export interface EventSourceMappingStats {
   maxInvocationMs: number;
   /** Invocations that ran past the function timeout (Lambda would have ended them). */
   timeouts: number;
+  /** The first function errors' messages (at most `KEPT_ERROR_MESSAGES`), to say what failed. */
+  errorMessages: string[];
 }
+
+const KEPT_ERROR_MESSAGES = 5;
 
 /** Lambda's invoke payload limit: a batch stops growing before its event would pass it. */
 const MAX_EVENT_BYTES = 6 * 1024 * 1024;
@@ -95,6 +99,7 @@ export function newEventSourceMappingStats(): EventSourceMappingStats {
     recordsRetried: 0,
     maxInvocationMs: 0,
     timeouts: 0,
+    errorMessages: [],
   };
 }
 
@@ -243,9 +248,12 @@ async function deliverBatch(
         continue;
       }
       stats.functionErrors++;
+      if (stats.errorMessages.length < KEPT_ERROR_MESSAGES) stats.errorMessages.push(outcome.message);
       if (config.bisectBatchOnFunctionError && current.length > 1) {
-        // Splitting does not count against the retry attempts (as in Lambda).
+        // Splitting does not count against the retry attempts (as in Lambda), but both halves are
+        // handed over again.
         stats.bisections++;
+        stats.recordsRetried += current.length;
         const half = Math.ceil(current.length / 2);
         queue.unshift(current.slice(0, half), current.slice(half));
         break;

@@ -147,10 +147,11 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
       handler = child.handler;
       const crashAfter = options.faults?.crashAfterAcceptedPuts;
       let accepted = 0;
-      faultProxy?.onFirehoseAccepted(() => {
+      // The invocation that made the accepted call is killed (not whichever shard's is in flight); if
+      // none can be found the response goes through and the scenario's "killed" count says so.
+      faultProxy?.onFirehoseAccepted((request) => {
         if (++accepted !== crashAfter) return false;
-        child.killCurrent();
-        return true;
+        return child.killCaller(request.headers["user-agent"]);
       });
     } else {
       Object.assign(process.env, functionEnv);

@@ -118,7 +118,8 @@ export const SCENARIOS: Record<string, Scenario> = {
   },
   "crash-mid-batch": {
     title: "Function killed (SIGKILL) right after Firehose accepted its first PutRecordBatch",
-    claim: { reported: 0, duplicates: "some", functionErrors: 1, faults: { killed: 1 } },
+    // The killed invocation's batch is handed over again (retried, or bisected when it has several).
+    claim: { reported: "some", duplicates: "some", functionErrors: 1, faults: { killed: 1 } },
     options: { childProcess: true, faults: { crashAfterAcceptedPuts: 1 } },
   },
 };
@@ -162,7 +163,12 @@ export function brokenClaims(result: ScenarioResult): string[] {
   check("sent to the on-failure destination", result.toOnFailure, 0);
   check("reported for retry", result.reported, claim.reported);
   check("duplicates", result.duplicates, claim.duplicates);
-  check("function errors", result.report.consumer.functionErrors, claim.functionErrors);
+  const errors = result.report.consumer;
+  check(
+    `function errors${errors.errorMessages.length > 0 ? ` (${errors.errorMessages.join("; ")})` : ""}`,
+    errors.functionErrors,
+    claim.functionErrors,
+  );
   check("partial failures", result.report.consumer.partialFailures, claim.partialFailures);
   for (const [kind, expected] of Object.entries(claim.faults ?? {}))
     check(`faults injected (${kind})`, result.faults[kind] ?? 0, expected);
