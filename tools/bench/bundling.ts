@@ -1,8 +1,9 @@
 /** Bundling a Lambda entry point the way the template's esbuild settings do, and timing its cold init. */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { build } from "esbuild";
+import { markCommonJs } from "../lambda/invoke.ts";
 import { bundleEnv } from "../pipeline/emulator.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -14,7 +15,7 @@ const ROOT = join(import.meta.dirname, "..", "..");
 export async function bundleFunction(entry: string, outDir: string, external: readonly string[]): Promise<string> {
   const outfile = join(outDir, "index.js");
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(dirname(outDir), "package.json"), '{ "type": "commonjs" }\n');
+  markCommonJs(dirname(outDir));
   await build({
     entryPoints: [entry],
     outfile,

@@ -4,7 +4,7 @@
  * down from the configured timeout.
  */
 import { randomUUID } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { Context, KinesisStreamBatchResponse } from "aws-lambda";
@@ -30,6 +30,26 @@ export const BUILT_REDRIVE_BUNDLE = join(
   "index.js",
 );
 
+const COMMONJS = '{ "type": "commonjs" }\n';
+
+/**
+ * Marks `dir` CommonJS for the bundles below it, as the Lambda runtime sees `index.js` (the artifact
+ * has no package.json, and this project's own says "type": "module"). Many processes load bundles at
+ * once (test files, the local trigger's children), and Node fails on a package.json it reads half
+ * written: so a marker already right is left alone, and a new one replaces the old by a rename, whole.
+ */
+export function markCommonJs(dir: string): void {
+  const file = join(dir, "package.json");
+  try {
+    if (readFileSync(file, "utf8") === COMMONJS) return;
+  } catch {
+    // No marker yet: write it.
+  }
+  const temporary = `${file}.${process.pid}.${randomUUID()}`;
+  writeFileSync(temporary, COMMONJS);
+  renameSync(temporary, file);
+}
+
 export type Handler = (event: unknown, context: Context) => Promise<KinesisStreamBatchResponse>;
 
 /**
@@ -39,9 +59,7 @@ export type Handler = (event: unknown, context: Context) => Promise<KinesisStrea
  * Throws what the bundle's init throws (a ConfigError, say).
  */
 export function loadHandler(bundle = BUILT_BUNDLE, options: { fresh?: boolean } = {}): Handler {
-  // Lambda runs index.js as CommonJS (the artifact has no package.json); this project's own
-  // package.json says "type": "module", so mark the build tree CommonJS as the runtime sees it.
-  writeFileSync(join(dirname(bundle), "..", "..", "package.json"), '{ "type": "commonjs" }\n');
+  markCommonJs(join(dirname(bundle), "..", ".."));
   const require = createRequire(import.meta.url);
   if (options.fresh) delete require.cache[require.resolve(bundle)];
   const mod = require(bundle) as { handler?: Handler };
