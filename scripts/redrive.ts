@@ -190,9 +190,9 @@ function printSummary(summary: RedriveSummary, dryRun: boolean, json: boolean): 
   console.log(dryRun ? "\nDry run: nothing was written." : "");
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v.padStart(10)}`);
   for (const m of summary.malformed) console.log(`malformed: ${m.object} line ${m.line}: ${m.error}`);
-  for (const r of summary.ranges.filter((range) => range.status === "expired" || range.status === "trimmed"))
+  for (const r of summary.ranges.filter((range) => range.status !== "stream" && range.status !== "payload"))
     console.log(
-      `${r.status}: ${r.object} ${r.shardId} ${r.startSequenceNumber}…${r.endSequenceNumber}: ${r.found} of ${r.batchSize} left (${r.detail ?? ""})`,
+      `${r.status}: ${r.object} ${r.shardId} ${r.startSequenceNumber}…${r.endSequenceNumber}: ${r.found} of ${r.batchSize} ${r.status === "incomplete" ? "read" : "left"} (${r.detail ?? ""})`,
     );
   for (const e of summary.manifestErrors) console.log(`manifest not written (its records may be redriven again): ${e}`);
 }

@@ -65,8 +65,11 @@ export interface RangeReport {
   readonly batchSize: number;
   /** Records read back (or found in the record's own payload). */
   readonly found: number;
-  /** "payload": the record carried the batch; "stream": read back; "expired"/"trimmed": partly or wholly gone. */
-  readonly status: "payload" | "stream" | "expired" | "trimmed";
+  /**
+   * "payload": the record carried the batch; "stream": read back; "expired"/"trimmed": partly or
+   * wholly gone; "incomplete": the reads stopped before the range's end (the rest count as failed).
+   */
+  readonly status: "payload" | "stream" | "expired" | "trimmed" | "incomplete";
   readonly detail?: string;
 }
 
@@ -77,7 +80,10 @@ export interface RedriveSummary {
   delivered: number;
   /** User records rejected again, by reason (a new quarantine object, attempt count in each line). */
   quarantinedAgain: Record<string, number>;
-  /** Records neither delivered nor quarantined (Firehose or S3 failed): not in the manifest, so the next run takes them. */
+  /**
+   * Records neither delivered nor quarantined (Firehose or S3 failed), or of an incomplete range not
+   * read back: not in the manifest, so the next run takes them.
+   */
   failed: number;
   /** Records of on-failure ranges no longer within the stream's retention. */
   expired: number;
@@ -614,7 +620,9 @@ async function takeOnFailure(
       status: read.status,
       ...(read.detail ? { detail: read.detail } : {}),
     });
-    if (read.status !== "stream") summary.expired += Math.max(0, batch.batchSize - records.length);
+    const unread = Math.max(0, batch.batchSize - records.length);
+    if (read.status === "incomplete") summary.failed += unread;
+    else if (read.status !== "stream") summary.expired += unread;
   }
   for (const record of records) {
     summary.read++;
@@ -650,13 +658,14 @@ const POSITION_REFUSED = new Set(["InvalidArgumentException", "ResourceNotFoundE
 /**
  * The batch's records back from the stream: from its first sequence number until past its last.
  * "expired" when the first record returned is later than the start (the start is past retention),
- * "trimmed" when Kinesis refuses the position. Throws any other error of the stream (throttling,
+ * "trimmed" when Kinesis refuses the position, "incomplete" when the reads stop (five empty pages,
+ * the shard's end) before the range's last record. Throws any other error of the stream (throttling,
  * access denied), so the run stops and can be resumed rather than count readable records as lost.
  */
 async function readRange(
   batch: OnFailureBatch,
   deps: RedriveDeps,
-): Promise<{ records: KinesisStreamRecord[]; status: "stream" | "expired" | "trimmed"; detail?: string }> {
+): Promise<{ records: KinesisStreamRecord[]; status: RangeReport["status"]; detail?: string }> {
   const stream = deps.stream;
   if (!stream) return { records: [], status: "trimmed", detail: "no stream reader configured" };
   const end = BigInt(batch.endSequenceNumber);
@@ -671,6 +680,7 @@ async function readRange(
     return { records, status: "trimmed", detail: `${err.name}: ${err.message}` };
   }
   let first: string | undefined;
+  let reachedEnd = false;
   // Each empty read with the shard caught up ends the range; a few empty reads are normal mid-shard.
   for (let empty = 0; iterator && empty < 5; ) {
     const page = await stream.read(batch.streamArn, iterator);
@@ -681,7 +691,9 @@ async function readRange(
       continue;
     }
     for (const r of page.records) {
-      if (BigInt(r.sequenceNumber) > end) return finish();
+      const sequence = BigInt(r.sequenceNumber);
+      if (sequence > end) return finish(true);
+      reachedEnd = sequence === end;
       first ??= r.sequenceNumber;
       records.push(
         kinesisRecord(
@@ -695,9 +707,9 @@ async function readRange(
       );
     }
   }
-  return finish();
+  return finish(reachedEnd);
 
-  function finish(): { records: KinesisStreamRecord[]; status: "stream" | "expired"; detail?: string } {
+  function finish(ended: boolean): { records: KinesisStreamRecord[]; status: RangeReport["status"]; detail?: string } {
     if (first !== batch.startSequenceNumber)
       return {
         records,
@@ -706,6 +718,12 @@ async function readRange(
           first === undefined
             ? "no record of the range is left in the stream"
             : `the first record left is ${first}, after the range's start`,
+      };
+    if (!ended)
+      return {
+        records,
+        status: "incomplete",
+        detail: `the stream gave no record after ${records.at(-1)?.kinesis.sequenceNumber}, before the range's end: run again`,
       };
     return { records, status: "stream" };
   }

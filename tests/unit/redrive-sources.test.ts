@@ -539,6 +539,25 @@ describe("redrive from the on-failure destination: reading the range back from t
     expect(summary.expired).toBe(3);
   });
 
+  it("reports a range whose reads stop before its end as incomplete, its unread records failed (run again), not expired", async () => {
+    const stream = scriptedShard([{ records: streamRecords().slice(0, 2), behindMs: 60_000 }], {
+      records: [],
+      behindMs: 60_000,
+    });
+    const summary = await chunk(onFailureRequest(), deps(stream.reader, onFailure({ batchSize: 3 })));
+    expect(stream.reads).toHaveLength(6);
+    expect(summary.ranges).toEqual([
+      {
+        ...range,
+        batchSize: 3,
+        found: 2,
+        status: "incomplete",
+        detail: `the stream gave no record after ${batch[1]?.kinesis.sequenceNumber}, before the range's end: run again`,
+      },
+    ]);
+    expect(summary).toMatchObject({ read: 2, expired: 0, failed: 1 });
+  });
+
   it("names the first record left when the range's start is past retention", async () => {
     const stream = scriptedShard([{ records: streamRecords().slice(1), behindMs: 0 }]);
     const summary = await chunk(onFailureRequest(), deps(stream.reader));
