@@ -7,7 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { ACCESS_CASES } from "../../tools/templates/access-cases.ts";
-import { KNOWN_SURVIVORS, MIN_CAUGHT_SHARE } from "../../tools/templates/mutation-survivors.ts";
+import { gateProblems, KNOWN_SURVIVORS, MIN_CAUGHT_SHARE } from "../../tools/templates/mutation-survivors.ts";
 import { allMutants, type MutationReport, runMutations } from "../../tools/templates/mutations.ts";
 import { REDRIVE_ACCESS_CASES } from "../../tools/templates/redrive-access-cases.ts";
 import { loadTranslated } from "../../tools/templates/two-accounts.ts";
@@ -33,5 +33,9 @@ describe("the access matrix under template mutation", () => {
 
   it("catches every mutant with a case, never by failing to evaluate one", () => {
     expect(report.results.filter((r) => r.error !== undefined).map((r) => `${r.id}: ${r.error}`)).toEqual([]);
+  });
+
+  it("passes the gate npm run template-mutations applies", () => {
+    expect(gateProblems(report)).toEqual([]);
   });
 });

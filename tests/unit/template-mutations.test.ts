@@ -5,7 +5,14 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Template } from "../../tools/templates/cfn-resolve.ts";
-import { auditMutants, templateMutants, UnsupportedPolicyError } from "../../tools/templates/mutations.ts";
+import { gateProblems, KNOWN_SURVIVORS } from "../../tools/templates/mutation-survivors.ts";
+import {
+  auditMutants,
+  type MutantResult,
+  type MutationReport,
+  templateMutants,
+  UnsupportedPolicyError,
+} from "../../tools/templates/mutations.ts";
 
 const template = (): Template => ({
   Resources: {
@@ -175,5 +182,41 @@ describe("template mutation operators", () => {
     const t = template();
     (t.Resources.Policy?.Properties as Record<string, unknown>).PolicyDocument = { "Fn::If": ["X", {}, {}] };
     expect(() => templateMutants("consumer", t)).toThrow(UnsupportedPolicyError);
+  });
+});
+
+describe("the template-mutation gate", () => {
+  const known = Object.keys(KNOWN_SURVIVORS);
+  /** A report of `caught` caught mutants, the known survivors, and `extra` results. */
+  function report(caught: number, extra: MutantResult[] = [], survivors = known): MutationReport {
+    const results: MutantResult[] = [
+      ...Array.from({ length: caught }, (_, i) => ({ id: `caught ${i}`, caught: true, caughtBy: ["a case"] })),
+      ...survivors.map((id) => ({ id, caught: false, caughtBy: [] })),
+      ...extra,
+    ];
+    return {
+      cases: 1,
+      results,
+      caught: results.filter((r) => r.caught).length,
+      survivors: results.filter((r) => !r.caught && r.error === undefined).map((r) => r.id),
+      errored: results.filter((r) => r.error !== undefined).map((r) => r.id),
+      simulations: 0,
+      seconds: 0,
+    };
+  }
+
+  it("passes 90 % caught with exactly the known survivors", () => {
+    expect(gateProblems(report(known.length * 9))).toEqual([]);
+  });
+
+  it("fails under 90 %, on a new survivor, on a known one caught now, and on a mutant not evaluated", () => {
+    expect(gateProblems(report(known.length * 9 - 1))).toEqual(["fewer than 90 % caught"]);
+    const fresh = { id: "new one", caught: false, caughtBy: [] };
+    expect(gateProblems(report(1000, [fresh]))).toEqual(["new survivor: new one"]);
+    expect(gateProblems(report(1000, [], known.slice(1)))).toEqual([
+      `listed as a survivor but caught now (update tools/templates/mutation-survivors.ts): ${known[0]}`,
+    ]);
+    const broken = { id: "broken", caught: false, caughtBy: [], error: "no such resource" };
+    expect(gateProblems(report(1000, [broken]))).toEqual(["not evaluated: broken: no such resource"]);
   });
 });

@@ -4,6 +4,7 @@
  * survivors to be exactly these: a new survivor (a grant without a case, a boundary nobody tries)
  * fails CI, and so does one listed here that a new case now catches (the list must stay true).
  */
+import type { MutationReport } from "./mutations.ts";
 
 /** The share of mutants the matrix must catch. */
 export const MIN_CAUGHT_SHARE = 0.9;
@@ -37,3 +38,20 @@ export const KNOWN_SURVIVORS: Readonly<Record<string, string>> = {
   "producer TelemetryStreamConsumerPolicy.ResourcePolicy ConsumerRoleReadsThroughStreamConsumer: widen the Resource to *":
     ONE_RESOURCE,
 };
+
+/**
+ * Why a harness report fails the gate, a line each: too few caught, a survivor not listed here, a
+ * listed one caught now, a mutant that could not be evaluated (an error is never a catch).
+ */
+export function gateProblems(report: MutationReport): string[] {
+  const total = report.results.length;
+  const share = total === 0 ? 0 : report.caught / total;
+  return [
+    ...(share < MIN_CAUGHT_SHARE ? [`fewer than ${MIN_CAUGHT_SHARE * 100} % caught`] : []),
+    ...report.survivors.filter((id) => !(id in KNOWN_SURVIVORS)).map((id) => `new survivor: ${id}`),
+    ...Object.keys(KNOWN_SURVIVORS)
+      .filter((id) => !report.survivors.includes(id))
+      .map((id) => `listed as a survivor but caught now (update tools/templates/mutation-survivors.ts): ${id}`),
+    ...report.results.filter((r) => r.error !== undefined).map((r) => `not evaluated: ${r.id}: ${r.error}`),
+  ];
+}

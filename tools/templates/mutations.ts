@@ -255,9 +255,12 @@ export class BaselineError extends Error {
 export interface MutantResult {
   readonly id: string;
   readonly caught: boolean;
-  /** The cases whose decision changed (or that could no longer be evaluated). */
+  /** The cases whose decision changed. */
   readonly caughtBy: readonly string[];
-  /** Why cases could not be evaluated (a request that cannot be built, a policy the simulator refuses): caught, but not by a decision. */
+  /**
+   * Why cases could not be evaluated, or the mutant not applied (a request that cannot be built, a
+   * policy the simulator refuses, an operator that breaks): never a catch, and a failure of the gate.
+   */
   readonly error?: string;
 }
 
@@ -265,7 +268,10 @@ export interface MutationReport {
   readonly cases: number;
   readonly results: readonly MutantResult[];
   readonly caught: number;
+  /** Not caught, and evaluated without error. */
   readonly survivors: readonly string[];
+  /** Mutants with an error: neither caught nor survivors, until the harness or the case is mended. */
+  readonly errored: readonly string[];
   /** Distinct requests the simulator evaluated (a mutant's unchanged requests are not re-run). */
   readonly simulations: number;
   readonly seconds: number;
@@ -293,7 +299,7 @@ export async function runMutations(
     let result: MutantResult;
     try {
       const outcomes = await evaluateCases(cases, deploymentsOf(mutation), cache);
-      const caughtBy = outcomes.filter((o) => !holds(o)).map((o) => o.name);
+      const caughtBy = outcomes.filter((o) => o.error === undefined && !holds(o)).map((o) => o.name);
       const errors = outcomes.flatMap((o) => (o.error === undefined ? [] : [`${o.name}: ${o.error}`]));
       result = {
         id: mutant.id,
@@ -304,7 +310,7 @@ export async function runMutations(
     } catch (error) {
       result = {
         id: mutant.id,
-        caught: true,
+        caught: false,
         caughtBy: [],
         error: error instanceof Error ? error.message : String(error),
       };
@@ -316,7 +322,8 @@ export async function runMutations(
     cases: cases.length,
     results,
     caught: results.filter((r) => r.caught).length,
-    survivors: results.filter((r) => !r.caught).map((r) => r.id),
+    survivors: results.filter((r) => !r.caught && r.error === undefined).map((r) => r.id),
+    errored: results.filter((r) => r.error !== undefined).map((r) => r.id),
     simulations: cache.size,
     seconds: (performance.now() - started) / 1000,
   };
