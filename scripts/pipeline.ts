@@ -12,6 +12,7 @@ import { fleetOptions } from "../tools/pipeline/fleet-options.ts";
 import {
   REDRIVE_SCENARIOS,
   type RedriveScenario,
+  redriveProblems,
   redriveTable,
   runRedriveScenario,
 } from "../tools/pipeline/redrive-scenarios.ts";
@@ -140,11 +141,11 @@ function runOptions(values: ArgsOf<typeof COMMAND>["values"]) {
   };
 }
 
-/** The redrive scenarios: each run, redriven, reconciled before and after; exit 1 if anything is lost. */
+/** The redrive scenarios: each run, redriven, reconciled before and after; exit 1 on any of `redriveProblems`. */
 async function redrive(values: ArgsOf<typeof COMMAND>["values"]): Promise<number> {
   const scenarios: readonly RedriveScenario[] =
     values.scenario === "redrive" ? REDRIVE_SCENARIOS : [values.scenario as RedriveScenario];
-  let lost = 0;
+  let failed = 0;
   for (const scenario of scenarios) {
     console.log(`\n${scenario}: ${values.vehicles} vehicles for ${values.duration} s, seed ${values.seed}`);
     const report = await runRedriveScenario(scenario, {
@@ -163,10 +164,11 @@ async function redrive(values: ArgsOf<typeof COMMAND>["values"]): Promise<number
     console.log(
       `redriven recordIds: ${report.redrivenIds.length} (${notBack.length === 0 ? "every one expected back, with its original recordId" : `${notBack.length} expected ones missing: ${notBack.slice(0, 5).join(", ")}`}), ${report.chunks} RedriveFunction chunks`,
     );
-    const a = report.after;
-    lost += a.missing.length + a.unexpected.length + a.misrouted.length + a.toOnFailure + notBack.length;
+    const problems = redriveProblems(report);
+    for (const problem of problems) console.error(`${scenario}: ${problem}`);
+    failed += problems.length;
   }
-  return lost === 0 ? 0 : 1;
+  return failed === 0 ? 0 : 1;
 }
 
 let lastLineAt = 0;

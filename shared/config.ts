@@ -186,7 +186,7 @@ function endpointUrl(env: Readonly<Record<string, string | undefined>>, name: st
 }
 
 /** Unset or empty: every known version. Otherwise a comma list, so an operator can hold one back. */
-function acceptedSchemaVersions(env: Readonly<Record<string, string | undefined>>): ReadonlySet<SchemaVersion> {
+export function acceptedSchemaVersions(env: Readonly<Record<string, string | undefined>>): ReadonlySet<SchemaVersion> {
   const raw = env.ACCEPTED_SCHEMA_VERSIONS;
   if (raw === undefined || raw === "") return new Set(SCHEMA_VERSIONS);
   const known: readonly number[] = SCHEMA_VERSIONS;

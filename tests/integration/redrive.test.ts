@@ -6,20 +6,18 @@
  * record unaccounted for, the redriven recordIds exactly the originals.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import { BUILT_BUNDLE, BUILT_REDRIVE_BUNDLE } from "../../tools/lambda/invoke.ts";
+import { BUILT_BUNDLE, BUILT_REDRIVE_BUNDLE, requireBuilt } from "../../tools/lambda/invoke.ts";
 import { bundleEnv, DELIVERY_STREAM, QUARANTINE_BUCKET, REGION } from "../../tools/pipeline/emulator.ts";
-import { runRedriveScenario } from "../../tools/pipeline/redrive-scenarios.ts";
+import { redriveProblems, runRedriveScenario } from "../../tools/pipeline/redrive-scenarios.ts";
 import { DEFAULTS, runPipeline } from "../../tools/pipeline/run.ts";
 
 const endpoint = inject("motoEndpoint");
 const SMALL = { ...DEFAULTS, vehicles: 10, durationS: 60, badFraction: 0.05, kplShare: 0.3, batchSize: 50 };
 
 describe("redrive on the local pipeline", () => {
-  for (const bundle of [BUILT_BUNDLE, BUILT_REDRIVE_BUNDLE])
-    if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run scripts/build.sh first`);
+  requireBuilt(BUILT_BUNDLE, BUILT_REDRIVE_BUNDLE);
 
   it("brings back the v2 readings quarantined while v2 was held back, once, with their recordIds", async () => {
     const report = await runRedriveScenario("redrive-versions", SMALL, { endpoint, chunkRecords: 40 });
@@ -43,6 +41,7 @@ describe("redrive on the local pipeline", () => {
     expect(after.duplicates).toBe(before.duplicates);
     expect(after.quarantined.SCHEMA_UNSUPPORTED ?? 0).toBe(0);
     expect(after.delivered).toBe(before.delivered + report.expectedIds.length);
+    expect(redriveProblems(report)).toEqual([]);
   });
 
   it("brings back the batches a Firehose outage sent to the on-failure destination, reading them from the stream", async () => {
@@ -61,6 +60,7 @@ describe("redrive on the local pipeline", () => {
     expect(after.unexpected).toEqual([]);
     expect(after.misrouted).toEqual([]);
     expect(after.toOnFailure).toBe(0);
+    expect(redriveProblems(report)).toEqual([]);
   });
 
   it("npm run redrive does the same with an operator's credentials: a dry run by reason, then the redrive, then nothing again", async () => {

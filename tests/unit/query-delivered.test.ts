@@ -10,7 +10,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DeliveredKeyError, deliveredPath, downloadDelivered } from "../../tools/pipeline/delivered.ts";
+import { DeliveredKeyError, deliveredPath, downloadDelivered, saveDelivered } from "../../tools/pipeline/delivered.ts";
 
 const s3Mock = mockClient(S3Client);
 let dir: string;
@@ -51,8 +51,22 @@ describe("downloadDelivered", () => {
 
   it("refuses a key under data/ in neither layout, naming it", async () => {
     s3Mock.on(ListObjectsV2Command).resolves({ Contents: [{ Key: "data/stray.json" }] });
+    s3Mock.on(GetObjectCommand).resolves({ Body: body(Buffer.from("{}\n")) });
 
     await expect(downloadDelivered("http://127.0.0.1:1", dir)).rejects.toThrow(DeliveredKeyError);
     await expect(downloadDelivered("http://127.0.0.1:1", dir)).rejects.toThrow(/data\/stray\.json/);
+  });
+});
+
+describe("saveDelivered", () => {
+  it("keeps only the objects under data/ (a bucket read whole has nothing else to lay out)", () => {
+    const line = Buffer.from('{"vehicleId":"VIN-1"}\n');
+    const saved = saveDelivered(dir, [
+      { key: "errors/2026/11/22/21/failed-1", body: line },
+      { key: "data/2026/11/22/21/telemetry-delivery-1-a", body: line },
+    ]);
+    expect(saved).toBe(1);
+    const path = join(dir, "data/year=2026/month=11/day=22/hour=21/telemetry-delivery-1-a.gz");
+    expect(gunzipSync(readFileSync(path))).toEqual(line);
   });
 });

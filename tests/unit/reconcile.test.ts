@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../shared/config.ts";
 import type { OnFailureRecord } from "../../tools/pipeline/event-source-mapping.ts";
 import type { LedgerEntry } from "../../tools/pipeline/producer.ts";
-import { reconcile } from "../../tools/pipeline/reconcile.ts";
+import { heldBackOf, ledgerRecordId, reconcile } from "../../tools/pipeline/reconcile.ts";
 
 const ledger: LedgerEntry[] = [
   {
@@ -149,5 +150,30 @@ describe("reconcile with a held-back version and a redrive", () => {
     expect(reconcile(v2, ["s0:1:0", "s0:1:1"], wrong, [], { heldBackVersions, redriven }).misrouted).toEqual([
       "s0:1:2",
     ]);
+  });
+});
+
+describe("heldBackOf: the versions a run's ACCEPTED_SCHEMA_VERSIONS holds back, as the function reads it", () => {
+  it.each([
+    [undefined, []],
+    ["", []],
+    ["1,2", []],
+    ["2,1", []],
+    ["1", [2]],
+    ["2", [1]],
+  ])("%j holds back %j", (accepted, held) => {
+    expect([...heldBackOf(accepted)]).toEqual(held);
+  });
+
+  it("refuses what the function refuses, naming the variable", () => {
+    expect(() => heldBackOf("1, 2")).toThrow(ConfigError);
+    expect(() => heldBackOf("3")).toThrow(/ACCEPTED_SCHEMA_VERSIONS/);
+  });
+});
+
+describe("ledgerRecordId", () => {
+  it("is shard:sequence for a plain record, with the reading's index inside an aggregate", () => {
+    expect(ledgerRecordId(ledger[0] as LedgerEntry, 0)).toBe("s0:1");
+    expect(ledgerRecordId(ledger[1] as LedgerEntry, 1)).toBe("s0:2:1");
   });
 });

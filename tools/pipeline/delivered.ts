@@ -8,9 +8,8 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { GetObjectCommand, paginateListObjectsV2 } from "@aws-sdk/client-s3";
 import { compressionOf, decompressObject } from "./compressed.ts";
-import { DATA_BUCKET, s3Client } from "./emulator.ts";
+import { bucketObjects, DATA_BUCKET, type StoredObject } from "./emulator.ts";
 
 const HIVE_KEY = /^data\/year=(\d{4})\/month=(\d{2})\/day=(\d{2})\/hour=(\d{2})\/([^/]+)$/;
 const MOTO_KEY = /^data\/(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\/([^/]+)$/;
@@ -45,26 +44,29 @@ export function writeDeliveredObject(dir: string, at: Date, name: string, lines:
  * wrote. Throws `DeliveredKeyError` on a key in neither layout.
  */
 export async function downloadDelivered(endpoint: string, dir: string, bucket = DATA_BUCKET): Promise<number> {
-  const s3 = s3Client(endpoint);
+  return saveDelivered(dir, await bucketObjects(endpoint, bucket, "data/"));
+}
+
+/**
+ * `downloadDelivered` for objects already read (the pipeline reads the data bucket once, for its
+ * lines and for this copy): those under `data/` written into `dir`, as described there.
+ */
+export function saveDelivered(dir: string, objects: readonly StoredObject[]): number {
   rmSync(join(dir, "data"), { recursive: true, force: true });
-  let objects = 0;
-  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: "data/" })) {
-    for (const object of page.Contents ?? []) {
-      const key = object.Key ?? "";
-      const match = HIVE_KEY.exec(key) ?? MOTO_KEY.exec(key);
-      if (!match) throw new DeliveredKeyError(key);
-      const [, year, month, day, hour, name] = match as unknown as [string, string, string, string, string, string];
-      const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      const body = Buffer.from((await response.Body?.transformToByteArray()) ?? []);
-      const kind = compressionOf(body);
-      const at = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour)));
-      const path = deliveredPath(dir, at, name, kind === "zstd" ? ".zst" : ".gz");
-      mkdirSync(dirname(path), { recursive: true });
-      // A compressed object is checked here, so a corrupt one fails named, not in a query.
-      if (kind !== "none") decompressObject(body);
-      writeFileSync(path, kind === "none" ? gzipSync(body) : body);
-      objects++;
-    }
+  let saved = 0;
+  for (const { key, body } of objects) {
+    if (!key.startsWith("data/")) continue;
+    const match = HIVE_KEY.exec(key) ?? MOTO_KEY.exec(key);
+    if (!match) throw new DeliveredKeyError(key);
+    const [, year, month, day, hour, name] = match as unknown as [string, string, string, string, string, string];
+    const kind = compressionOf(body);
+    const at = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour)));
+    const path = deliveredPath(dir, at, name, kind === "zstd" ? ".zst" : ".gz");
+    mkdirSync(dirname(path), { recursive: true });
+    // A compressed object is checked here, so a corrupt one fails named, not in a query.
+    if (kind !== "none") decompressObject(body);
+    writeFileSync(path, kind === "none" ? gzipSync(body) : body);
+    saved++;
   }
-  return objects;
+  return saved;
 }

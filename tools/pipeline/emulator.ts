@@ -10,6 +10,8 @@ import { kinesisClient } from "./kinesis-client.ts";
 export const REGION = "eu-west-1";
 export const DATA_BUCKET = "telemetry-data";
 export const QUARANTINE_BUCKET = "telemetry-quarantine";
+/** Where the function writes quarantine objects (its QUARANTINE_PREFIX default); the bucket also holds redrive manifests. */
+export const QUARANTINE_PREFIX = "quarantine/";
 export const DELIVERY_STREAM = "telemetry-delivery";
 export const STREAM = "vehicle-telemetry";
 /** Where the local event source mapping writes on-failure records (an S3 on-failure destination). */
@@ -89,34 +91,48 @@ export async function deleteDeliveryStream(endpoint: string): Promise<void> {
   await firehoseClient(endpoint).send(new DeleteDeliveryStreamCommand({ DeliveryStreamName: DELIVERY_STREAM }));
 }
 
-function firehoseClient(endpoint: string): FirehoseClient {
+export function firehoseClient(endpoint: string): FirehoseClient {
   return new FirehoseClient({ endpoint, region: REGION, credentials });
 }
 
-/** Every NDJSON line of every object in the bucket (under `prefix`, if given; decompressed), parsed as `T` (unchecked), objects in key order. */
-export async function bucketLines<T>(endpoint: string, bucket: string, prefix?: string): Promise<T[]> {
+/** One stored object: its key and its bytes as stored. */
+export interface StoredObject {
+  readonly key: string;
+  readonly body: Buffer;
+}
+
+/** Every object in the bucket (under `prefix`, if given), in key order, its bytes as stored. */
+export async function bucketObjects(endpoint: string, bucket: string, prefix?: string): Promise<StoredObject[]> {
   const s3 = s3Client(endpoint);
-  const lines: T[] = [];
+  const objects: StoredObject[] = [];
   for await (const page of paginateListObjectsV2(
     { client: s3 },
     { Bucket: bucket, ...(prefix ? { Prefix: prefix } : {}) },
   )) {
     for (const object of page.Contents ?? []) {
-      const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
-      // Decompressed as delivered: plain, or records the function gzipped or zstd-compressed.
-      const body = decompressObject((await response.Body?.transformToByteArray()) ?? new Uint8Array()).toString("utf8");
-      for (const line of body.split("\n")) if (line !== "") lines.push(JSON.parse(line));
+      const key = object.Key ?? "";
+      const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      objects.push({ key, body: Buffer.from((await response.Body?.transformToByteArray()) ?? []) });
     }
   }
+  return objects;
+}
+
+/** Every NDJSON line of the objects (decompressed as delivered: plain, gzip or zstd records), parsed as `T` (unchecked). */
+export function linesOf<T>(objects: readonly StoredObject[]): T[] {
+  const lines: T[] = [];
+  for (const { body } of objects)
+    for (const line of decompressObject(body).toString("utf8").split("\n"))
+      if (line !== "") lines.push(JSON.parse(line));
   return lines;
 }
 
 /** The delivered lines of the data bucket. */
-export function deliveredLines(endpoint: string): Promise<EnrichedTelemetry[]> {
-  return bucketLines<EnrichedTelemetry>(endpoint, DATA_BUCKET);
+export async function deliveredLines(endpoint: string): Promise<EnrichedTelemetry[]> {
+  return linesOf<EnrichedTelemetry>(await bucketObjects(endpoint, DATA_BUCKET));
 }
 
-/** The lines of the quarantine bucket. */
-export function quarantinedLines(endpoint: string): Promise<QuarantineLine[]> {
-  return bucketLines<QuarantineLine>(endpoint, QUARANTINE_BUCKET);
+/** The quarantine lines of the quarantine bucket (its redrive manifests are not read). */
+export async function quarantinedLines(endpoint: string): Promise<QuarantineLine[]> {
+  return linesOf<QuarantineLine>(await bucketObjects(endpoint, QUARANTINE_BUCKET, QUARANTINE_PREFIX));
 }

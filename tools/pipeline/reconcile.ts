@@ -2,6 +2,8 @@
  * Reconciliation: what the producer wrote (its ledger) against what the pipeline delivered,
  * quarantined or sent to the on-failure destination, user record by user record.
  */
+import { acceptedSchemaVersions } from "../../shared/config.ts";
+import { SCHEMA_VERSIONS } from "../../shared/contract.ts";
 import type { OnFailureRecord } from "./event-source-mapping.ts";
 import type { Intent } from "./fleet.ts";
 import type { LedgerEntry } from "./producer.ts";
@@ -38,6 +40,23 @@ export interface ReconcileOptions {
   readonly redriven?: ReadonlySet<string>;
 }
 
+/**
+ * The versions the function holds back when run with this ACCEPTED_SCHEMA_VERSIONS (unset: none),
+ * read by the function's own parser, so the two cannot disagree (an empty value accepts every version).
+ */
+export function heldBackOf(accepted: string | undefined): ReadonlySet<number> {
+  const versions = acceptedSchemaVersions({ ACCEPTED_SCHEMA_VERSIONS: accepted });
+  return new Set<number>(SCHEMA_VERSIONS.filter((version) => !versions.has(version)));
+}
+
+/**
+ * The recordId the function gives the `index`th reading of a ledger entry (`shard:sequence`, plus
+ * `:index` inside a KPL aggregate), written out here independently of the function's own code.
+ */
+export function ledgerRecordId(entry: LedgerEntry, index: number): string {
+  return `${entry.shardId}:${entry.sequenceNumber}${entry.aggregated ? `:${index}` : ""}`;
+}
+
 /** Compares the ledger with the record ids seen in the buckets. Pure. */
 export function reconcile(
   ledger: readonly LedgerEntry[],
@@ -57,7 +76,7 @@ export function reconcile(
       continue;
     }
     entry.readings.forEach((reading, i) => {
-      const id = `${entry.shardId}:${entry.sequenceNumber}${entry.aggregated ? `:${i}` : ""}`;
+      const id = ledgerRecordId(entry, i);
       expected.set(id, reading.intent);
       const versionChecked = reading.intent === "VALID" || reading.intent === "SCHEMA_INVALID";
       if (versionChecked && heldBack.has(reading.schemaVersion ?? 1)) held.add(id);

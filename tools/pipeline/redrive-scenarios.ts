@@ -8,21 +8,18 @@
  *  - redrive-on-failure: the delivery stream is deleted for longer than MaximumRetryAttempts, so
  *    batches go to the on-failure bucket; after it is back, the ranges are read back from the stream.
  */
-import type { EnrichedTelemetry } from "../../shared/contract.ts";
-import type { QuarantineLine } from "../../shared/quarantine.ts";
 import { addSummary, emptySummary, type RedriveSummary } from "../../shared/redrive.ts";
 import { BUILT_REDRIVE_BUNDLE, lambdaContext, loadHandler } from "../lambda/invoke.ts";
 import {
-  bucketLines,
   bundleEnv,
   createDeliveryStream,
-  DATA_BUCKET,
+  deliveredLines,
   FAILURE_BUCKET,
   QUARANTINE_BUCKET,
+  quarantinedLines,
 } from "./emulator.ts";
 import { startMoto } from "./moto.ts";
-import type { Reconciliation } from "./reconcile.ts";
-import { reconcile } from "./reconcile.ts";
+import { ledgerRecordId, type Reconciliation, reconcile } from "./reconcile.ts";
 import { type PipelineOptions, type PipelineReport, runPipeline } from "./run.ts";
 
 export const REDRIVE_SCENARIOS = ["redrive-versions", "redrive-on-failure"] as const;
@@ -103,8 +100,8 @@ export async function runRedriveScenario(
     const first = await runOnce();
     const second = await runOnce();
 
-    const delivered = await bucketLines<EnrichedTelemetry>(endpoint, DATA_BUCKET);
-    const quarantined = await bucketLines<QuarantineLine>(endpoint, QUARANTINE_BUCKET, "quarantine/");
+    const delivered = await deliveredLines(endpoint);
+    const quarantined = await quarantinedLines(endpoint);
     const redrivenIds = delivered.filter((l) => l.ingest.redrive !== undefined).map((l) => l.ingest.recordId);
     const fromQuarantine = new Set([
       ...delivered.filter((l) => l.ingest.redrive?.source === "quarantine").map((l) => l.ingest.recordId),
@@ -142,7 +139,7 @@ function validHeldBack(pipeline: PipelineReport): string[] {
     if (entry.corrupt) continue;
     entry.readings.forEach((reading, i) => {
       if (reading.intent === "VALID" && pipeline.heldBackVersions.has(reading.schemaVersion ?? 1))
-        ids.push(`${entry.shardId}:${entry.sequenceNumber}${entry.aggregated ? `:${i}` : ""}`);
+        ids.push(ledgerRecordId(entry, i));
     });
   }
   return ids;
@@ -159,11 +156,31 @@ function validIdsInRanges(pipeline: PipelineReport): string[] {
     );
     if (!inRange || entry.corrupt) continue;
     entry.readings.forEach((reading, i) => {
-      if (reading.intent === "VALID")
-        ids.push(`${entry.shardId}:${entry.sequenceNumber}${entry.aggregated ? `:${i}` : ""}`);
+      if (reading.intent === "VALID") ids.push(ledgerRecordId(entry, i));
     });
   }
   return ids;
+}
+
+/**
+ * What a scenario got wrong, a line each; empty when every record is accounted for, every expected
+ * one is back, the redrive failed nothing, wrote every manifest, and a second run delivered nothing.
+ */
+export function redriveProblems(report: RedriveScenarioReport): string[] {
+  const a = report.after;
+  const redriven = new Set(report.redrivenIds);
+  const notBack = report.expectedIds.filter((id) => !redriven.has(id));
+  const counted: [string, number][] = [
+    ["missing after the redrive", a.missing.length],
+    ["unexpected", a.unexpected.length],
+    ["misrouted", a.misrouted.length],
+    ["still only in the on-failure destination", a.toOnFailure],
+    ["expected back but not redriven", notBack.length],
+    ["failed by the redrive (run again)", report.summary.failed],
+    ["manifests not written", report.summary.manifestErrors.length],
+    ["delivered again by a second run (the manifest did not hold)", report.again.delivered],
+  ];
+  return counted.filter(([, n]) => n > 0).map(([what, n]) => `${what}: ${n}`);
 }
 
 /** The before/after table: label, before, after. */

@@ -6,23 +6,23 @@
  */
 import { DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { type EnrichedTelemetry, SCHEMA_VERSIONS } from "../../shared/contract.ts";
-import type { QuarantineLine } from "../../shared/quarantine.ts";
+import type { EnrichedTelemetry } from "../../shared/contract.ts";
 import { childProcessHandler } from "../faults/child-handler.ts";
 import { type FaultRule, startFaultProxy } from "../faults/fault-proxy.ts";
 import { seededRandom } from "../fixtures/fixtures.ts";
 import { captureEmf } from "../lambda/emf.ts";
 import { BUILT_BUNDLE, type Handler, loadHandler } from "../lambda/invoke.ts";
-import { downloadDelivered } from "./delivered.ts";
+import { saveDelivered } from "./delivered.ts";
 import {
-  bucketLines,
+  bucketObjects,
   bundleEnv,
   createDeliveryStream,
   DATA_BUCKET,
   deleteDeliveryStream,
   FAILURE_BUCKET,
   freshPipeline,
-  QUARANTINE_BUCKET,
+  linesOf,
+  quarantinedLines,
   REGION,
   STREAM,
   s3Client,
@@ -37,7 +37,7 @@ import { Fleet } from "./fleet.ts";
 import { kinesisClient } from "./kinesis-client.ts";
 import { startMoto } from "./moto.ts";
 import { type LedgerEntry, type ProducerStats, simulate } from "./producer.ts";
-import { type Reconciliation, reconcile } from "./reconcile.ts";
+import { heldBackOf, type Reconciliation, reconcile } from "./reconcile.ts";
 
 export interface PipelineOptions {
   readonly vehicles: number;
@@ -229,11 +229,12 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
     const consumer = consumed.value;
     const wallSeconds = (performance.now() - started) / 1000;
 
-    const delivered = await bucketLines<EnrichedTelemetry>(endpoint, DATA_BUCKET);
-    const quarantined = await bucketLines<QuarantineLine>(endpoint, QUARANTINE_BUCKET);
-    if (options.deliveredDir) await downloadDelivered(endpoint, options.deliveredDir);
-    const accepted = options.acceptedSchemaVersions?.split(",").map(Number);
-    const heldBackVersions = new Set<number>(SCHEMA_VERSIONS.filter((v) => accepted && !accepted.includes(v)));
+    // The data bucket read once: for the lines, and for the copy on disk.
+    const dataObjects = await bucketObjects(endpoint, DATA_BUCKET);
+    const delivered = linesOf<EnrichedTelemetry>(dataObjects);
+    const quarantined = await quarantinedLines(endpoint);
+    if (options.deliveredDir) saveDelivered(options.deliveredDir, dataObjects);
+    const heldBackVersions = heldBackOf(options.acceptedSchemaVersions);
     const reconciliation = reconcile(
       ledger,
       delivered.map((l) => l.ingest.recordId),
