@@ -3,12 +3,11 @@
  * lines read back from the data and quarantine buckets through the SDK.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import type { KinesisStreamRecord } from "aws-lambda";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { kinesisEvent, kinesisRecord, kplAggregate } from "../../tools/fixtures/fixtures.ts";
-import { BUILT_BUNDLE, type Handler, lambdaContext, loadHandler } from "../../tools/lambda/invoke.ts";
+import { BUILT_BUNDLE, type Handler, lambdaContext, loadHandler, requireBuilt } from "../../tools/lambda/invoke.ts";
 import {
   bundleEnv,
   deliveredLines,
@@ -24,7 +23,7 @@ const endpoint = inject("motoEndpoint");
 let handler: Handler;
 
 beforeAll(() => {
-  if (!existsSync(BUILT_BUNDLE)) throw new Error(`${BUILT_BUNDLE} is missing: run sam build (scripts/build.sh) first`);
+  requireBuilt();
   Object.assign(process.env, bundleEnv(endpoint));
   handler = loadHandler();
 });

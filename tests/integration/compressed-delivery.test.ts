@@ -6,10 +6,10 @@
  * the zstd command-line tool. Every delivered line is there, in each reader, once per delivery.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FirehoseClient, PutRecordBatchCommand } from "@aws-sdk/client-firehose";
+import { PutRecordBatchCommand } from "@aws-sdk/client-firehose";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import {
   type DeliveryCompression,
@@ -17,10 +17,10 @@ import {
   packLines,
   parseDeliveryCompression,
 } from "../../shared/firehose.ts";
-import { BUILT_BUNDLE } from "../../tools/lambda/invoke.ts";
+import { requireBuilt } from "../../tools/lambda/invoke.ts";
 import { compressionOf, zstdFrames } from "../../tools/pipeline/compressed.ts";
 import { downloadDelivered } from "../../tools/pipeline/delivered.ts";
-import { DELIVERY_STREAM, deliveredLines, REGION } from "../../tools/pipeline/emulator.ts";
+import { DELIVERY_STREAM, deliveredLines, firehoseClient } from "../../tools/pipeline/emulator.ts";
 import { accountedFor, DEFAULTS, runPipeline } from "../../tools/pipeline/run.ts";
 import { openLocalCatalog } from "../../tools/query/duckdb.ts";
 
@@ -30,14 +30,6 @@ const dirs: string[] = [];
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
-
-function firehoseClient(): FirehoseClient {
-  return new FirehoseClient({
-    endpoint,
-    region: REGION,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
-}
 
 /** Every delivered file under `dir`, in key order. */
 function deliveredFiles(dir: string): string[] {
@@ -74,7 +66,7 @@ function readWithSecondReader(format: "gzip" | "zstd", files: readonly string[])
 
 describe.each(["gzip", "zstd"] as const)("delivery compressed by the function: %s", (format) => {
   it("stores objects every line of which DuckDB and a second, independent reader read back", async () => {
-    if (!existsSync(BUILT_BUNDLE)) throw new Error(`${BUILT_BUNDLE} is missing: run scripts/build.sh first`);
+    requireBuilt();
     const dir = mkdtempSync(join(tmpdir(), `compressed-${format}-`));
     dirs.push(dir);
 
@@ -100,7 +92,7 @@ describe.each(["gzip", "zstd"] as const)("delivery compressed by the function: %
         compression,
       ),
     );
-    await firehoseClient().send(
+    await firehoseClient(endpoint).send(
       new PutRecordBatchCommand({
         DeliveryStreamName: DELIVERY_STREAM,
         Records: records.map((r) => ({ Data: r.data })),

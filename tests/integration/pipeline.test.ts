@@ -2,16 +2,15 @@
  * The whole local pipeline at small size: fleet → Kinesis → local trigger → built bundle →
  * Firehose → S3, reconciled record by record, including a window in which Firehose is gone.
  */
-import { existsSync } from "node:fs";
 import { describe, expect, inject, it } from "vitest";
-import { BUILT_BUNDLE } from "../../tools/lambda/invoke.ts";
+import { requireBuilt } from "../../tools/lambda/invoke.ts";
 import { DEFAULTS, runPipeline } from "../../tools/pipeline/run.ts";
 
 const endpoint = inject("motoEndpoint");
 
 describe("local pipeline", () => {
   it("accounts for every produced record exactly, through a Firehose outage, with only identified duplicates", async () => {
-    if (!existsSync(BUILT_BUNDLE)) throw new Error(`${BUILT_BUNDLE} is missing: run scripts/build.sh first`);
+    requireBuilt();
 
     const report = await runPipeline({
       ...DEFAULTS,

@@ -3,15 +3,15 @@
  * → moto's Firehose → S3, the objects downloaded in Firehose's layout, then queries/*.sql run with
  * DuckDB in their derived form. Their answers agree with the delivered lines read straight from S3.
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FirehoseClient, PutRecordBatchCommand } from "@aws-sdk/client-firehose";
+import { PutRecordBatchCommand } from "@aws-sdk/client-firehose";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import type { EnrichedTelemetry } from "../../shared/contract.ts";
-import { BUILT_BUNDLE } from "../../tools/lambda/invoke.ts";
+import { requireBuilt } from "../../tools/lambda/invoke.ts";
 import { downloadDelivered } from "../../tools/pipeline/delivered.ts";
-import { DELIVERY_STREAM, deliveredLines, REGION } from "../../tools/pipeline/emulator.ts";
+import { DELIVERY_STREAM, deliveredLines, firehoseClient } from "../../tools/pipeline/emulator.ts";
 import { DEFAULTS, runPipeline } from "../../tools/pipeline/run.ts";
 import { openLocalCatalog } from "../../tools/query/duckdb.ts";
 import { printFleetQueries } from "../../tools/query/report.ts";
@@ -23,7 +23,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("queries over the local pipeline's delivered objects", () => {
   it("answer what the delivered lines say, re-deliveries injected through Firehose counted once", async () => {
-    if (!existsSync(BUILT_BUNDLE)) throw new Error(`${BUILT_BUNDLE} is missing: run scripts/build.sh first`);
+    requireBuilt();
 
     const report = await runPipeline({
       ...DEFAULTS,
@@ -38,11 +38,7 @@ describe("queries over the local pipeline's delivered objects", () => {
     });
     // A retried batch delivered again: five delivered lines sent to Firehose a second time.
     const again = (await deliveredLines(endpoint)).slice(10, 15);
-    const firehose = new FirehoseClient({
-      endpoint,
-      region: REGION,
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    });
+    const firehose = firehoseClient(endpoint);
     await firehose.send(
       new PutRecordBatchCommand({
         DeliveryStreamName: DELIVERY_STREAM,

@@ -3,7 +3,6 @@
  * byte: the built bundle's Firehose records, concatenated, equal the floor's buffer for an event of
  * plain valid readings of both contract versions (the floor validates and de-aggregates nothing).
  */
-import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { afterAll, describe, expect, it } from "vitest";
 import { sameOutputFloor } from "../../tools/bench/same-output-floor.ts";
@@ -17,7 +16,7 @@ import {
   telemetryV2Sample,
 } from "../../tools/fixtures/fixtures.ts";
 import { captureEmf } from "../../tools/lambda/emf.ts";
-import { BUILT_BUNDLE, lambdaContext, loadHandler } from "../../tools/lambda/invoke.ts";
+import { BUILT_BUNDLE, lambdaContext, loadHandler, requireBuilt } from "../../tools/lambda/invoke.ts";
 import { bundleEnv } from "../../tools/pipeline/emulator.ts";
 
 const envBefore = { ...process.env };
@@ -44,7 +43,7 @@ function readingsEvent() {
 
 describe("the same-output floor", () => {
   it("writes exactly the bytes of the lines the built bundle sends to Firehose", async () => {
-    if (!existsSync(BUILT_BUNDLE)) throw new Error(`${BUILT_BUNDLE} is missing: run scripts/build.sh first`);
+    requireBuilt();
     Object.assign(process.env, bundleEnv(), { POWERTOOLS_LOG_LEVEL: "ERROR", DELIVERY_COMPRESSION: "none" });
     const meter = installStubTransport(createRequire(import.meta.url));
     const emf = captureEmf();

@@ -1,17 +1,15 @@
 /**
  * Where the trigger starts, as CloudFormation would take the consumer template (translated by
- * scripts/check-templates.sh into .tmp/cfn): StartingPositionTimestamp is required exactly with
+ * scripts/check-templates.sh into .tmp/cfn, again when stale): StartingPositionTimestamp is required exactly with
  * StartingPosition AT_TIMESTAMP (a Rules assertion refuses the deployment otherwise), is Unix seconds,
  * and reaches the event source mapping only then.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { resolveTemplate } from "../../tools/templates/cfn-resolve.ts";
+import { CONSUMER_ACCOUNT, loadTranslated, PRODUCER_ACCOUNT, REGION } from "../../tools/templates/two-accounts.ts";
 
-const CONSUMER_CFN = join(import.meta.dirname, "..", "..", ".tmp", "cfn", "consumer.json");
 const STREAM = {
-  ProducerAccountId: "111111111111",
+  ProducerAccountId: PRODUCER_ACCOUNT,
   ProducerStreamName: "vehicle-telemetry",
   ProducerStreamKeyId: "1234abcd-12ab-34cd-56ef-1234567890ab",
 };
@@ -21,16 +19,14 @@ let template: {
 };
 
 beforeAll(() => {
-  if (!existsSync(CONSUMER_CFN)) {
-    throw new Error(`${CONSUMER_CFN} is missing: run scripts/check-templates.sh (it translates the templates)`);
-  }
-  template = JSON.parse(readFileSync(CONSUMER_CFN, "utf8"));
+  // Translated again if template.yaml changed since the last translation.
+  template = loadTranslated("consumer") as unknown as typeof template;
 });
 
 function deploy(parameters: Record<string, string>) {
   return resolveTemplate(template as never, {
-    accountId: "222222222222",
-    region: "eu-west-1",
+    accountId: CONSUMER_ACCOUNT,
+    region: REGION,
     stackName: "consumer",
     parameters: { ...STREAM, ...parameters },
   });

@@ -2,7 +2,6 @@
  * Contract versions through the built bundle against a real moto server: v1 and v2 lines side by
  * side in the data bucket, and a version held back by ACCEPTED_SCHEMA_VERSIONS in quarantine.
  */
-import { existsSync } from "node:fs";
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   jsonBytes,
@@ -12,14 +11,14 @@ import {
   telemetrySample,
   telemetryV2Sample,
 } from "../../tools/fixtures/fixtures.ts";
-import { BUILT_BUNDLE, lambdaContext, loadHandler } from "../../tools/lambda/invoke.ts";
+import { BUILT_BUNDLE, lambdaContext, loadHandler, requireBuilt } from "../../tools/lambda/invoke.ts";
 import { bundleEnv, deliveredLines, freshPipeline, quarantinedLines } from "../../tools/pipeline/emulator.ts";
 import { enrichedV2Validator, enrichedValidator } from "../support/contract.ts";
 
 const endpoint = inject("motoEndpoint");
 
 beforeAll(() => {
-  if (!existsSync(BUILT_BUNDLE)) throw new Error(`${BUILT_BUNDLE} is missing: run sam build (scripts/build.sh) first`);
+  requireBuilt();
   Object.assign(process.env, bundleEnv(endpoint));
 });
 

@@ -4,7 +4,7 @@
  * down from the configured timeout.
  */
 import { randomUUID } from "node:crypto";
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { Context, KinesisStreamBatchResponse } from "aws-lambda";
@@ -48,6 +48,12 @@ export function markCommonJs(dir: string): void {
   const temporary = `${file}.${process.pid}.${randomUUID()}`;
   writeFileSync(temporary, COMMONJS);
   renameSync(temporary, file);
+}
+
+/** Throws, naming the file and the fix, unless each bundle (default: the consumer's) has been built. */
+export function requireBuilt(...bundles: string[]): void {
+  for (const bundle of bundles.length > 0 ? bundles : [BUILT_BUNDLE])
+    if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run sam build (scripts/build.sh) first`);
 }
 
 export type Handler = (event: unknown, context: Context) => Promise<KinesisStreamBatchResponse>;
