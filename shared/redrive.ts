@@ -680,7 +680,6 @@ async function readRange(
     return { records, status: "trimmed", detail: `${err.name}: ${err.message}` };
   }
   let first: string | undefined;
-  let reachedEnd = false;
   // Each empty read with the shard caught up ends the range; a few empty reads are normal mid-shard.
   for (let empty = 0; iterator && empty < 5; ) {
     const page = await stream.read(batch.streamArn, iterator);
@@ -691,9 +690,7 @@ async function readRange(
       continue;
     }
     for (const r of page.records) {
-      const sequence = BigInt(r.sequenceNumber);
-      if (sequence > end) return finish(true);
-      reachedEnd = sequence === end;
+      if (BigInt(r.sequenceNumber) > end) return finish(true);
       first ??= r.sequenceNumber;
       records.push(
         kinesisRecord(
@@ -707,7 +704,8 @@ async function readRange(
       );
     }
   }
-  return finish(reachedEnd);
+  const last = records.at(-1)?.kinesis.sequenceNumber;
+  return finish(last !== undefined && BigInt(last) === end);
 
   function finish(ended: boolean): { records: KinesisStreamRecord[]; status: RangeReport["status"]; detail?: string } {
     if (first !== batch.startSequenceNumber)
@@ -723,7 +721,7 @@ async function readRange(
       return {
         records,
         status: "incomplete",
-        detail: `the stream gave no record after ${records.at(-1)?.kinesis.sequenceNumber}, before the range's end: run again`,
+        detail: `the stream gave no record after ${(records[records.length - 1] as KinesisStreamRecord).kinesis.sequenceNumber}, before the range's end: run again`,
       };
     return { records, status: "stream" };
   }
