@@ -7,10 +7,9 @@
  *   node scripts/template-mutations.ts [--only TEXT] [--show-caught] [--json]
  */
 import { type ArgsOf, command, flag, runCommand, text } from "../tools/cli/options.ts";
-import { ACCESS_CASES } from "../tools/templates/access-cases.ts";
+import { ALL_ACCESS_CASES } from "../tools/templates/access/index.ts";
 import { gateProblems, KNOWN_SURVIVORS } from "../tools/templates/mutation-survivors.ts";
 import { allMutants, runMutations } from "../tools/templates/mutations.ts";
-import { REDRIVE_ACCESS_CASES } from "../tools/templates/redrive-access-cases.ts";
 import { loadTranslated } from "../tools/templates/two-accounts.ts";
 
 const COMMAND = command({
@@ -26,7 +25,7 @@ const COMMAND = command({
 async function main({ values }: ArgsOf<typeof COMMAND>): Promise<number> {
   const every = allMutants({ consumer: loadTranslated("consumer"), producer: loadTranslated("producer") });
   const mutants = values.only === undefined ? every : every.filter((m) => m.id.includes(values.only as string));
-  const report = await runMutations([...ACCESS_CASES, ...REDRIVE_ACCESS_CASES], mutants);
+  const report = await runMutations(ALL_ACCESS_CASES, mutants);
   const total = report.results.length;
   const share = total === 0 ? 0 : report.caught / total;
   const unknown = report.survivors.filter((id) => !(id in KNOWN_SURVIVORS));

@@ -1,6 +1,6 @@
 /**
  * The IAM access matrix of the two stacks, evaluated instead of trusted: the cases of
- * tools/templates/access-cases.ts (both SAM templates as the SAM translator makes them, resolved for
+ * tools/templates/access/ (both SAM templates as the SAM translator makes them, resolved for
  * one two-account deployment, every policy that applies run through the IAM simulator
  * @cloud-copilot/iam-simulate) each get exactly their expected decision. Every service-to-service
  * path is proved both ways: allowed as deployed, and denied once the grant that allows it is taken
@@ -18,7 +18,7 @@ import {
   props,
   roleProperties,
   SimulationError,
-} from "../../tools/templates/access-cases.ts";
+} from "../../tools/templates/access/index.ts";
 import { UnknownManagedPolicyError } from "../../tools/templates/aws-policies.ts";
 import { deployBoth } from "../../tools/templates/two-accounts.ts";
 

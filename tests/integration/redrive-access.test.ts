@@ -1,18 +1,23 @@
 /**
- * The redrive's IAM access cases (tools/templates/redrive-access-cases.ts), evaluated like the
+ * The redrive's IAM access cases (tools/templates/access/cases/redrive.ts), evaluated like the
  * access matrix: each gets exactly its expected decision as deployed, and each allowed one is
  * denied once the grant that allows it is taken out (its breaks). They are also part of the
  * template-mutation harness's cases (template-mutations.test.ts).
  */
 import { describe, expect, it } from "vitest";
-import { ACCESS_CASES, decide, deploymentsOf, evaluateCases } from "../../tools/templates/access-cases.ts";
-import { REDRIVE_ACCESS_CASES } from "../../tools/templates/redrive-access-cases.ts";
+import {
+  ALL_ACCESS_CASES,
+  decide,
+  deploymentsOf,
+  evaluateCases,
+  REDRIVE_ACCESS_CASES,
+} from "../../tools/templates/access/index.ts";
 
 const deployed = deploymentsOf();
 
 describe("IAM access matrix: redrive", () => {
   it("has one case per name, none shared with the main matrix", () => {
-    const names = [...ACCESS_CASES, ...REDRIVE_ACCESS_CASES].map((c) => c.name);
+    const names = ALL_ACCESS_CASES.map((c) => c.name);
     expect(names.filter((name, i) => names.indexOf(name) !== i)).toEqual([]);
   });
 

@@ -6,17 +6,16 @@
  * shows up here as a new survivor.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { ACCESS_CASES } from "../../tools/templates/access-cases.ts";
+import { ALL_ACCESS_CASES } from "../../tools/templates/access/index.ts";
 import { gateProblems, KNOWN_SURVIVORS, MIN_CAUGHT_SHARE } from "../../tools/templates/mutation-survivors.ts";
 import { allMutants, type MutationReport, runMutations } from "../../tools/templates/mutations.ts";
-import { REDRIVE_ACCESS_CASES } from "../../tools/templates/redrive-access-cases.ts";
 import { loadTranslated } from "../../tools/templates/two-accounts.ts";
 
 let report: MutationReport;
 
 beforeAll(async () => {
   report = await runMutations(
-    [...ACCESS_CASES, ...REDRIVE_ACCESS_CASES],
+    ALL_ACCESS_CASES,
     allMutants({ consumer: loadTranslated("consumer"), producer: loadTranslated("producer") }),
   );
 }, 120_000);

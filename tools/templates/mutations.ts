@@ -1,6 +1,6 @@
 /**
  * Mutation testing of the access matrix: every policy document of both translated templates is
- * weakened (or broken) one way at a time, systematically, and the matrix's cases (access-cases.ts)
+ * weakened (or broken) one way at a time, systematically, and the matrix's cases (access/cases/)
  * are run against each mutant. A mutant is caught when at least one case no longer gets its
  * expected decision; a survivor is a change to the policies that no case notices.
  *
@@ -15,14 +15,8 @@
  *  - remove each managed policy ARN from each role;
  * plus the audit's own mutations the operators do not make (AUDIT_MUTANTS).
  */
-import {
-  type AccessCase,
-  type DecisionCache,
-  deploymentsOf,
-  evaluateCases,
-  holds,
-  type Mutation,
-} from "./access-cases.ts";
+import { type DecisionCache, deploymentsOf, evaluateCases, holds } from "./access/engine.ts";
+import type { AccessCase, Mutation } from "./access/types.ts";
 import type { Template } from "./cfn-resolve.ts";
 import type { StackName } from "./translated.ts";
 

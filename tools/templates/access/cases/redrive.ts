@@ -1,26 +1,17 @@
 /**
  * The redrive's access cases (issue 11): RedriveRole (RedriveFunction's identity, holding
- * RedrivePolicy, the operators' managed policy) and the consumer role's trust of it. Kept apart
- * from access-cases.ts so the two lists merge cleanly; evaluated the same way (`evaluateCases`) by
- * tests/integration/redrive-access.test.ts, and part of the template-mutation harness's cases.
+ * RedrivePolicy, the operators' managed policy) and the consumer role's trust of it. Evaluated the
+ * same way as the stacks' cases (`evaluateCases`), by tests/integration/redrive-access.test.ts, and
+ * part of the template-mutation harness's cases.
  * Every Allow of RedrivePolicy has an allowed case, and every edge of it (prefix, bucket, action,
  * condition, resource) a denied one.
  */
-import {
-  type AccessCase,
-  ADMINISTRATOR,
-  dataKey,
-  dropStatement,
-  identityPolicies,
-  inBucket,
-  OTHER_ROLE,
-  otherKey,
-  props,
-  viaS3,
-} from "./access-cases.ts";
-import { CONSUMER_ACCOUNT as CONSUMER, PRODUCER_ACCOUNT as PRODUCER, type TwoAccounts } from "./two-accounts.ts";
-
-const version = "2012-10-17";
+import { CONSUMER_ACCOUNT as CONSUMER, PRODUCER_ACCOUNT as PRODUCER, type TwoAccounts } from "../../two-accounts.ts";
+import { dropStatement } from "../breaks.ts";
+import { ADMINISTRATOR, admin, OTHER_ROLE } from "../principals.ts";
+import { identityPolicies, props } from "../readers.ts";
+import { dataKey, inBucket, otherKey, POLICY_VERSION, viaS3 } from "../resources.ts";
+import type { AccessCase } from "../types.ts";
 
 const redriveRole = (d: TwoAccounts) => d.consumer.arnOf("RedriveRole");
 const asRedrive = (d: TwoAccounts) => ({
@@ -44,7 +35,7 @@ const roleTrustingTheAccount = {
   resource: `arn:aws:iam::${CONSUMER}:role/payments-function`,
   resourceAccount: CONSUMER,
   resourcePolicy: {
-    Version: version,
+    Version: POLICY_VERSION,
     Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${CONSUMER}:root` }, Action: "sts:*" }],
   },
 };
@@ -333,7 +324,7 @@ const DENIED: AccessCase[] = [
     request: (d) => ({
       identityPolicies: [ADMINISTRATOR],
       action: "sts:AssumeRole",
-      ...consumerRoleTrust(d, `arn:aws:iam::${PRODUCER}:role/administrator`),
+      ...consumerRoleTrust(d, admin(PRODUCER)),
     }),
     expected: "ImplicitlyDenied",
   },
