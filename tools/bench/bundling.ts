@@ -7,6 +7,8 @@ import { markCommonJs } from "../lambda/invoke.ts";
 import { bundleEnv } from "../pipeline/emulator.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
+/** Where the benchmark writes its bundles and events. */
+export const BENCH_OUT = join(ROOT, ".tmp", "bench");
 
 /**
  * Bundles `entry` to `outDir/index.js`: CommonJS, minified, source maps, node, es2024, with `external`

@@ -1,6 +1,6 @@
 /**
  * Peak memory of ours on the maximum-size event, in a process as lean as Lambda's: bundled to
- * CommonJS by scripts/bench.ts and started with the heap flags Lambda's Node.js bootstrap derives from
+ * CommonJS by memory.ts and started with the heap flags Lambda's Node.js bootstrap derives from
  * the function's memory (new space = memory/10, semi-space = half of it, old space = the rest).
  * Prints one JSON line: RSS before the event is read, peak RSS through one invocation, heap after it, and
  * the batch's accounting (from its log line).
