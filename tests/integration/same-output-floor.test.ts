@@ -25,7 +25,10 @@ afterAll(() => {
   Object.assign(process.env, envBefore);
 });
 
-/** Readings of both versions, with timestamps in every form the contract admits (normalised or not). */
+/**
+ * Readings of both versions, with timestamps in every form the contract admits (normalised or not),
+ * some without their optional fields.
+ */
 function readingsEvent() {
   const random = seededRandom(3);
   return kinesisEvent(
@@ -36,6 +39,11 @@ function readingsEvent() {
       if (n % 7 === 2) reading.timestamp = new Date(ms + 3_600_000).toISOString().replace("Z", "+01:00");
       if (n % 7 === 3) reading.speedKmh = 150;
       if (n % 11 === 4) delete reading.location;
+      // v2's optional fields absent too (a v2 reading is every third).
+      if (n % 13 === 6) {
+        delete reading.estimatedRangeKm;
+        delete reading.tyrePressuresKpa;
+      }
       return kinesisRecord({ n, partitionKey: String(reading.vehicleId), data: jsonBytes(reading) });
     }),
   );

@@ -5,28 +5,67 @@
  * UTF-8 encode it into one output buffer. It validates nothing, de-aggregates nothing (KPL
  * aggregates and records that are not JSON objects are skipped), quarantines nothing, sends
  * nothing (records whose line cannot be built are skipped): ours ÷ this floor is our overhead over
- * the output itself. tests/unit/same-output-floor.test.ts
- * checks its lines byte for byte against the built bundle's.
+ * the output itself. tests/integration/same-output-floor.test.ts checks its lines byte for byte
+ * against the built bundle's.
+ *
+ * The fields and their order are the output schemas' (EnrichedTelemetryV1, EnrichedTelemetryV2 of
+ * shared/contract.ts), read once, when this module loads: a field the contract adds reaches the
+ * floor's lines without an edit here.
  */
 import type { KinesisStreamEvent } from "aws-lambda";
+import type { TObject, TSchema } from "typebox";
+import { EnrichedTelemetryV1, EnrichedTelemetryV2, type Telemetry } from "../../shared/contract.ts";
 
 const KM_PER_MILE = 1.609344;
 
-interface Reading {
-  vehicleId: string;
-  timestamp: string | number;
-  speedKmh: number;
-  location?: { lat: number; lon: number };
-  heading?: number;
-  odometerKm?: number;
-  fuelLevelPct?: number;
-  engine?: { rpm: number; coolantTempC: number };
-  schemaVersion: number;
-  battery: { stateOfChargePct: number; temperatureC: number; voltageV: number; currentA: number };
-  chargingState?: string;
-  estimatedRangeKm?: number;
-  tyrePressuresKpa?: { frontLeft: number; frontRight: number; rearLeft: number; rearRight: number };
+/** What the floor computes for a line, by output field; every other field is copied from the reading. */
+interface Computed {
+  readonly eventTime: string;
+  readonly speedMph: number;
+  readonly overSpeedLimit: boolean;
+  readonly ingest: object;
 }
+const COMPUTED: readonly (keyof Computed)[] = ["eventTime", "speedMph", "overSpeedLimit", "ingest"];
+
+/** Serialises one line of a version: the reading's fields and the computed ones, as one object. */
+type Line = (
+  t: Telemetry,
+  eventTime: string,
+  speedMph: number,
+  overSpeedLimit: boolean,
+  ingest: Computed["ingest"],
+) => string;
+
+/**
+ * The line of one output schema, compiled once: a function whose body is a single object literal
+ * with the schema's fields in the schema's order (a nested object copied field by field, by its own
+ * schema; an optional one only when present), as ours builds its lines, so each line has one shape
+ * and the floor does no per-record work to follow the schema (a loop over its fields would).
+ */
+function compileLine(schema: TObject): Line {
+  const copy = (source: string, property: TSchema, required: boolean): string => {
+    const nested = (property as Partial<TObject>).properties;
+    if (nested === undefined) return source;
+    const fields = Object.entries(nested).map(
+      ([key, inner]) => `${JSON.stringify(key)}: ${copy(`${source}[${JSON.stringify(key)}]`, inner, true)}`,
+    );
+    return `${required ? "" : `${source} && `}{ ${fields.join(", ")} }`;
+  };
+  const fields = Object.entries(schema.properties).map(([key, property]) => {
+    const value =
+      key === "schemaVersion"
+        ? JSON.stringify((property as { const: number }).const)
+        : (COMPUTED as readonly string[]).includes(key)
+          ? key
+          : copy(`t[${JSON.stringify(key)}]`, property, schema.required?.includes(key) ?? false);
+    return `${JSON.stringify(key)}: ${value}`;
+  });
+  // A generated function, as TypeBox compiles the contract's validators: the literal is the schema's.
+  return new Function("t", ...COMPUTED, `return JSON.stringify({ ${fields.join(", ")} });`) as Line;
+}
+
+const LINE_V1 = compileLine(EnrichedTelemetryV1);
+const LINE_V2 = compileLine(EnrichedTelemetryV2);
 
 export interface FloorOptions {
   /** The invocation's `processedAt` (ours takes it once per batch). */
@@ -51,7 +90,7 @@ export function sameOutputFloor(event: KinesisStreamEvent, options: FloorOptions
     const bytes = Buffer.from(kinesis.data, "base64");
     // KPL aggregates start with their magic number; the floor does not de-aggregate.
     if (bytes[0] === 0xf3 && bytes[1] === 0x89 && bytes[2] === 0x9a && bytes[3] === 0xc2) continue;
-    let t: Reading;
+    let t: Telemetry;
     try {
       t = JSON.parse(bytes.toString("utf8"));
     } catch {
@@ -88,53 +127,8 @@ export function sameOutputFloor(event: KinesisStreamEvent, options: FloorOptions
     };
     const speedMph = Math.round((t.speedKmh / KM_PER_MILE) * 100) / 100;
     const overSpeedLimit = t.speedKmh > options.speedLimitKmh;
-    const location = t.location && { lat: t.location.lat, lon: t.location.lon };
-    const engine = t.engine && { rpm: t.engine.rpm, coolantTempC: t.engine.coolantTempC };
-    // Two literals, one per version, as ours builds them: each line has one shape, nothing is copied.
-    const line =
-      t.schemaVersion === 2
-        ? JSON.stringify({
-            vehicleId: t.vehicleId,
-            eventTime,
-            speedKmh: t.speedKmh,
-            speedMph,
-            overSpeedLimit,
-            location,
-            heading: t.heading,
-            odometerKm: t.odometerKm,
-            fuelLevelPct: t.fuelLevelPct,
-            engine,
-            battery: {
-              stateOfChargePct: t.battery.stateOfChargePct,
-              temperatureC: t.battery.temperatureC,
-              voltageV: t.battery.voltageV,
-              currentA: t.battery.currentA,
-            },
-            chargingState: t.chargingState,
-            estimatedRangeKm: t.estimatedRangeKm,
-            tyrePressuresKpa: t.tyrePressuresKpa && {
-              frontLeft: t.tyrePressuresKpa.frontLeft,
-              frontRight: t.tyrePressuresKpa.frontRight,
-              rearLeft: t.tyrePressuresKpa.rearLeft,
-              rearRight: t.tyrePressuresKpa.rearRight,
-            },
-            schemaVersion: 2,
-            ingest,
-          })
-        : JSON.stringify({
-            vehicleId: t.vehicleId,
-            eventTime,
-            speedKmh: t.speedKmh,
-            speedMph,
-            overSpeedLimit,
-            location,
-            heading: t.heading,
-            odometerKm: t.odometerKm,
-            fuelLevelPct: t.fuelLevelPct,
-            engine,
-            schemaVersion: 1,
-            ingest,
-          });
+    // One literal per version (compiled at load), as ours builds them: each line has one shape, nothing is copied.
+    const line = (t.schemaVersion === 2 ? LINE_V2 : LINE_V1)(t, eventTime, speedMph, overSpeedLimit, ingest);
     if (offset + line.length * 3 + 1 > out.length) {
       const bigger = Buffer.allocUnsafeSlow(out.length * 2);
       out.copy(bigger, 0, 0, offset);
