@@ -227,6 +227,8 @@ export function withoutAssignments(words: Words): Words {
  */
 export type Environment = "none" | "npm" | "setup";
 
+/** npm commands that run the package.json script of the same name. */
+const NPM_SCRIPT_ALIASES = new Set(["test", "start", "stop", "restart"]);
 /** Tools from node_modules/.bin: on PATH in an npm script or after setup. */
 const NPM_TOOLS = new Set(["tsc", "biome", "esbuild"]);
 /**
@@ -331,14 +333,18 @@ function judgeCommand(
 
   if (program === "npm") {
     const at = rest.findIndex((w) => !w.startsWith("-"));
-    const sub = rest[at];
-    if (sub !== "run" && sub !== "run-script") {
-      verdict.problems.push(`${where}: only \`npm run <script>\` is checked; \`npm ${sub ?? ""}\` is not`);
+    const sub = rest[at] ?? "";
+    const alias = NPM_SCRIPT_ALIASES.has(sub);
+    if (sub === "exec" || sub === "x") {
+      verdict.problems.push(`${where}: npm exec runs the machine's node; use npm run <script>`);
       return;
     }
-    const after = rest.slice(at + 1);
+    // npm's own commands (npm ci, npm install) run with the machine's npm, which is enough for them.
+    if (sub !== "run" && sub !== "run-script" && !alias) return;
+    const after = alias ? [sub, ...rest.slice(at + 1)] : rest.slice(at + 1);
     const nameAt = after.findIndex((w) => !w.startsWith("-"));
     const name = after[nameAt] ?? "";
+    if (isPlaceholder(name)) return;
     const script = repository.scripts[name];
     if (script === undefined) {
       verdict.problems.push(`${where}: package.json has no script "${name}"`);
@@ -371,6 +377,7 @@ function judgeCommand(
 
   if (program === "bash" || program === "sh") {
     const file = rest[0] ?? "";
+    if (isPlaceholder(file)) return;
     const text = file.startsWith("scripts/") && file.endsWith(".sh") ? repository.read(file) : undefined;
     if (text === undefined) {
       verdict.problems.push(`${where}: no script ${file} in scripts/`);
@@ -443,6 +450,7 @@ function judgeCommand(
 
   if (program === "aws") {
     const [service = "", operation = ""] = rest;
+    if (isPlaceholder(service) || isPlaceholder(operation)) return;
     verdict.checks.push({ kind: "aws", service, operation, args: options(rest.slice(2)) });
   }
 }

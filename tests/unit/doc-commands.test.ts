@@ -203,6 +203,7 @@ describe("the rules can fail", () => {
       bare: "node scripts/pipeline.ts",
       lint: "biome ci .",
       "test:unit": "bash scripts/run.sh vitest run --project unit",
+      test: "bash scripts/build.sh",
     },
     read: (path) =>
       ({
@@ -268,6 +269,7 @@ describe("the rules can fail", () => {
     expect(problems("tsc --noEmit")).toHaveLength(1);
     expect(problems("sam build && sam deploy --config-env consumer")).toHaveLength(1);
     expect(problems("npx vitest")).toHaveLength(1);
+    expect(problems("npm exec vitest")).toHaveLength(1);
     expect(problems("npm run nope")).toEqual(['`npm run nope`: package.json has no script "nope"']);
     expect(problems("npm run pipeline --vehicles 5")).toHaveLength(1);
     expect(problems("bash scripts/nope.sh")).toHaveLength(1);
@@ -288,6 +290,10 @@ describe("the rules can fail", () => {
       "source scripts/setup.sh && vitest run x && node scripts/pipeline.ts | tail -1",
       "sam deploy --config-env consumer --profile p",
       "aws lambda list-event-source-mappings --function-name <f>",
+      "npm ci",
+      "npm install <package>@<version>",
+      "npm run <script> -- …",
+      "npm test",
     ])
       expect(problems(line), line).toEqual([]);
   });
