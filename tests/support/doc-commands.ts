@@ -244,13 +244,16 @@ const SETUP_TOOLS = new Set(["node", "vitest", "stryker", "checkov", "moto_serve
  */
 const SAM_BUILD_COMMANDS = new Set(["build", "validate"]);
 
+/** A script's line that sources setup.sh (as `"$(dirname "${BASH_SOURCE[0]}")/setup.sh"`, or from the root). */
+const SOURCES_SETUP = /^\s*(?:source|\.)\s+(?:"\$\(dirname "\$\{BASH_SOURCE\[0\]\}"\)\/|scripts\/)setup\.sh"?\s*$/m;
+
 /** A check that needs the tool itself: a process to spawn. */
 export type ToolCheck =
   /** `node scripts/<x>.ts` with these arguments: the command's own parser (tools/cli/options.ts). */
   | { readonly kind: "command"; readonly script: string; readonly args: Words }
   /** `vitest run`, `stryker run`, `biome ci`, `tsc`: the arguments the docs pass, against `<tool> --help`. */
   | { readonly kind: "tool"; readonly tool: Words; readonly fixed: Words; readonly args: Words }
-  /** `sam <command path>`: options against `sam <command path> --help`. */
+  /** `sam <command path>`: options against the SAM CLI's definition of that command. */
   | { readonly kind: "sam"; readonly path: Words; readonly args: Words }
   /** `aws <service> <operation>`: options against the operation's model (botocore). */
   | { readonly kind: "aws"; readonly service: string; readonly operation: string; readonly args: Words };
@@ -320,9 +323,9 @@ function judgeCommand(
   const needs = (level: "npm" | "setup") => {
     if (environment === "setup" || (level === "npm" && environment === "npm")) return true;
     const fix =
-      environment === "none"
+      docFrom === 0
         ? "use npm run <script> -- …, or begin the line with source scripts/setup.sh &&"
-        : "run it through bash scripts/run.sh in package.json";
+        : "give it setup's environment (bash scripts/run.sh in package.json, or a script that sources setup.sh)";
     verdict.problems.push(
       `${where}: \`${program}\` ${level === "npm" ? "is in node_modules/.bin" : "needs scripts/setup.sh's environment"} (${
         program === "node" ? "and the machine's node may be 20, which cannot run .ts" : "not on PATH in a fresh shell"
@@ -384,9 +387,7 @@ function judgeCommand(
       return;
     }
     const args = words.slice(2);
-    const inner = /^\s*(source|\.)\s+"?\$\(dirname "\$\{BASH_SOURCE\[0\]\}"\)\/setup\.sh"?\s*$/m.test(text)
-      ? "setup"
-      : environment;
+    const inner = SOURCES_SETUP.test(text) ? "setup" : environment;
     let passes: Words | undefined;
     try {
       passes = shellCommands(text).find((c) => c.includes("$@") && c[0] !== "for");

@@ -2,12 +2,12 @@
  * Every command line of README.md and docs/ runs as written in a fresh shell after the quick start,
  * whatever `node` the machine has (tests/support/doc-commands.ts reads them and holds the rules):
  * `npm run <script>` names a script of package.json, `bash scripts/x.sh` a script of scripts/, nothing
- * reaches `node`, Vitest, Stryker, the SAM CLI's local commands or node_modules' tools without the
- * environment they need, and each command is given only options it accepts: a command of scripts/
- * by its own parser (`--check-options`, or its `--help` where the line has placeholders), Vitest,
- * Stryker, Biome and tsc by their `--help`, `sam` by the SAM CLI's `--help` and samconfig.toml's
- * config environments, `aws` by the operation's botocore model. The tools answer in parallel, in a
- * few seconds.
+ * reaches `node`, Vitest, Stryker, `sam build` or node_modules' tools without the environment they
+ * need, and each command is given only options it accepts, by its own definition: a command of
+ * scripts/ by its spec and the real parser (tests/support/check-commands.ts, every command in one
+ * process), `sam` and `aws` by the SAM CLI's command definitions and botocore's models
+ * (tests/support/cli_options.py), Vitest, Stryker, Biome and tsc by their `--help`, and
+ * `--config-env` by samconfig.toml. A few seconds.
  */
 import { spawn as spawnChild } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -279,7 +279,7 @@ describe("the rules can fail", () => {
     expect(problems("sam deploy --config-env prod")).toEqual([
       '`sam deploy --config-env prod`: samconfig.toml has no config environment "prod"',
     ]);
-    expect(problems("npm run bare -- --vehicles 5")[0]).toContain("run it through bash scripts/run.sh");
+    expect(problems("npm run bare -- --vehicles 5")[0]).toContain("bash scripts/run.sh in package.json");
   });
 
   it("accepts npm run, bash scripts/*.sh, a line that sources setup first, and AWS commands", () => {
