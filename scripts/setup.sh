@@ -13,9 +13,11 @@ cd "$ROOT"
 
 if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "› installing npm packages" >&2
-  # npm ci would be stricter, but this registry's lockfile omits other platforms' optional packages.
+  # npm ci: exactly the committed lockfile, which it never rewrites (a clone stays clean). The lockfile
+  # is committed as npm install writes it, other platforms' optional packages included, so it is in
+  # sync on every platform; change it on purpose with npm install <package>@<version>.
   # Short fetch timeouts with retries: a stalled registry connection is retried, not waited out.
-  npm install --no-audit --no-fund --loglevel=error --fetch-timeout=60000 --fetch-retries=5 --fetch-retry-mintimeout=2000 >&2
+  npm ci --no-audit --no-fund --loglevel=error --fetch-timeout=60000 --fetch-retries=5 --fetch-retry-mintimeout=2000 >&2
 fi
 
 pins_hash=$(cat requirements-dev.txt constraints-dev.txt | sha256sum | cut -c1-12)

@@ -3,7 +3,27 @@
 # SAM validate --lint and build, then unit, property and integration tests (moto server), then
 # mutation testing of the domain (incremental).
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# Tracked files the suite itself could rewrite (npm's lockfile, Stryker's incremental results): a run
+# must leave them as it found them. Hashed before setup.sh, which installs the npm packages.
+GUARDED=(package-lock.json tests/mutation/incremental.json)
+hash_of() { if [ -f "$1" ]; then sha256sum <"$1" | cut -d' ' -f1; else echo absent; fi; }
+declare -A found
+for file in "${GUARDED[@]}"; do found[$file]=$(hash_of "$file"); done
+leave_as_found() {
+  local status=$? file
+  for file in "${GUARDED[@]}"; do
+    if [ "$(hash_of "$file")" != "${found[$file]}" ]; then
+      echo "✗ the run changed $file: the suite must leave tracked files as it found them (change it on purpose and commit it: docs/testing.md, \"The whole suite\")" >&2
+      status=1
+    fi
+  done
+  exit "$status"
+}
+trap leave_as_found EXIT
+
+source scripts/setup.sh
 
 echo "› biome (format + lint)" >&2
 biome ci .
