@@ -26,6 +26,7 @@ import { jsonBytes, kinesisEvent, kinesisRecord, seededRandom, telemetrySample }
 import { captureEmf } from "../tools/lambda/emf.ts";
 import { BUILT_BUNDLE, type Handler, lambdaContext, loadHandler } from "../tools/lambda/invoke.ts";
 import { bundleEnv } from "../tools/pipeline/emulator.ts";
+import { consumerTemplate, parameterDefault } from "../tools/templates/consumer-template.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const OUT = join(ROOT, ".tmp", "bench");
@@ -45,8 +46,13 @@ type Contender = (event: KinesisStreamEvent) => Promise<unknown> | unknown;
  */
 const COMPRESSIONS = ["none", "gzip", "gzip-6", "zstd", "zstd-3"] as const;
 type Compression = (typeof COMPRESSIONS)[number];
-/** The template's default (DeliveryCompression), whose figures the targets are held to. */
-const DEFAULT_COMPRESSION: Compression = "gzip";
+/** The template's default (DeliveryCompression), whose figures the targets are held to: read from template.yaml. */
+function defaultCompression(): Compression {
+  const value = parameterDefault(consumerTemplate(), "DeliveryCompression");
+  const measured = COMPRESSIONS.find((c) => c === value);
+  if (measured === undefined) throw new Error(`template.yaml's DeliveryCompression default ${value} is not measured`);
+  return measured;
+}
 const oursName = (c: Compression) => (c === "none" ? "ours" : `ours ${c}`);
 
 function floor(event: KinesisStreamEvent): void {
@@ -195,6 +201,7 @@ const COMMAND = command({
 });
 
 async function main({ values }: ArgsOf<typeof COMMAND>): Promise<void> {
+  const DEFAULT_COMPRESSION = defaultCompression();
   Object.assign(process.env, bundleEnv(), { POWERTOOLS_LOG_LEVEL: "ERROR" });
 
   // Peer A's parser integration leaks a rejected promise for a record that is not valid base64
