@@ -66,7 +66,7 @@ describe("processBatch", () => {
     expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
-  it("quarantines one record of each rejection reason with details and the original bytes", async () => {
+  it("quarantines each poison record of the mixed sample with its reason, details and the original bytes", async () => {
     const event = sampleEvent("mixed-batch.json");
 
     const { response, stats } = await processBatch(event.Records, context, batchDeps());

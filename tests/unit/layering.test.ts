@@ -24,6 +24,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   "tools/pipeline": ["shared", "tools/cli", "tools/fixtures", "tools/lambda", "tools/faults"],
   "tools/query": ["shared", "tools/fixtures", "tools/lambda", "tools/pipeline"],
   "tools/bench": ["shared", "tools/fixtures", "tools/lambda", "tools/pipeline"],
+  "tools/docs": ["shared", "tools/fixtures", "tools/query", "tools/templates"],
   scripts: ["shared", "tools"],
   tests: ["functions", "shared", "tools", "tests", "events", "schema"],
   ".": ["shared", "tools"],
