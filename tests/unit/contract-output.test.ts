@@ -142,6 +142,34 @@ describe.each(VERSIONS)("telemetry v$version: every optional property of the out
     expect(v.validator.Check(line)).toBe(true);
   });
 
+  it("is left out of the line of a record that has only the required properties, and every line has one shape", () => {
+    const { record: full } = filled(v);
+    const bare = requiredOnly(v.input, full);
+    const lineOf = (record: Record<string, unknown>) => {
+      const valid = validateTelemetry(record);
+      if (valid instanceof Rejection) throw new Error(JSON.stringify(valid));
+      const at = new Date(valid.eventTimeMs).toISOString();
+      return enrich(
+        valid,
+        { recordId: "s:1", partitionKey: "p", arrivalMs: valid.eventTimeMs, arrivalTime: at },
+        batch,
+      );
+    };
+
+    const [bareLine, fullLine] = [lineOf(bare), lineOf(full)];
+
+    const present = optionalPointers(v.output).filter(
+      (p) => valueAt(JSON.parse(JSON.stringify(bareLine)), p) !== undefined,
+    );
+    expect(present).toEqual([]);
+    // Every key assigned on every line (absent ones as undefined), nested copies keeping exactly their schema's keys.
+    const order = schemaOrder(v.output);
+    delete order["/ingest/redrive"];
+    order["/ingest"] = (order["/ingest"] ?? []).filter((key) => key !== "redrive");
+    expect(Object.keys(bareLine)).toEqual(order[""]);
+    expect(keyOrder(fullLine)).toEqual(order);
+  });
+
   it("reaches the line processBatch delivers", async () => {
     const { record, redrive } = filled(v);
     const event = kinesisEvent([
