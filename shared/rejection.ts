@@ -11,7 +11,8 @@ export const REJECTIONS = {
   BASE64_INVALID: "`kinesis.data` is not padded standard base64",
   AGGREGATE_CORRUPT:
     "a KPL aggregate (magic `f3 89 9a c2`) that is truncated, undecodable, empty, points outside its key table, or fails its MD5 check; checked whole before any entry is read, and the whole Kinesis record is quarantined",
-  TOO_LARGE: `a user record over ${MAX_USER_RECORD_BYTES.toLocaleString("en-US")} bytes (checked before parsing), or an enriched line that cannot fit a Firehose record`,
+  // Not toLocaleString: Intl's number formatting would cost the function ~8 MB of RSS at init.
+  TOO_LARGE: `a user record over ${MAX_USER_RECORD_BYTES / 1024} KiB (${MAX_USER_RECORD_BYTES} bytes; checked before parsing), or an enriched line that cannot fit a Firehose record`,
   UTF8_INVALID: "bytes that are not valid UTF-8",
   JSON_INVALID: "not JSON (the parser's message is the detail)",
   SCHEMA_UNSUPPORTED:
