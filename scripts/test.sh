@@ -29,10 +29,11 @@ echo "› biome (format + lint)" >&2
 biome ci .
 echo "› tsc --noEmit" >&2
 tsc --noEmit -p .
-echo "› generated events, schemas and query resources are up to date" >&2
+echo "› generated events, schemas, query resources and doc sections are up to date" >&2
 node scripts/generate-events.ts --check
 node scripts/publish-schema.ts --check
 node scripts/publish-query.ts --check
+node scripts/publish-docs.ts --check
 echo "› sam validate --lint, sam build" >&2
 bash scripts/build.sh
 echo "› checkov on the translated templates" >&2

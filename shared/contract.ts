@@ -22,7 +22,7 @@ export {
   TelemetryV1,
   telemetryValidator,
 } from "./contract/v1.ts";
-export { CONTRACT_V2, EnrichedTelemetryV2, TelemetryV2, telemetryV2Validator } from "./contract/v2.ts";
+export { CONTRACT_V2, EnrichedTelemetryV2, EV_FIELDS, TelemetryV2, telemetryV2Validator } from "./contract/v2.ts";
 
 /** Every version this consumer knows, oldest first. */
 export const SCHEMA_VERSIONS = [1, 2] as const;

@@ -1,8 +1,31 @@
 /** Enrichment: from a valid telemetry record and its Kinesis metadata to one output line. */
-import type { EnrichedTelemetry, EnrichedTelemetryV2, Telemetry, TelemetryV2 } from "./contract.ts";
+import {
+  type EnrichedTelemetry,
+  type EnrichedTelemetryV2,
+  EV_FIELDS,
+  type Telemetry,
+  type TelemetryV2,
+} from "./contract.ts";
 import type { ValidTelemetry } from "./validate.ts";
 
 const KM_PER_MILE = 1.609344;
+
+/** One property a line copies from its record: the key, and for an object, the keys it keeps (the others are dropped). */
+interface Copied {
+  readonly key: string;
+  readonly nested: readonly string[] | undefined;
+}
+
+/** The properties of a contract, in its order, as a line copies them. */
+function copiedOf(fields: Readonly<Record<string, object>>): readonly Copied[] {
+  return Object.entries(fields).map(([key, schema]) => {
+    const properties = (schema as { properties?: object }).properties;
+    return { key, nested: properties && Object.keys(properties) };
+  });
+}
+
+/** What v2 adds to v1, in line order: read from the contract once, at load. */
+const EV_COPIED = copiedOf(EV_FIELDS);
 
 /** The stream a record came from, taken from the event source ARN. */
 export interface StreamSource {
@@ -95,11 +118,12 @@ export function enrich(valid: ValidTelemetry, ingest: IngestInfo, batch: BatchIn
   };
 }
 
-/** v1's fields in v1's order, then the EV fields: one object literal, so each line has one shape. */
+/**
+ * v1's fields in v1's order, then the EV fields in the contract's order, each assigned on every line
+ * (absent ones as undefined, which JSON.stringify leaves out), so every v2 line has one shape.
+ */
 function enrichV2(t: TelemetryV2, valid: ValidTelemetry, ingest: IngestInfo, batch: BatchInfo): EnrichedTelemetryV2 {
-  const battery = t.battery;
-  const tyres = t.tyrePressuresKpa;
-  return {
+  const line: Record<string, unknown> = {
     vehicleId: t.vehicleId,
     eventTime: eventTimeOf(valid),
     speedKmh: t.speedKmh,
@@ -110,23 +134,26 @@ function enrichV2(t: TelemetryV2, valid: ValidTelemetry, ingest: IngestInfo, bat
     odometerKm: t.odometerKm,
     fuelLevelPct: t.fuelLevelPct,
     engine: engineOf(t),
-    battery: {
-      stateOfChargePct: battery.stateOfChargePct,
-      temperatureC: battery.temperatureC,
-      voltageV: battery.voltageV,
-      currentA: battery.currentA,
-    },
-    chargingState: t.chargingState,
-    estimatedRangeKm: t.estimatedRangeKm,
-    tyrePressuresKpa: tyres && {
-      frontLeft: tyres.frontLeft,
-      frontRight: tyres.frontRight,
-      rearLeft: tyres.rearLeft,
-      rearRight: tyres.rearRight,
-    },
-    schemaVersion: 2,
-    ingest: ingestOf(valid, ingest, batch),
   };
+  const record = t as unknown as Readonly<Record<string, unknown>>;
+  for (let i = 0; i < EV_COPIED.length; i++) {
+    const { key, nested } = EV_COPIED[i] as Copied;
+    const value = record[key];
+    line[key] = nested === undefined || value === undefined ? value : keep(value as Record<string, unknown>, nested);
+  }
+  line.schemaVersion = 2;
+  line.ingest = ingestOf(valid, ingest, batch);
+  return line as unknown as EnrichedTelemetryV2;
+}
+
+/** A copy of `value` with `keys` only, in that order, each assigned (so each copy has one shape). */
+function keep(value: Readonly<Record<string, unknown>>, keys: readonly string[]): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    copy[key] = value[key];
+  }
+  return copy;
 }
 
 function locationOf(t: Telemetry): EnrichedTelemetry["location"] {

@@ -1,29 +1,33 @@
-/** Why a record was quarantined instead of delivered. */
-export type RejectionReason =
-  | "BASE64_INVALID"
-  | "AGGREGATE_CORRUPT"
-  | "TOO_LARGE"
-  | "UTF8_INVALID"
-  | "JSON_INVALID"
-  /** A `schemaVersion` this consumer does not know, or one `ACCEPTED_SCHEMA_VERSIONS` holds back. */
-  | "SCHEMA_UNSUPPORTED"
-  | "SCHEMA_INVALID"
-  | "AGGREGATE_REJECTED";
+/** Why a record is quarantined instead of delivered: the reasons, and the rejection a check returns. */
+import { MAX_USER_RECORD_BYTES } from "./contract/common.ts";
 
 /**
- * Every reason, in the order records meet the checks (an aggregate is rejected whole after its
- * entries were checked); metrics and reports list them in this order.
+ * Every reason a record is quarantined, in the order records meet the checks (an aggregate is
+ * rejected whole after its entries were checked), each with when it applies, in Markdown: the table
+ * of reasons in docs/contract.md is generated from it (`npm run docs:publish`). Metrics and reports
+ * list the reasons in this order.
  */
-export const REJECTION_REASONS: readonly RejectionReason[] = [
-  "BASE64_INVALID",
-  "AGGREGATE_CORRUPT",
-  "TOO_LARGE",
-  "UTF8_INVALID",
-  "JSON_INVALID",
-  "SCHEMA_UNSUPPORTED",
-  "SCHEMA_INVALID",
-  "AGGREGATE_REJECTED",
-];
+export const REJECTIONS = {
+  BASE64_INVALID: "`kinesis.data` is not padded standard base64",
+  AGGREGATE_CORRUPT:
+    "a KPL aggregate (magic `f3 89 9a c2`) that is truncated, undecodable, empty, points outside its key table, or fails its MD5 check; checked whole before any entry is read, and the whole Kinesis record is quarantined",
+  // Not toLocaleString: Intl's number formatting would cost the function ~8 MB of RSS at init.
+  TOO_LARGE: `a user record over ${MAX_USER_RECORD_BYTES / 1024} KiB (${MAX_USER_RECORD_BYTES} bytes; checked before parsing), or an enriched line that cannot fit a Firehose record`,
+  UTF8_INVALID: "bytes that are not valid UTF-8",
+  JSON_INVALID: "not JSON (the parser's message is the detail)",
+  SCHEMA_UNSUPPORTED:
+    "a `schemaVersion` that does not exist, or that `ACCEPTED_SCHEMA_VERSIONS` holds back, whatever else the record holds ([below](#holding-a-version-back-and-what-schema_unsupported-means))",
+  SCHEMA_INVALID:
+    "JSON that breaks its version's contract, or is not a JSON object; `details` name each field by JSON Pointer",
+  AGGREGATE_REJECTED:
+    "a KPL aggregate with more rejected entries than one aggregate or one batch may quarantine entry by entry ([below](#how-much-of-an-aggregate-is-quarantined-entry-by-entry)): the whole Kinesis record is quarantined once, none of its entries delivered",
+} as const;
+
+/** Why a record was quarantined instead of delivered: a key of `REJECTIONS`. */
+export type RejectionReason = keyof typeof REJECTIONS;
+
+/** Every reason, in `REJECTIONS`' order. */
+export const REJECTION_REASONS = Object.keys(REJECTIONS) as readonly RejectionReason[];
 
 /** A field-level explanation: a JSON Pointer into the record (empty for the whole record). */
 export interface RejectionDetail {

@@ -10,15 +10,24 @@ import { Compile } from "typebox/compile";
 import { type ContractVersion, knownFieldsOf } from "./common.ts";
 import { ENRICHED_V1_FIELDS, INGEST, V1_FIELDS } from "./v1.ts";
 
-/** Pressure of one tyre. Passenger cars run ~200–350 kPa, vans and light trucks up to ~550 kPa (80 psi); 0 is a flat tyre, a reading a fleet must see. */
+/** Pressure of one tyre. */
 const tyrePressure = (position: string) =>
-  Type.Number({ minimum: 0, maximum: 700, description: `${position} tyre pressure, kPa (gauge), 0–700.` });
+  Type.Number({
+    minimum: 0,
+    maximum: 700,
+    description: `${position} tyre pressure, kPa (gauge), 0–700.`,
+    $comment:
+      "Passenger cars run ~200–350 kPa, vans and light trucks up to ~550 kPa (80 psi); 0 is a flat tyre, a reading a fleet must see.",
+  });
 
 /** Whether and how the traction battery is charging. */
 export const CHARGING_STATES = ["NOT_CHARGING", "AC_CHARGING", "DC_FAST_CHARGING", "DISCHARGING"] as const;
 export type ChargingState = (typeof CHARGING_STATES)[number];
 
-/** What v2 adds to v1, in output order. */
+/**
+ * What v2 adds to v1, in output order (enrich copies them in this order). A field's `$comment` says
+ * why its range is what it is: published with the schema, and shown in docs/contract.md.
+ */
 export const EV_FIELDS = {
   battery: Type.Object(
     {
@@ -27,24 +36,27 @@ export const EV_FIELDS = {
         maximum: 100,
         description: "Traction battery state of charge, %, 0–100.",
       }),
-      // Cells work from about −30 °C to 60 °C; −40 °C is an automotive cold soak, and 80 °C leaves
-      // room for a pack overheating past its cut-off. Beyond that the sensor is wrong, and the record
-      // is quarantined with its bytes, not lost.
       temperatureC: Type.Number({
         minimum: -40,
         maximum: 80,
         description: "Traction battery temperature, °C, −40 to 80.",
+        $comment:
+          "Cells work from about −30 °C to 60 °C; −40 °C is an automotive cold soak; 80 °C leaves room for a pack overheating past its cut-off. A value beyond is a sensor fault: the record is quarantined with its bytes, not lost.",
       }),
-      // 400-V packs run ~250–450 V, 800-V packs ~550–920 V; 1,000 V is the usual rating of HV parts.
       voltageV: Type.Optional(
-        Type.Number({ minimum: 0, maximum: 1_000, description: "Traction battery voltage, V, 0–1,000." }),
+        Type.Number({
+          minimum: 0,
+          maximum: 1_000,
+          description: "Traction battery voltage, V, 0–1,000.",
+          $comment: "400-V packs run ~250–450 V, 800-V packs ~550–920 V; 1,000 V is the usual rating of HV parts.",
+        }),
       ),
-      // Performance EVs draw up to ~1,300 A; a 350-kW charger delivers ~500 A.
       currentA: Type.Optional(
         Type.Number({
           minimum: -1_500,
           maximum: 1_500,
           description: "Traction battery current, A, −1,500 to 1,500: positive discharging, negative charging.",
+          $comment: "Performance EVs draw up to ~1,300 A; a 350-kW charger delivers ~500 A.",
         }),
       ),
     },
@@ -57,10 +69,15 @@ export const EV_FIELDS = {
     enum: [...CHARGING_STATES],
     description:
       "NOT_CHARGING, AC_CHARGING, DC_FAST_CHARGING, or DISCHARGING (feeding power out: vehicle-to-grid or vehicle-to-load).",
+    $comment: "DISCHARGING is feeding power out, not driving. Upper case, exact.",
   }),
-  // The longest-range production EVs reach ~1,000 km; twice that bounds a wrong estimate.
   estimatedRangeKm: Type.Optional(
-    Type.Number({ minimum: 0, maximum: 2_000, description: "Estimated remaining electric range, km, 0–2,000." }),
+    Type.Number({
+      minimum: 0,
+      maximum: 2_000,
+      description: "Estimated remaining electric range, km, 0–2,000.",
+      $comment: "The longest-range production EVs reach ~1,000 km; twice that bounds a wrong estimate.",
+    }),
   ),
   tyrePressuresKpa: Type.Optional(
     Type.Object(

@@ -9,6 +9,7 @@ import { s3ObjectWriter } from "../../shared/aws.ts";
 import type { BatchDeps } from "../../shared/batch.ts";
 import type { Config } from "../../shared/config.ts";
 import { NO_COMPRESSION } from "../../shared/firehose.ts";
+import { REJECTION_REASONS, type RejectionReason } from "../../shared/rejection.ts";
 import { ALL_SCHEMA_VERSIONS } from "../../shared/validate.ts";
 
 export const config: Config = {
@@ -20,6 +21,14 @@ export const config: Config = {
   acceptedSchemaVersions: ALL_SCHEMA_VERSIONS,
   deliveryCompression: NO_COMPRESSION,
 };
+
+/** Quarantined records by reason: `counts` for the reasons named, 0 for every other reason. */
+export function countsByReason(counts: Partial<Record<RejectionReason, number>> = {}): Record<RejectionReason, number> {
+  return Object.fromEntries(REJECTION_REASONS.map((reason) => [reason, counts[reason] ?? 0])) as Record<
+    RejectionReason,
+    number
+  >;
+}
 
 /** A sample event from events/, parsed afresh for each call so tests may change it. */
 export function sampleEvent(name: string): KinesisStreamEvent {

@@ -4,6 +4,8 @@
  * published input schema, so a v1 reading also tests that the v2 schema refuses it, and the reverse.
  */
 
+import { PUBLISHED_SCHEMAS } from "../../tools/fixtures/schemas.ts";
+
 /** A reading: a unique name, the contract version it is built on, and its JSON text. */
 export interface CorpusReading {
   readonly name: string;
@@ -226,10 +228,75 @@ const NOT_OBJECTS: readonly CorpusReading[] = [
   { name: "an empty object", base: 1, json: "{}" },
 ];
 
+/** A number of a published schema, as the bounds read it. */
+interface NumberNode {
+  readonly type?: string;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly exclusiveMinimum?: number;
+  readonly exclusiveMaximum?: number;
+  readonly properties?: Readonly<Record<string, NumberNode>>;
+}
+
+/** Every number property of a schema, nested ones included, by path. */
+function numbersOf(node: NumberNode, path: readonly string[] = []): [string[], NumberNode][] {
+  return Object.entries(node.properties ?? {}).flatMap(([key, child]): [string[], NumberNode][] => {
+    const at = [...path, key];
+    if (child.type === "number" || child.type === "integer") return [[at, child]];
+    return child.type === "object" ? numbersOf(child, at) : [];
+  });
+}
+
+/** `base` with the value at `path` set (objects on the way made when absent). */
+function withValue(base: object, path: readonly string[], value: number): object {
+  const [key, ...rest] = path as [string, ...string[]];
+  const inner = (base as Record<string, unknown>)[key];
+  return { ...base, [key]: rest.length === 0 ? value : withValue((inner ?? {}) as object, rest, value) };
+}
+
+/** Each bound of a number and the value just past it (0.1 for a number, 1 for an integer). */
+function edgesOf(node: NumberNode): [number, string][] {
+  const step = node.type === "integer" ? 1 : 0.1;
+  const past = (value: number, by: number) => Math.round((value + by) * 1e6) / 1e6;
+  const edges: [number, string][] = [];
+  if (node.minimum !== undefined)
+    edges.push([node.minimum, "minimum"], [past(node.minimum, -step), "below its minimum"]);
+  if (node.maximum !== undefined)
+    edges.push([node.maximum, "maximum"], [past(node.maximum, step), "above its maximum"]);
+  if (node.exclusiveMinimum !== undefined)
+    edges.push([node.exclusiveMinimum, "exclusive minimum"], [past(node.exclusiveMinimum, step), "just above it"]);
+  if (node.exclusiveMaximum !== undefined)
+    edges.push([node.exclusiveMaximum, "exclusive maximum"], [past(node.exclusiveMaximum, -step), "just below it"]);
+  return edges;
+}
+
+const BASES: Readonly<Record<number, object>> = { 1: V1_BASE, 2: V2_BASE };
+
+/**
+ * Every number of each published input schema at each of its bounds and just past it, on that
+ * version's base reading: derived from the schema, so a field added to the contract has its edges
+ * checked the day it is added.
+ */
+function boundEdges(): CorpusReading[] {
+  return Object.entries(PUBLISHED_SCHEMAS).flatMap(([file, schema]) => {
+    const version = Number(/^telemetry-v(\d+)\.schema\.json$/.exec(file)?.[1]);
+    const base = BASES[version];
+    if (base === undefined) return [];
+    return numbersOf(schema as NumberNode).flatMap(([path, node]) =>
+      edgesOf(node).map(([value, edge]) => ({
+        name: `v${version}: ${path.join(".")} ${value} (${edge})`,
+        base: version as 1 | 2,
+        json: JSON.stringify(withValue(base, path, value)),
+      })),
+    );
+  });
+}
+
 export const SCHEMA_CORPUS: readonly CorpusReading[] = [
   ...COMMON.map(([name, change]) => ({ name: `v1: ${name}`, base: 1 as const, json: apply(V1_BASE, change) })),
   ...COMMON.map(([name, change]) => ({ name: `v2: ${name}`, base: 2 as const, json: apply(V2_BASE, change) })),
   ...V2_ONLY.map(([name, change]) => ({ name: `v2: ${name}`, base: 2 as const, json: apply(V2_BASE, change) })),
+  ...boundEdges(),
   ...NOT_OBJECTS,
 ];
 

@@ -93,6 +93,7 @@ const COMMANDS: readonly Case[] = [
   { command: "generate-events", bad: [[["--chek"], "unknown option --chek"]], options: ["--check"] },
   { command: "publish-schema", bad: [[["--check=yes"], "--check takes no value"]], options: ["--check"] },
   { command: "publish-query", bad: [[["--chek"], "--chek"]], options: ["--check"] },
+  { command: "publish-docs", bad: [[["--check", "docs"], "unexpected argument"]], options: ["--check"] },
   {
     command: "mutation-score",
     bad: [[["--survivor"], "--survivor"]],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { BatchStats } from "../../shared/batch.ts";
 import { addBatchMetrics, logBatch } from "../../shared/observability.ts";
+import { countsByReason } from "../support/batch.ts";
 
 const stats: BatchStats = {
   shardId: "shardId-000000000000",
@@ -9,16 +10,7 @@ const stats: BatchStats = {
   received: 9,
   userRecords: 16,
   delivered: 9,
-  quarantined: {
-    BASE64_INVALID: 0,
-    AGGREGATE_CORRUPT: 1,
-    TOO_LARGE: 0,
-    UTF8_INVALID: 0,
-    JSON_INVALID: 2,
-    SCHEMA_UNSUPPORTED: 4,
-    SCHEMA_INVALID: 0,
-    AGGREGATE_REJECTED: 0,
-  },
+  quarantined: countsByReason({ AGGREGATE_CORRUPT: 1, JSON_INVALID: 2, SCHEMA_UNSUPPORTED: 4 }),
   failed: 0,
   retryFromSequenceNumber: undefined,
   retryRecords: 0,

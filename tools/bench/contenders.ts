@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import type { KinesisStreamEvent } from "aws-lambda";
 import { BUILT_BUNDLE, type Handler, loadHandler } from "../lambda/invoke.ts";
+import { consumerTemplate, parameterDefault } from "../templates/consumer-template.ts";
 import { BENCH_OUT, bundleFunction } from "./bundling.ts";
 
 export type Contender = (event: KinesisStreamEvent) => Promise<unknown> | unknown;
@@ -17,8 +18,13 @@ export type Contender = (event: KinesisStreamEvent) => Promise<unknown> | unknow
  */
 export const COMPRESSIONS = ["none", "gzip", "gzip-6", "zstd", "zstd-3"] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
-/** The template's default (DeliveryCompression), whose figures the targets are held to. */
-export const DEFAULT_COMPRESSION: Compression = "gzip";
+/** The template's default (DeliveryCompression), whose figures the targets are held to: read from template.yaml. */
+export function defaultCompression(): Compression {
+  const value = parameterDefault(consumerTemplate(), "DeliveryCompression");
+  const measured = COMPRESSIONS.find((c) => c === value);
+  if (measured === undefined) throw new Error(`template.yaml's DeliveryCompression default ${value} is not measured`);
+  return measured;
+}
 /** Ours' name in the figures under one setting. */
 export const oursName = (c: Compression) => (c === "none" ? "ours" : `ours ${c}`);
 

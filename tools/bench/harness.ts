@@ -18,7 +18,14 @@ import { captureEmf } from "../lambda/emf.ts";
 import { BUILT_BUNDLE, lambdaContext } from "../lambda/invoke.ts";
 import { bundleEnv } from "../pipeline/emulator.ts";
 import { coldInitMs, median } from "./bundling.ts";
-import { COMPRESSIONS, type Compression, DEFAULT_COMPRESSION, floor, loadHandlers, oursName } from "./contenders.ts";
+import {
+  COMPRESSIONS,
+  type Compression,
+  defaultCompression as defaultCompressionOf,
+  floor,
+  loadHandlers,
+  oursName,
+} from "./contenders.ts";
 import { costPerMillion } from "./cost.ts";
 import { accountedFor, type MemoryRun, measureMemory } from "./memory.ts";
 import { codecMsPerEvent, type Metered, meterRun } from "./metering.ts";
@@ -83,6 +90,7 @@ export interface BenchResult {
  * load of the bundle reads it). Needs the built bundle; throws when a memory child fails.
  */
 export async function runBench({ rounds, warmup, log }: BenchOptions): Promise<BenchResult> {
+  const defaultCompression = defaultCompressionOf();
   Object.assign(process.env, bundleEnv(), { POWERTOOLS_LOG_LEVEL: "ERROR" });
 
   // Peer A's parser integration leaks a rejected promise for a record that is not valid base64
@@ -148,7 +156,7 @@ export async function runBench({ rounds, warmup, log }: BenchOptions): Promise<B
   const worstEntries = worstEvent.Records.length * WORST_CASE_AGGREGATE_ENTRIES;
   const worst = await measureMemory(JSON.stringify(worstEvent), 512, "worst-case-aggregates", 3);
   // The memory child inherits this environment: the default compression's peak, on the same event.
-  process.env.DELIVERY_COMPRESSION = DEFAULT_COMPRESSION;
+  process.env.DELIVERY_COMPRESSION = defaultCompression;
   const compressedPeak = await measureMemory(eventText, 128, "max-size", 3);
   delete process.env.DELIVERY_COMPRESSION;
   const init: Record<string, number[]> = { ours: [], peerA: [] };
@@ -181,7 +189,7 @@ export async function runBench({ rounds, warmup, log }: BenchOptions): Promise<B
         },
       ]),
     ) as BenchResult["compression"],
-    defaultCompression: DEFAULT_COMPRESSION,
+    defaultCompression,
     compressedPeakRssMb: compressedPeak.peakRssMb,
     peerARps: Math.round(rps("peerA")),
     peerBRps: Math.round(rps("peerB")),
