@@ -27,7 +27,7 @@ function main({ values: { check } }: ArgsOf<typeof COMMAND>): number {
   }
   if (regionOf(template) === region) return 0;
   console.error(
-    "template.yaml's query resources differ from shared/contract.ts or queries/: run node scripts/publish-query.ts",
+    "template.yaml's query resources differ from shared/contract.ts or queries/: run npm run query:publish",
   );
   return 1;
 }

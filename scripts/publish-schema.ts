@@ -23,7 +23,7 @@ function main({ values: { check } }: ArgsOf<typeof COMMAND>): number {
     const text = publishedText(schema);
     if (!check) writeFileSync(path, text);
     else if (readFileSync(path, "utf8") !== text) {
-      console.error(`schema/${name} differs from shared/contract/: run node scripts/publish-schema.ts`);
+      console.error(`schema/${name} differs from shared/contract/: run npm run schema`);
       drift++;
     }
   }

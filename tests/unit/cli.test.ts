@@ -8,6 +8,7 @@ import {
   flag,
   helpText,
   integer,
+  invocationOf,
   list,
   number,
   type Options,
@@ -219,6 +220,21 @@ describe("helpText", () => {
     const help = helpText(SCENARIOS);
     expect(help.split("\n")[0]).toBe("usage: node scripts/scenarios-cmd.ts [options] [scenario ...]");
     expect(help).toMatch(/scenario \.\.\. +scenarios: throttling, partial-failures/);
+  });
+});
+
+describe("invocationOf", () => {
+  it("names the npm script that runs the command, so the usage line works whatever node the machine has", () => {
+    expect(invocationOf("pipeline")).toBe("npm run pipeline --");
+    expect(invocationOf("mutation-score")).toBe("npm run mutation:score --");
+  });
+
+  it("names a shell wrapper's script when no script runs the command itself", () => {
+    expect(invocationOf("bench")).toBe("npm run bench --");
+  });
+
+  it("falls back to node for a command no script runs", () => {
+    expect(invocationOf("demo-cmd")).toBe("node scripts/demo-cmd.ts");
   });
 });
 

@@ -7,6 +7,9 @@ import { spawn as spawnChild } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
+import { invocationOf } from "../../tools/cli/options.ts";
+
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 const ROOT = join(import.meta.dirname, "..", "..");
 /** Longer than any of these should take; a command still running then is doing work it should not. */
@@ -168,7 +171,8 @@ describe.concurrent.each(COMMANDS.map((c) => [c.command, c] as const))(
     it("lists its options with --help and exits 0", async () => {
       const run = await spawn(`scripts/${command}.ts`, ["--help"]);
       expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: "" });
-      expect(run.stdout).toMatch(new RegExp(`^usage: node scripts/${command}\\.ts \\[options\\]`));
+      expect(run.stdout).toMatch(new RegExp(`^usage: ${escaped(invocationOf(command))} \\[options\\]`));
+      expect(run.stdout).toMatch(/^usage: npm run [\w:-]+ -- /);
       for (const option of [...options, "--check-options", "--help"]) {
         expect(run.stdout).toMatch(new RegExp(`^  ${option}\\b`, "m"));
       }
@@ -188,6 +192,6 @@ describe.concurrent.each([
   it("prints the command's help and stops there, before building", async () => {
     const run = await spawn(`scripts/${script}`, ["--help"]);
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: "" });
-    expect(run.stdout).toMatch(new RegExp(`^usage: node scripts/${command}\\.ts`));
+    expect(run.stdout).toMatch(new RegExp(`^usage: ${escaped(invocationOf(command))} `));
   });
 });

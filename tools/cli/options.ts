@@ -16,6 +16,8 @@
  * Every command also takes `--help` and `--check-options` (check the options, run nothing: the shell
  * wrappers call it before their slow build).
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 /** A mistake on the command line: its message is the one line printed (after `<command>: `). */
@@ -255,6 +257,33 @@ const BUILT_IN = {
   help: flag({ description: "this text" }),
 } as const;
 
+/**
+ * How a command is run from a fresh shell: the npm script of package.json that runs
+ * `scripts/<name>.ts` (or its shell wrapper `scripts/<name>.sh`), as `npm run <script> --`, which
+ * works whatever `node` the machine has; `node scripts/<name>.ts` for a command no script runs.
+ */
+export function invocationOf(name: string): string {
+  const scripts = packageScripts();
+  const runs = (ending: string) =>
+    Object.keys(scripts).find((script) => new RegExp(`(^|\\s)scripts/${ending}(\\s|$)`).test(scripts[script] ?? ""));
+  const script = runs(`${name}\\.ts`) ?? runs(`${name}\\.sh`);
+  return script === undefined ? `node scripts/${name}.ts` : `npm run ${script} --`;
+}
+
+let scriptsRead: Readonly<Record<string, string>> | undefined;
+/** package.json's scripts, read once; none when it cannot be read (a command copied elsewhere). */
+function packageScripts(): Readonly<Record<string, string>> {
+  if (scriptsRead === undefined) {
+    try {
+      const file = join(import.meta.dirname, "..", "..", "package.json");
+      scriptsRead = (JSON.parse(readFileSync(file, "utf8")) as { scripts?: Record<string, string> }).scripts ?? {};
+    } catch {
+      scriptsRead = {};
+    }
+  }
+  return scriptsRead;
+}
+
 /** The --help text: a usage line, the summary, one line per option with its accepted form and default. */
 export function helpText<O extends Options>(spec: Command<O>): string {
   const p = spec.positionals;
@@ -270,7 +299,7 @@ export function helpText<O extends Options>(spec: Command<O>): string {
   }
   const width = Math.max(...rows.map(([left]) => left.length));
   return [
-    `usage: node scripts/${spec.name}.ts [options]${p ? ` [${p.name.replace(/\s+/g, "-")} ...]` : ""}`,
+    `usage: ${invocationOf(spec.name)} [options]${p ? ` [${p.name.replace(/\s+/g, "-")} ...]` : ""}`,
     ...spec.summary.split("\n").map((line) => `  ${line}`),
     "",
     ...rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`),
