@@ -1,18 +1,17 @@
 import { defineConfig } from "vitest/config";
 
-// Stryker's test run: only the unit tests of the domain and the handler (no network, no moto, no
-// child processes), so each mutant runs in milliseconds. Tests of the tools (fleet, producer,
-// queries, docs, templates) cannot kill a mutant of shared/ and would only slow the dry run; the
-// hostile-input fuzz property (1,000 batches) covers every line, so with per-test coverage it would
-// run for nearly every mutant: the accounting property covers the same paths in a tenth of the time.
+// Stryker's test run: the unit tests of the domain and the handlers, by folder (tests/unit/shared/
+// and tests/unit/functions/ mirror shared/ and functions/), so a new test of either is included by
+// its place and no list of names is kept. The tests of the tools and of the repository's own rules
+// (tests/unit/tools/, tests/unit/repo/) cannot kill a mutant of shared/ and would only slow the dry run.
 export default defineConfig({
   test: {
     name: "stryker",
-    // Every unit test but those of the tools: a new test of the domain is included by default.
-    include: ["tests/unit/*.test.ts"],
-    exclude: [
-      "tests/unit/{alarm-inventory,cli,commands,doc-commands,docs,fleet,fuzz.property,layering,mutation-score,policy-wildcards,producer,publish-docs,query-delivered,query-local,query-template,reconcile,runs,template-mutations}.test.ts",
-    ],
+    include: ["tests/unit/shared/**/*.test.ts", "tests/unit/functions/**/*.test.ts"],
+    // The rule for cost: a `*.long.test.ts` covers every line at a cost per run (the hostile-input
+    // property checks 1,000 batches), so with per-test coverage it would run for nearly every mutant;
+    // it keeps its full run in the unit suite, and the accounting property covers the same paths here.
+    exclude: ["**/*.long.test.ts"],
     environment: "node",
     // The accounting property runs once for nearly every mutant of the batch path: 25 runs instead of
     // 150 keep a mutant's test run short; its full run stays in the unit suite.

@@ -1,4 +1,4 @@
-"""The options of the SAM CLI's and the AWS CLI's commands, for tests/unit/doc-commands.test.ts.
+"""The options of the SAM CLI's and the AWS CLI's commands, for tests/unit/repo/doc-commands.test.ts.
 
 - `sam <command path>`: the SAM CLI's own click definitions (this virtualenv's SAM CLI), walked from
   its root group as `sam` resolves a command line; positionals after the command are left alone.

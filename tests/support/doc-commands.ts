@@ -1,7 +1,7 @@
 /**
  * The command lines of the documentation, read the way a shell reads them, and the rules they must
  * keep to run as written in a fresh shell after the quick start (whatever `node` the machine has):
- * see tests/unit/doc-commands.test.ts, which checks them against the repository and the tools.
+ * see tests/unit/repo/doc-commands.test.ts, which checks them against the repository and the tools.
  */
 
 /** One command line of a page: where it is and its text (continuation lines joined). */

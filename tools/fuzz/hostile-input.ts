@@ -1,5 +1,5 @@
 /**
- * Hostile input, as a fast-check property shared by the quick CI test (tests/unit/fuzz.property.test.ts)
+ * Hostile input, as a fast-check property shared by the quick CI test (tests/unit/shared/hostile-input.long.test.ts)
  * and the long run (scripts/fuzz.ts): arbitrary bytes, arbitrary JSON, near-valid telemetry with
  * prototype-named keys, huge strings and numbers, deep nesting, and malformed KPL aggregates, through
  * `processBatch` with AWS answering success (aws-sdk-client-mock). Uses node:assert, so it runs

@@ -1,0 +1,650 @@
+/**
+ * Redrive's sources in detail: what makes a quarantine line or an on-failure record unusable (the
+ * exact reason reported), which records each filter, the manifest, a dry run and `force` let
+ * through, the records and origins handed to `processBatch` (shaped like the trigger's event), how
+ * an on-failure range is read back from the stream (paging, the range's end, empty reads, what
+ * Kinesis refusing the position means), what `deliver` counts and writes to the manifests, and the
+ * summary rows the command prints. `processBatch` is the real one, wrapped in a spy to see its
+ * input; Firehose and the quarantine writer are aws-sdk-client-mock; the source bucket and the
+ * stream are fakes of redrive's own `ObjectStore` and `StreamReader` interfaces.
+ */
+import { FirehoseClient, PutRecordBatchCommand } from "@aws-sdk/client-firehose";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import type { KinesisStreamRecord } from "aws-lambda";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { processBatch } from "../../../shared/batch.ts";
+import {
+  emptySummary,
+  parseOnFailureRecord,
+  parseQuarantineLine,
+  parseRedriveRequest,
+  type RedriveDeps,
+  type RedriveRequest,
+  redriveChunk,
+  type StreamReader,
+  type StreamRecord,
+  summaryRows,
+} from "../../../shared/redrive.ts";
+import { kinesisRecord, sequenceNumber } from "../../../tools/fixtures/fixtures.ts";
+import { config } from "../../support/batch.ts";
+import { memoryStore, mixedBatch, redriveDeps, request, v1, v2 } from "../../support/redrive.ts";
+
+vi.mock("../../../shared/batch.ts", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("../../../shared/batch.ts")>();
+  return { ...actual, processBatch: vi.fn(actual.processBatch) };
+});
+
+const firehose = mockClient(FirehoseClient);
+const s3 = mockClient(S3Client);
+const spy = vi.mocked(processBatch);
+
+beforeEach(() => {
+  firehose.reset();
+  s3.reset();
+  spy.mockClear();
+  firehose.on(PutRecordBatchCommand).callsFake((input) => ({
+    FailedPutCount: 0,
+    RequestResponses: input.Records.map(() => ({ RecordId: "r" })),
+  }));
+  s3.on(PutObjectCommand).resolves({});
+});
+
+const SHARD = "shardId-000000000000";
+const ACCOUNT = "111122223333";
+const STREAM_ARN = `arn:aws:kinesis:eu-west-1:${ACCOUNT}:stream/vehicle-telemetry`;
+/** The fake clock of `batchDeps`, as redrive stamps `ingest.redrive.at`. */
+const AT = "2026-11-21T08:00:05.000Z";
+const v1Only = { config: { ...config, acceptedSchemaVersions: new Set([1] as const) } };
+
+/** A valid quarantine line of a v1 reading `n` (so it delivers), with `extra` fields over it. */
+function line(n: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    recordId: `${SHARD}:${sequenceNumber(n)}`,
+    partitionKey: "VIN-1",
+    reason: "SCHEMA_UNSUPPORTED",
+    details: [],
+    shardId: SHARD,
+    sequenceNumber: sequenceNumber(n),
+    arrivalTime: "2026-11-21T08:00:00.125Z",
+    sourceAccount: ACCOUNT,
+    sourceStream: "vehicle-telemetry",
+    quarantinedAt: "2026-11-21T08:00:01.000Z",
+    data: v1(n).toString("base64"),
+    ...extra,
+  };
+}
+
+const QUARANTINE_KEY = "quarantine/2026/11/21/07/vehicle-telemetry/s/1-r.ndjson";
+const QUARANTINE_OBJECT = `s3://${config.quarantineBucket}/${QUARANTINE_KEY}`;
+
+/** A source bucket holding one quarantine object of `lines`. */
+function quarantineStore(lines: readonly Record<string, unknown>[]) {
+  const store = memoryStore();
+  store.objects.set(`${config.quarantineBucket}/${QUARANTINE_KEY}`, {
+    body: `${lines.map((l) => JSON.stringify(l)).join("\n")}\n`,
+    modifiedMs: 0,
+  });
+  return store;
+}
+
+/** One chunk with no deadline pressure. */
+const chunk = (req: RedriveRequest, deps: RedriveDeps) =>
+  redriveChunk(req, undefined, deps, Number.MAX_SAFE_INTEGER, "req").then((r) => r.summary);
+
+function valid(text: string): boolean {
+  return typeof parseQuarantineLine(text) !== "string";
+}
+
+describe("parseQuarantineLine", () => {
+  it.each([
+    ["{not json", /^not JSON: \S/],
+    ["null", /^not a JSON object$/],
+    ["[]", /^not a JSON object$/],
+    ["42", /^not a JSON object$/],
+    ['"text"', /^not a JSON object$/],
+  ])("rejects %s as not a line", (text, message) => {
+    expect(parseQuarantineLine(text)).toMatch(message);
+  });
+
+  it.each([
+    "recordId",
+    "partitionKey",
+    "reason",
+    "shardId",
+    "sequenceNumber",
+    "arrivalTime",
+    "sourceAccount",
+    "sourceStream",
+    "data",
+  ])("names a missing or non-string %s", (field) => {
+    expect(parseQuarantineLine(JSON.stringify(line(1, { [field]: undefined })))).toBe(
+      `${field} is missing or not a string`,
+    );
+    expect(parseQuarantineLine(JSON.stringify(line(1, { [field]: 7 })))).toBe(`${field} is missing or not a string`);
+  });
+
+  it.each([
+    [{ sequenceNumber: "x123" }, "sequenceNumber is not a Kinesis sequence number"],
+    [{ sequenceNumber: "123x" }, "sequenceNumber is not a Kinesis sequence number"],
+    [{ sequenceNumber: "1".repeat(129) }, "sequenceNumber is not a Kinesis sequence number"],
+    [{ data: "!AAAA" }, "data is not base64"],
+    [{ data: "AAAA!" }, "data is not base64"],
+    [{ arrivalTime: "yesterday" }, "arrivalTime is not a date"],
+    [{ subSequenceNumber: 1.5 }, "subSequenceNumber is not an integer"],
+    [{ subSequenceNumber: "2" }, "subSequenceNumber is not an integer"],
+    [{ redrive: {} }, "redrive.attempt is not an integer ≥ 1"],
+    [{ redrive: { attempt: 0 } }, "redrive.attempt is not an integer ≥ 1"],
+    [{ redrive: { attempt: 1.5 } }, "redrive.attempt is not an integer ≥ 1"],
+    [{ redrive: { attempt: "2" } }, "redrive.attempt is not an integer ≥ 1"],
+  ])("rejects a line with %j: %s", (extra, message) => {
+    expect(parseQuarantineLine(JSON.stringify(line(1, extra)))).toBe(message);
+  });
+
+  it("accepts a line with or without a subSequenceNumber and a redrive attempt of 1 or more", () => {
+    const plain = line(1);
+    expect(parseQuarantineLine(JSON.stringify(plain))).toEqual(plain);
+    expect(valid(JSON.stringify(line(1, { subSequenceNumber: 0, data: "" })))).toBe(true);
+    expect(valid(JSON.stringify(line(1, { sequenceNumber: "1".repeat(128) })))).toBe(true);
+    for (const attempt of [1, 2, 40])
+      expect(valid(JSON.stringify(line(1, { redrive: { source: "quarantine", attempt } })))).toBe(true);
+  });
+});
+
+/** An on-failure record of Lambda's S3 destination for `info` over the defaults, with `extra` top-level fields. */
+function onFailure(info: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): string {
+  const batch = mixedBatch();
+  return JSON.stringify({
+    requestContext: { condition: "RetryAttemptsExhausted", approximateInvokeCount: 3 },
+    responseContext: {},
+    version: "1.0",
+    timestamp: "2026-11-21T08:00:10Z",
+    KinesisBatchInfo: {
+      shardId: SHARD,
+      startSequenceNumber: batch[0]?.kinesis.sequenceNumber,
+      endSequenceNumber: batch[2]?.kinesis.sequenceNumber,
+      approximateArrivalOfFirstRecord: "2026-11-21T08:00:00Z",
+      approximateArrivalOfLastRecord: "2026-11-21T08:00:02Z",
+      batchSize: 3,
+      streamArn: STREAM_ARN,
+      ...info,
+    },
+    ...extra,
+  });
+}
+
+describe("parseOnFailureRecord", () => {
+  it.each([
+    ["{not json", /^not JSON: \S/],
+    ["null", /^no KinesisBatchInfo$/],
+    ["{}", /^no KinesisBatchInfo$/],
+    ['{"KinesisBatchInfo":null}', /^no KinesisBatchInfo$/],
+    ['{"KinesisBatchInfo":"shardId"}', /^no KinesisBatchInfo$/],
+  ])("rejects %s", (text, message) => {
+    expect(parseOnFailureRecord(text)).toMatch(message);
+  });
+
+  it.each(["shardId", "startSequenceNumber", "endSequenceNumber", "streamArn"])(
+    "names a missing or non-string KinesisBatchInfo.%s",
+    (field) => {
+      expect(parseOnFailureRecord(onFailure({ [field]: undefined }))).toBe(
+        `KinesisBatchInfo.${field} is missing or not a string`,
+      );
+      expect(parseOnFailureRecord(onFailure({ [field]: 1 }))).toBe(
+        `KinesisBatchInfo.${field} is missing or not a string`,
+      );
+    },
+  );
+
+  it.each([
+    [{ startSequenceNumber: "x1" }, "KinesisBatchInfo's sequence numbers are not Kinesis sequence numbers"],
+    [{ startSequenceNumber: "1x" }, "KinesisBatchInfo's sequence numbers are not Kinesis sequence numbers"],
+    [{ endSequenceNumber: "x1" }, "KinesisBatchInfo's sequence numbers are not Kinesis sequence numbers"],
+    [{ endSequenceNumber: "1x" }, "KinesisBatchInfo's sequence numbers are not Kinesis sequence numbers"],
+    [{ streamArn: `x${STREAM_ARN}` }, "KinesisBatchInfo.streamArn is not a Kinesis stream ARN"],
+    [{ streamArn: `${STREAM_ARN}/consumer/x` }, "KinesisBatchInfo.streamArn is not a Kinesis stream ARN"],
+  ])("rejects KinesisBatchInfo with %j", (info, message) => {
+    expect(parseOnFailureRecord(onFailure(info))).toBe(message);
+  });
+
+  it("takes the batch from KinesisBatchInfo; a batchSize that is not an integer counts as 0", () => {
+    const parsed = parseOnFailureRecord(onFailure());
+    expect(parsed).toMatchObject({
+      batch: { shardId: SHARD, batchSize: 3, streamArn: STREAM_ARN },
+      payload: undefined,
+    });
+    expect(parseOnFailureRecord(onFailure({ batchSize: "3" }))).toMatchObject({ batch: { batchSize: 0 } });
+  });
+
+  it("uses an invocation payload given as an object or as a JSON string", () => {
+    const Records = mixedBatch();
+    expect(parseOnFailureRecord(onFailure({}, { payload: { Records } }))).toMatchObject({ payload: Records });
+    expect(parseOnFailureRecord(onFailure({}, { payload: JSON.stringify({ Records }) }))).toMatchObject({
+      payload: Records,
+    });
+  });
+
+  const good = mixedBatch()[0] as KinesisStreamRecord;
+  it.each([
+    ["a string that is not JSON", "{Records"],
+    ["no Records", {}],
+    ["Records not a list", { Records: { 0: good } }],
+    ["a null record", { Records: [good, null] }],
+    ["a record without kinesis", { Records: [good, {}] }],
+    ["a record without data", { Records: [good, { kinesis: { sequenceNumber: "1" } }] }],
+    ["a record without sequenceNumber", { Records: [good, { kinesis: { data: "AAAA" } }] }],
+    ["a record with a numeric sequenceNumber", { Records: [{ kinesis: { data: "AAAA", sequenceNumber: 1 } }, good] }],
+  ])("ignores a payload with %s (the range is read from the stream instead)", (_, payload) => {
+    const parsed = parseOnFailureRecord(onFailure({}, { payload }));
+    expect(parsed).toMatchObject({ batch: { shardId: SHARD } });
+    expect((parsed as { payload: unknown }).payload).toBeUndefined();
+  });
+});
+
+describe("redrive from quarantine: filters and what processBatch is given", () => {
+  const mixed = () => [
+    line(1),
+    line(2, { partitionKey: "VIN-2" }),
+    line(3, { reason: "SCHEMA_INVALID" }),
+    line(4, { reason: "SCHEMA_INVALID", partitionKey: "VIN-2" }),
+  ];
+
+  it("skips lines of other reasons", async () => {
+    const summary = await chunk(
+      request({ dryRun: true, reasons: ["SCHEMA_INVALID"] }),
+      redriveDeps(quarantineStore(mixed())),
+    );
+    expect(summary).toMatchObject({ read: 4, skipped: 2, wouldRedrive: { SCHEMA_INVALID: 2 } });
+    expect(summary.wouldRedrive).toEqual({ SCHEMA_INVALID: 2 });
+  });
+
+  it("skips lines of other partition keys", async () => {
+    const summary = await chunk(
+      request({ dryRun: true, partitionKeys: ["VIN-2"] }),
+      redriveDeps(quarantineStore(mixed())),
+    );
+    expect(summary).toMatchObject({ read: 4, skipped: 2 });
+    expect(summary.wouldRedrive).toEqual({ SCHEMA_UNSUPPORTED: 1, SCHEMA_INVALID: 1 });
+  });
+
+  it("applies every filter given: reason and partition key together", async () => {
+    const summary = await chunk(
+      request({ dryRun: true, reasons: ["SCHEMA_INVALID"], partitionKeys: ["VIN-1"] }),
+      redriveDeps(quarantineStore(mixed())),
+    );
+    expect(summary).toMatchObject({ read: 4, skipped: 3, wouldRedrive: { SCHEMA_INVALID: 1 } });
+  });
+
+  it("hands processBatch records shaped as the trigger's, with the line's identity and origin", async () => {
+    const first = line(1);
+    const second = line(2, { subSequenceNumber: 0, redrive: { source: "quarantine", attempt: 2 } });
+    const deps = redriveDeps(quarantineStore([first, second]));
+    const summary = await chunk(request(), deps);
+    expect(summary).toMatchObject({ read: 2, delivered: 2 });
+    expect(spy).toHaveBeenCalledTimes(1);
+    const [records, context] = spy.mock.calls[0] as Parameters<typeof processBatch>;
+    expect(records).toStrictEqual(
+      [first, second].map((l) => ({
+        kinesis: {
+          kinesisSchemaVersion: "1.0",
+          partitionKey: l.partitionKey,
+          sequenceNumber: l.sequenceNumber,
+          data: l.data,
+          approximateArrivalTimestamp: Date.parse(l.arrivalTime as string) / 1000,
+        },
+        eventSource: "aws:kinesis",
+        eventVersion: "1.0",
+        eventID: `${SHARD}:${l.sequenceNumber}`,
+        eventName: "aws:kinesis:record",
+        invokeIdentityArn: "",
+        awsRegion: "",
+        eventSourceARN: `arn:aws:kinesis:unknown:${ACCOUNT}:stream/vehicle-telemetry`,
+      })),
+    );
+    expect(context.origins).toStrictEqual([
+      { redrive: { source: "quarantine", object: QUARANTINE_OBJECT, line: 1, at: AT, attempt: 1 } },
+      {
+        subSequenceNumber: 0,
+        redrive: { source: "quarantine", object: QUARANTINE_OBJECT, line: 2, at: AT, attempt: 3 },
+      },
+    ]);
+  });
+
+  it("counts only the reasons it quarantined again, and writes the manifest of what it took", async () => {
+    const store = quarantineStore([line(1), line(2, { data: v2(2).toString("base64") })]);
+    const summary = await chunk(request(), redriveDeps(store, v1Only));
+    expect(summary.quarantinedAgain).toEqual({ SCHEMA_UNSUPPORTED: 1 });
+    expect(summary).toMatchObject({ delivered: 1, failed: 0 });
+    const manifest = JSON.parse(
+      store.objects.get(
+        `${config.quarantineBucket}/redrive/manifests/${config.quarantineBucket}/${QUARANTINE_KEY}.json`,
+      )?.body as string,
+    );
+    expect(manifest).toEqual({ source: QUARANTINE_OBJECT, updatedAt: AT, ids: [line(1).recordId, line(2).recordId] });
+  });
+});
+
+/** The records of `mixedBatch()` as Kinesis GetRecords returns them. */
+function streamRecords(): StreamRecord[] {
+  return mixedBatch().map((r) => ({
+    sequenceNumber: r.kinesis.sequenceNumber,
+    partitionKey: r.kinesis.partitionKey,
+    data: Buffer.from(r.kinesis.data, "base64"),
+    arrivalMs: r.kinesis.approximateArrivalTimestamp * 1000,
+  }));
+}
+
+type Page = { records: StreamRecord[]; behindMs: number };
+
+/**
+ * A shard read page by page: `pages` in order, then `rest` for every later read, each with a next
+ * iterator until `maxReads` reads (so a reader that never stops would end there and show it).
+ */
+function scriptedShard(pages: Page[], rest: Page = { records: [], behindMs: 0 }, maxReads = 20) {
+  const reads: string[] = [];
+  const reader: StreamReader = {
+    async iteratorAt(arn, shardId, sequence) {
+      expect([arn, shardId]).toEqual([STREAM_ARN, SHARD]);
+      return `it-0-${sequence}`;
+    },
+    async read(arn, iterator) {
+      expect(arn).toBe(STREAM_ARN);
+      reads.push(iterator);
+      const page = pages[reads.length - 1] ?? rest;
+      return { ...page, next: reads.length < maxReads ? `it-${reads.length}` : undefined };
+    },
+  };
+  return { reader, reads };
+}
+
+const FAILURE_KEY = "kinesis/shardId-000000000000/1.json";
+const FAILURE_OBJECT = `s3://failure-bucket/${FAILURE_KEY}`;
+const onFailureRequest = (extra: Record<string, unknown> = {}) =>
+  parseRedriveRequest({ source: "on-failure", bucket: "failure-bucket", ...extra });
+
+/** A failure bucket with one on-failure record per body, keyed 1.json, 2.json, ... */
+function failureStore(...bodies: string[]) {
+  const store = memoryStore();
+  bodies.forEach((body, i) => {
+    store.objects.set(`failure-bucket/kinesis/shardId-000000000000/${i + 1}.json`, { body, modifiedMs: 0 });
+  });
+  return store;
+}
+
+const batch = mixedBatch();
+const first = batch[0]?.kinesis.sequenceNumber as string;
+const last = batch[2]?.kinesis.sequenceNumber as string;
+const range = { object: FAILURE_OBJECT, shardId: SHARD, startSequenceNumber: first, endSequenceNumber: last };
+
+describe("redrive from the on-failure destination: payload, dry run, filters and manifest", () => {
+  it("redrives the records the on-failure record carries, without reading the stream", async () => {
+    const body = onFailure({ batchSize: 7 }, { payload: { Records: batch } });
+    const summary = await chunk(onFailureRequest(), redriveDeps(failureStore(body)));
+    expect(summary.ranges).toEqual([{ ...range, batchSize: 7, found: 3, status: "payload" }]);
+    expect(summary).toMatchObject({ read: 3, delivered: 5, expired: 0 });
+    const [records, context] = spy.mock.calls[0] as Parameters<typeof processBatch>;
+    expect(records).toEqual(batch);
+    expect(context.origins).toStrictEqual(
+      batch.map(() => ({ redrive: { source: "on-failure", object: FAILURE_OBJECT, at: AT, attempt: 1 } })),
+    );
+  });
+
+  it("a dry run counts a payload's records one by one, and a range without payload by its batchSize, unread", async () => {
+    const stream = scriptedShard([{ records: streamRecords(), behindMs: 0 }]);
+    const summary = await chunk(
+      onFailureRequest({ dryRun: true }),
+      redriveDeps(
+        failureStore(
+          onFailure({ batchSize: 7 }, { payload: { Records: batch } }),
+          onFailure({ batchSize: 4 }),
+          onFailure({ batchSize: 5 }),
+        ),
+        { stream: stream.reader },
+      ),
+    );
+    expect(summary.wouldRedrive).toEqual({ RetryAttemptsExhausted: 3 + 4 + 5 });
+    expect(summary.ranges).toEqual([{ ...range, batchSize: 7, found: 3, status: "payload" }]);
+    expect(summary).toMatchObject({ read: 3, expired: 0, objects: 3 });
+    expect(stream.reads).toEqual([]);
+    expect(spy).not.toHaveBeenCalled();
+  });
+
+  it("skips records of other partition keys or other shard:sequence ids", async () => {
+    const body = onFailure({}, { payload: { Records: batch } });
+    const byKey = await chunk(
+      onFailureRequest({ dryRun: true, partitionKeys: ["VIN-2"] }),
+      redriveDeps(failureStore(body)),
+    );
+    expect(byKey).toMatchObject({ read: 3, skipped: 2, wouldRedrive: { RetryAttemptsExhausted: 1 } });
+    const byId = await chunk(
+      onFailureRequest({ dryRun: true, recordIds: [`${SHARD}:${last}`, `${SHARD}:${first}`] }),
+      redriveDeps(failureStore(body)),
+    );
+    expect(byId).toMatchObject({ read: 3, skipped: 1, wouldRedrive: { RetryAttemptsExhausted: 2 } });
+    const both = await chunk(
+      onFailureRequest({ dryRun: true, partitionKeys: ["VIN-1", "agg"], recordIds: [`${SHARD}:${last}`] }),
+      redriveDeps(failureStore(body)),
+    );
+    expect(both).toMatchObject({ read: 3, skipped: 2, wouldRedrive: { RetryAttemptsExhausted: 1 } });
+  });
+
+  it("lists each record by shard:sequence in the manifest, and skips them next time unless forced", async () => {
+    const store = failureStore(onFailure({}, { payload: { Records: batch } }));
+    const once = await chunk(onFailureRequest(), redriveDeps(store));
+    expect(once).toMatchObject({ delivered: 5, alreadyRedriven: 0 });
+    const manifest = JSON.parse(
+      store.objects.get(`${config.quarantineBucket}/redrive/manifests/failure-bucket/${FAILURE_KEY}.json`)
+        ?.body as string,
+    );
+    expect(manifest).toEqual({
+      source: FAILURE_OBJECT,
+      updatedAt: AT,
+      ids: batch.map((r) => `${SHARD}:${r.kinesis.sequenceNumber}`),
+    });
+    const again = await chunk(onFailureRequest(), redriveDeps(store));
+    expect(again).toMatchObject({ read: 3, delivered: 0, alreadyRedriven: 3 });
+    const forced = await chunk(onFailureRequest({ force: true }), redriveDeps(store));
+    expect(forced).toMatchObject({ read: 3, delivered: 5, alreadyRedriven: 0 });
+  });
+
+  it("counts records processBatch leaves for retry as failed and keeps them out of the manifest", async () => {
+    // Record 1 (v2) is rejected and its quarantine write fails: it and every later record are left for retry.
+    s3.on(PutObjectCommand).rejects(Object.assign(new Error("slow down"), { name: "SlowDown" }));
+    const records = [
+      kinesisRecord({ data: v1(10), partitionKey: "VIN-1", n: 10 }),
+      kinesisRecord({ data: v2(11), partitionKey: "VIN-2", n: 11 }),
+      kinesisRecord({ data: v1(12), partitionKey: "VIN-1", n: 12 }),
+    ];
+    const store = failureStore(onFailure({}, { payload: { Records: records } }));
+    const summary = await chunk(onFailureRequest(), redriveDeps(store, v1Only));
+    // Firehose confirmed records 0 and 2, but record 2 is after the retry point: only record 0 is done.
+    expect(summary).toMatchObject({ read: 3, delivered: 2, failed: 2 });
+    expect(summary.quarantinedAgain).toEqual({});
+    const manifest = JSON.parse(
+      store.objects.get(`${config.quarantineBucket}/redrive/manifests/failure-bucket/${FAILURE_KEY}.json`)
+        ?.body as string,
+    );
+    expect(manifest.ids).toEqual([`${SHARD}:${sequenceNumber(10)}`]);
+  });
+
+  it("reports a manifest it cannot write, with its key and the error, and goes on", async () => {
+    const store = failureStore(
+      onFailure({}, { payload: { Records: batch.slice(0, 1) } }),
+      onFailure({}, { payload: { Records: batch.slice(1, 2) } }),
+    );
+    let puts = 0;
+    store.put = async () => {
+      puts++;
+      if (puts === 1) throw Object.assign(new Error("no write"), { name: "AccessDenied" });
+      throw "disk full";
+    };
+    const summary = await chunk(onFailureRequest(), redriveDeps(store));
+    expect(summary.delivered).toBe(2);
+    const manifest = (n: number) => `redrive/manifests/failure-bucket/kinesis/shardId-000000000000/${n}.json.json`;
+    expect(summary.manifestErrors).toEqual([`${manifest(1)}: AccessDenied: no write`, `${manifest(2)}: disk full`]);
+  });
+});
+
+describe("redrive from the on-failure destination: reading the range back from the stream", () => {
+  const deps = (stream: StreamReader | undefined, ...bodies: string[]) =>
+    redriveDeps(failureStore(...(bodies.length ? bodies : [onFailure()])), stream ? { stream } : {});
+
+  it("reports every record of the range as trimmed when no stream reader is configured", async () => {
+    const summary = await chunk(onFailureRequest(), deps(undefined, onFailure({ batchSize: 4 })));
+    expect(summary.ranges).toEqual([
+      { ...range, batchSize: 4, found: 0, status: "trimmed", detail: "no stream reader configured" },
+    ]);
+    expect(summary).toMatchObject({ read: 0, expired: 4 });
+  });
+
+  it("counts nothing expired when the whole range is read back, whatever the batchSize says", async () => {
+    const stream = scriptedShard([{ records: streamRecords(), behindMs: 0 }]);
+    const summary = await chunk(onFailureRequest(), deps(stream.reader, onFailure({ batchSize: 4 })));
+    expect(summary.ranges).toEqual([{ ...range, batchSize: 4, found: 3, status: "stream" }]);
+    expect(summary).toMatchObject({ expired: 0, delivered: 5 });
+  });
+
+  it("stops at the first record past the range's end, without reading further", async () => {
+    const beyond = { ...(streamRecords()[0] as StreamRecord), sequenceNumber: (BigInt(last) + 1n).toString() };
+    const stream = scriptedShard([{ records: [...streamRecords(), beyond, ...streamRecords()], behindMs: 0 }]);
+    const summary = await chunk(onFailureRequest(), deps(stream.reader));
+    expect(summary.ranges).toEqual([{ ...range, batchSize: 3, found: 3, status: "stream" }]);
+    expect(stream.reads).toEqual([`it-0-${first}`]);
+  });
+
+  it("reads on through empty pages while the shard is behind, and ends at an empty page once caught up", async () => {
+    const behind = { records: [], behindMs: 60_000 };
+    const stream = scriptedShard(
+      [behind, behind, { records: streamRecords(), behindMs: 0 }, { records: [], behindMs: 0 }],
+      behind,
+    );
+    const summary = await chunk(onFailureRequest(), deps(stream.reader));
+    expect(summary.ranges).toEqual([{ ...range, batchSize: 3, found: 3, status: "stream" }]);
+    expect(stream.reads).toEqual([`it-0-${first}`, "it-1", "it-2", "it-3"]);
+  });
+
+  it("gives up after five empty pages, reporting the range as gone", async () => {
+    const stream = scriptedShard([], { records: [], behindMs: 60_000 });
+    const summary = await chunk(onFailureRequest(), deps(stream.reader));
+    expect(stream.reads).toHaveLength(5);
+    expect(summary.ranges).toEqual([
+      {
+        ...range,
+        batchSize: 3,
+        found: 0,
+        status: "expired",
+        detail: "no record of the range is left in the stream",
+      },
+    ]);
+    expect(summary.expired).toBe(3);
+  });
+
+  it("reports a range whose reads stop before its end as incomplete, its unread records failed (run again), not expired", async () => {
+    const stream = scriptedShard([{ records: streamRecords().slice(0, 2), behindMs: 60_000 }], {
+      records: [],
+      behindMs: 60_000,
+    });
+    const summary = await chunk(onFailureRequest(), deps(stream.reader, onFailure({ batchSize: 3 })));
+    expect(stream.reads).toHaveLength(6);
+    expect(summary.ranges).toEqual([
+      {
+        ...range,
+        batchSize: 3,
+        found: 2,
+        status: "incomplete",
+        detail: `the stream gave no record after ${batch[1]?.kinesis.sequenceNumber}, before the range's end: run again`,
+      },
+    ]);
+    expect(summary).toMatchObject({ read: 2, expired: 0, failed: 1 });
+  });
+
+  it("names the first record left when the range's start is past retention", async () => {
+    const stream = scriptedShard([{ records: streamRecords().slice(1), behindMs: 0 }]);
+    const summary = await chunk(onFailureRequest(), deps(stream.reader));
+    expect(summary.ranges[0]).toEqual({
+      ...range,
+      batchSize: 3,
+      found: 2,
+      status: "expired",
+      detail: `the first record left is ${batch[1]?.kinesis.sequenceNumber}, after the range's start`,
+    });
+  });
+
+  it.each(["InvalidArgumentException", "ResourceNotFoundException"])(
+    "reports the range as trimmed when GetShardIterator answers %s",
+    async (name) => {
+      const refused: StreamReader = {
+        async iteratorAt() {
+          throw Object.assign(new Error("gone"), { name });
+        },
+        async read() {
+          throw new Error("no read without an iterator");
+        },
+      };
+      const summary = await chunk(onFailureRequest(), deps(refused));
+      expect(summary.ranges).toEqual([
+        { ...range, batchSize: 3, found: 0, status: "trimmed", detail: `${name}: gone` },
+      ]);
+      expect(summary.expired).toBe(3);
+    },
+  );
+
+  it("fails the run on anything else GetShardIterator throws, even a non-Error", async () => {
+    const odd: StreamReader = {
+      async iteratorAt() {
+        throw "InvalidArgumentException";
+      },
+      async read() {
+        throw new Error("no read without an iterator");
+      },
+    };
+    await expect(chunk(onFailureRequest(), deps(odd))).rejects.toBe("InvalidArgumentException");
+  });
+});
+
+describe("summaryRows", () => {
+  const summary = () => ({
+    ...emptySummary(),
+    objects: 2,
+    read: 12_345,
+    delivered: 1_000,
+    quarantinedAgain: { SCHEMA_UNSUPPORTED: 3, BASE64_INVALID: 1 },
+    failed: 4,
+    expired: 5,
+    skipped: 6,
+    alreadyRedriven: 7,
+    wouldRedrive: { SCHEMA_UNSUPPORTED: 2_500, AGGREGATE_CORRUPT: 8 },
+    malformed: [{ object: "s3://b/k", line: 1, error: "x" }],
+    manifestErrors: ["m: e", "n: e"],
+  });
+
+  it("lists delivery, re-quarantine by reason (sorted) and failures after a real run", () => {
+    expect(summaryRows(summary(), false)).toEqual([
+      ["source objects read", "2"],
+      ["records read", "12,345"],
+      ["delivered", "1,000"],
+      ["quarantined again BASE64_INVALID", "1"],
+      ["quarantined again SCHEMA_UNSUPPORTED", "3"],
+      ["failed (not delivered, not in the manifest: run again)", "4"],
+      ["expired (past the stream's retention)", "5"],
+      ["skipped (filtered out)", "6"],
+      ["already redriven (manifest; --force to repeat)", "7"],
+      ["malformed (reported, skipped)", "1"],
+      ["manifest write errors", "2"],
+    ]);
+  });
+
+  it("lists what would be redriven, by reason (sorted), instead after a dry run", () => {
+    expect(summaryRows(summary(), true)).toEqual([
+      ["source objects read", "2"],
+      ["records read", "12,345"],
+      ["would redrive AGGREGATE_CORRUPT", "8"],
+      ["would redrive SCHEMA_UNSUPPORTED", "2,500"],
+      ["expired (past the stream's retention)", "5"],
+      ["skipped (filtered out)", "6"],
+      ["already redriven (manifest; --force to repeat)", "7"],
+      ["malformed (reported, skipped)", "1"],
+      ["manifest write errors", "2"],
+    ]);
+  });
+});
