@@ -1,3 +1,4 @@
+// A comment line inserted at the top: every line below moves down by one.
 /**
  * From a Kinesis record's base64 `data` to the JSON value of each user record: base64, KPL
  * de-aggregation (with MD5 verification), size, UTF-8 and JSON checks. Each step returns its value

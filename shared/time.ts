@@ -1,3 +1,4 @@
+// A comment line inserted at the top: every line below moves down by one.
 /** Time helpers shared by the handler and the tools. */
 
 /** Work stops this long before the invocation's timeout, leaving time to report and flush metrics. */
