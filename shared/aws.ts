@@ -1,4 +1,3 @@
-// A comment line inserted at the top: every line below moves down by one.
 /** The AWS SDK clients, built once per process. */
 import { FirehoseClient } from "@aws-sdk/client-firehose";
 import type { S3Client } from "@aws-sdk/client-s3";

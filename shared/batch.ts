@@ -1,4 +1,3 @@
-// A comment line inserted at the top: every line below moves down by one.
 /**
  * One Kinesis batch from records to outcome: decode, de-aggregate, validate, enrich, deliver to
  * Firehose, quarantine the rejects, and name the record Lambda must rewind to.

@@ -1,4 +1,3 @@
-// A comment line inserted at the top: every line below moves down by one.
 /** Configuration from the environment, read and validated once at init. */
 import { SCHEMA_VERSIONS, type SchemaVersion } from "./contract.ts";
 import { type DeliveryCompression, NO_COMPRESSION, parseDeliveryCompression } from "./firehose.ts";

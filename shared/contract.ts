@@ -1,4 +1,3 @@
-// A comment line inserted at the top: every line below moves down by one.
 /**
  * The telemetry contract, every version: each lives in one file (`contract/v1.ts`, `contract/v2.ts`)
  * that is the single source of truth for its validator, its TypeScript types and its published

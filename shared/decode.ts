@@ -1,4 +1,3 @@
-// A comment line inserted at the top: every line below moves down by one.
 /**
  * From a Kinesis record's base64 `data` to the JSON value of each user record: base64, KPL
  * de-aggregation (with MD5 verification), size, UTF-8 and JSON checks. Each step returns its value

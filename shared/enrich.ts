@@ -1,4 +1,3 @@
-// A comment line inserted at the top: every line below moves down by one.
 /** Enrichment: from a valid telemetry record and its Kinesis metadata to one output line. */
 import type { EnrichedTelemetry, EnrichedTelemetryV2, Telemetry, TelemetryV2 } from "./contract.ts";
 import type { ValidTelemetry } from "./validate.ts";

@@ -1,4 +1,3 @@
-// A comment line inserted at the top: every line below moves down by one.
 /** The shape of the Kinesis event, checked before any record is touched. */
 import type { KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 

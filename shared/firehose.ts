@@ -1,4 +1,3 @@
-// A comment line inserted at the top: every line below moves down by one.
 /**
  * Delivery of NDJSON lines to Firehose: packing lines into as few records as the service limits
  * allow (Firehose bills each record rounded up to 5 KB), grouping records into PutRecordBatch calls,

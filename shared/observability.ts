@@ -1,4 +1,3 @@
-// A comment line inserted at the top: every line below moves down by one.
 /** The one log line and the metrics of a batch (Powertools Logger and EMF Metrics). */
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { BatchStats } from "./batch.ts";

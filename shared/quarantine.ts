@@ -1,4 +1,3 @@
-// A comment line inserted at the top: every line below moves down by one.
 /** Rejected records: one replayable NDJSON line each, written to S3 in one object per invocation. */
 import type {
   AbortMultipartUploadCommandInput,

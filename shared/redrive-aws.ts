@@ -1,4 +1,3 @@
-// A comment line inserted at the top: every line below moves down by one.
 /**
  * Redrive's AWS clients, apart from shared/aws.ts so the consumer's bundle never loads Kinesis or
  * STS: S3 reads and manifest writes, shard reads, and the optional AssumeRole for cross-account reads.

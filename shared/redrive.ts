@@ -1,4 +1,3 @@
-// A comment line inserted at the top: every line below moves down by one.
 /**
  * Redrive: records back from the quarantine bucket or from the trigger's on-failure destination,
  * through the function's own path (`processBatch`: decode, de-aggregate, validate, enrich, deliver,

@@ -1,4 +1,3 @@
-// A comment line inserted at the top: every line below moves down by one.
 /** Why a record was quarantined instead of delivered. */
 export type RejectionReason =
   | "BASE64_INVALID"

@@ -1,4 +1,3 @@
-// A comment line inserted at the top: every line below moves down by one.
 /** Time helpers shared by the handler and the tools. */
 
 /** Work stops this long before the invocation's timeout, leaving time to report and flush metrics. */

@@ -1,4 +1,3 @@
-// A comment line inserted at the top: every line below moves down by one.
 /**
  * Validation of a parsed user record against the contract version its `schemaVersion` selects, with
  * field-level details, the instant range the JSON Schema cannot express, and a count of unknown fields.

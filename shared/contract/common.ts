@@ -1,4 +1,3 @@
-// A comment line inserted at the top: every line below moves down by one.
 /**
  * What every contract version shares: the size and time limits, the end-of-input anchor the
  * published patterns use, and the description of a version the validator dispatches to.

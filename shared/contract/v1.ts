@@ -1,4 +1,3 @@
-// A comment line inserted at the top: every line below moves down by one.
 /**
  * Telemetry v1: the single source of truth for its validator, its TypeScript types and its
  * published JSON Schemas (input `schema/telemetry-v1.schema.json`, output

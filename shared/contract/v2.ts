@@ -1,4 +1,3 @@
-// A comment line inserted at the top: every line below moves down by one.
 /**
  * Telemetry v2, for electrified vehicles (battery-electric and plug-in hybrid): v1's fields plus the
  * battery, charging state, range and tyre pressures. The single source of truth for its validator,
