@@ -16,7 +16,7 @@ import {
   type DeliveryCompression,
   FIREHOSE_LIMITS,
   parseDeliveryCompression,
-} from "../shared/firehose.ts";
+} from "../shared/firehose/index.ts";
 import { bundleFunction, coldInitMs, median } from "../tools/bench/bundling.ts";
 import { sameOutputFloor } from "../tools/bench/same-output-floor.ts";
 import { installStubTransport } from "../tools/bench/stub-transport.ts";

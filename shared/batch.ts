@@ -21,7 +21,7 @@ import {
   type FirehoseSender,
   type PackedRecord,
   RecordPacker,
-} from "./firehose.ts";
+} from "./firehose/index.ts";
 import { type ObjectWriter, type QuarantineLine, writeQuarantine } from "./quarantine.ts";
 import { REJECTION_REASONS, Rejection, type RejectionDetail, type RejectionReason, reject } from "./rejection.ts";
 import { type AcceptedVersions, validateTelemetry } from "./validate.ts";

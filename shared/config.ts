@@ -1,6 +1,6 @@
 /** Configuration from the environment, read and validated once at init. */
 import { SCHEMA_VERSIONS, type SchemaVersion } from "./contract.ts";
-import { type DeliveryCompression, NO_COMPRESSION, parseDeliveryCompression } from "./firehose.ts";
+import { type DeliveryCompression, NO_COMPRESSION, parseDeliveryCompression } from "./firehose/index.ts";
 
 export interface Config {
   readonly deliveryStreamName: string;

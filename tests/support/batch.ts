@@ -8,7 +8,7 @@ import type { AwsClientStub } from "aws-sdk-client-mock";
 import { s3ObjectWriter } from "../../shared/aws.ts";
 import type { BatchDeps } from "../../shared/batch.ts";
 import type { Config } from "../../shared/config.ts";
-import { NO_COMPRESSION } from "../../shared/firehose.ts";
+import { NO_COMPRESSION } from "../../shared/firehose/index.ts";
 import { ALL_SCHEMA_VERSIONS } from "../../shared/validate.ts";
 
 export const config: Config = {

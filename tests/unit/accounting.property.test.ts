@@ -4,7 +4,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { processBatch } from "../../shared/batch.ts";
-import { type DeliveryCompression, NO_COMPRESSION, parseDeliveryCompression } from "../../shared/firehose.ts";
+import { type DeliveryCompression, NO_COMPRESSION, parseDeliveryCompression } from "../../shared/firehose/index.ts";
 import { REJECTION_REASONS } from "../../shared/rejection.ts";
 import { validTelemetry } from "../../tools/fixtures/arbitraries.ts";
 import { jsonBytes, kinesisRecord, kplAggregate } from "../../tools/fixtures/fixtures.ts";

@@ -7,7 +7,7 @@ import {
   MAX_REJECTED_ENTRIES_PER_BATCH,
   processBatch,
 } from "../../shared/batch.ts";
-import { RecordPacker } from "../../shared/firehose.ts";
+import { RecordPacker } from "../../shared/firehose/index.ts";
 import {
   jsonBytes,
   kinesisEvent,

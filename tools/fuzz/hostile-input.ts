@@ -15,7 +15,7 @@ import { Compile } from "typebox/compile";
 import { s3ObjectWriter } from "../../shared/aws.ts";
 import { processBatch } from "../../shared/batch.ts";
 import { EnrichedTelemetryV1 } from "../../shared/contract.ts";
-import { NO_COMPRESSION } from "../../shared/firehose.ts";
+import { NO_COMPRESSION } from "../../shared/firehose/index.ts";
 import { REJECTION_REASONS } from "../../shared/rejection.ts";
 import { ALL_SCHEMA_VERSIONS } from "../../shared/validate.ts";
 import { validTelemetry } from "../fixtures/arbitraries.ts";
