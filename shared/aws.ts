@@ -1,7 +1,7 @@
 /** The AWS SDK clients, built once per process. */
 import { FirehoseClient } from "@aws-sdk/client-firehose";
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { BatchDeps } from "./batch.ts";
+import type { BatchDeps } from "./batch/index.ts";
 import type { Config, Endpoints } from "./config.ts";
 import type { ObjectWriter } from "./quarantine.ts";
 import { sleep } from "./time.ts";

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { KinesisStreamRecord } from "aws-lambda";
-import { type BatchDeps, processBatch, type RecordOrigin } from "./batch.ts";
+import { type BatchDeps, processBatch, type RecordOrigin } from "./batch/index.ts";
 import type { RedriveInfo } from "./enrich.ts";
 import type { QuarantineLine } from "./quarantine.ts";
 import { REJECTION_REASONS, type RejectionReason } from "./rejection.ts";

@@ -3,7 +3,7 @@ import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { processBatch } from "../../shared/batch.ts";
+import { processBatch } from "../../shared/batch/index.ts";
 import { type DeliveryCompression, NO_COMPRESSION, parseDeliveryCompression } from "../../shared/firehose/index.ts";
 import { REJECTION_REASONS } from "../../shared/rejection.ts";
 import { validTelemetry } from "../../tools/fixtures/arbitraries.ts";

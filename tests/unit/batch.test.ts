@@ -6,7 +6,7 @@ import {
   MAX_REJECTED_ENTRIES_PER_AGGREGATE,
   MAX_REJECTED_ENTRIES_PER_BATCH,
   processBatch,
-} from "../../shared/batch.ts";
+} from "../../shared/batch/index.ts";
 import { RecordPacker } from "../../shared/firehose/index.ts";
 import {
   jsonBytes,

@@ -13,7 +13,7 @@ import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { KinesisStreamRecord } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { processBatch } from "../../shared/batch.ts";
+import { processBatch } from "../../shared/batch/index.ts";
 import {
   emptySummary,
   parseOnFailureRecord,
@@ -30,8 +30,8 @@ import { kinesisRecord, sequenceNumber } from "../../tools/fixtures/fixtures.ts"
 import { config } from "../support/batch.ts";
 import { memoryStore, mixedBatch, redriveDeps, request, v1, v2 } from "../support/redrive.ts";
 
-vi.mock("../../shared/batch.ts", async (importOriginal) => {
-  const actual = await importOriginal<typeof import("../../shared/batch.ts")>();
+vi.mock("../../shared/batch/index.ts", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("../../shared/batch/index.ts")>();
   return { ...actual, processBatch: vi.fn(actual.processBatch) };
 });
 

@@ -13,7 +13,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import fc from "fast-check";
 import { Compile } from "typebox/compile";
 import { s3ObjectWriter } from "../../shared/aws.ts";
-import { processBatch } from "../../shared/batch.ts";
+import { processBatch } from "../../shared/batch/index.ts";
 import { EnrichedTelemetryV1 } from "../../shared/contract.ts";
 import { NO_COMPRESSION } from "../../shared/firehose/index.ts";
 import { REJECTION_REASONS } from "../../shared/rejection.ts";

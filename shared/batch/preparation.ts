@@ -1,239 +1,27 @@
-/**
- * One Kinesis batch from records to outcome: decode, de-aggregate, validate, enrich, deliver to
- * Firehose, quarantine the rejects, and name the record Lambda must rewind to.
- */
-import type { KinesisStreamBatchResponse, KinesisStreamRecord } from "aws-lambda";
-import type { Config } from "./config.ts";
-import { decodeBase64, forEachUserRecord, isKplAggregate, parseJson, type UserRecord } from "./decode.ts";
+/** The CPU-bound part of a batch: every record decoded, validated and enriched to a packed line, or rejected. */
+import type { KinesisStreamRecord } from "aws-lambda";
+import type { Config } from "../config.ts";
+import { decodeBase64, forEachUserRecord, isKplAggregate, parseJson, type UserRecord } from "../decode.ts";
+import { type BatchInfo, enrich, type IngestInfo, parseStreamArn, recordIdOf, shardIdOf } from "../enrich.ts";
+import { type FirehoseLimits, RecordPacker } from "../firehose/index.ts";
+import type { QuarantineLine } from "../quarantine.ts";
 import {
-  type BatchInfo,
-  enrich,
-  type IngestInfo,
-  parseStreamArn,
-  type RedriveInfo,
-  recordIdOf,
-  shardIdOf,
-} from "./enrich.ts";
-import {
-  deliverRecords,
-  FIREHOSE_LIMITS,
-  type FirehoseLimits,
-  type FirehoseSender,
-  type PackedRecord,
-  RecordPacker,
-} from "./firehose/index.ts";
-import { type ObjectWriter, type QuarantineLine, writeQuarantine } from "./quarantine.ts";
-import { REJECTION_REASONS, Rejection, type RejectionDetail, type RejectionReason, reject } from "./rejection.ts";
-import { type AcceptedVersions, validateTelemetry } from "./validate.ts";
-
-/**
- * Rejected entries one aggregate may have quarantined one by one; past it the aggregate is
- * quarantined whole. Above any aggregate the KPL builds by default (at most 51,200 bytes: ~190
- * readings of ~270 bytes), so a producer's bad readings keep a line each, and below the point where
- * lines outweigh the aggregate: a line costs ~400 bytes plus its data (and ~1 KB of heap while the
- * batch runs), so 1,000 lines stay under ~1 MB, a full aggregate's size.
- */
-export const MAX_REJECTED_ENTRIES_PER_AGGREGATE = 1_000;
-
-/**
- * Rejected entries of aggregates one batch may have quarantined one by one (as many as the
- * 10,000 records a Kinesis batch holds at most): many small aggregates, each under the bound
- * above, cannot make the quarantine object grow with the entries' count either (a 6 MB event holds
- * ~850 aggregates of 1,000 one-byte entries). Later aggregates with rejects are quarantined whole.
- */
-export const MAX_REJECTED_ENTRIES_PER_BATCH = 10_000;
-
-export interface BatchDeps {
-  readonly firehose: FirehoseSender;
-  readonly objects: ObjectWriter;
-  readonly config: Config;
-  readonly now: () => number;
-  readonly sleep: (ms: number) => Promise<void>;
-  readonly random: () => number;
-  readonly limits?: FirehoseLimits;
-  /** The rejected-entry bounds; `REJECT_BOUNDS` unless a test narrows them. */
-  readonly rejectBounds?: RejectBounds;
-}
-
-/** When an aggregate is quarantined whole rather than entry by entry; see the constants above. */
-export interface RejectBounds {
-  readonly perAggregate: number;
-  readonly perBatch: number;
-}
-
-export const REJECT_BOUNDS: RejectBounds = {
-  perAggregate: MAX_REJECTED_ENTRIES_PER_AGGREGATE,
-  perBatch: MAX_REJECTED_ENTRIES_PER_BATCH,
-};
-
-export interface BatchContext {
-  /** Epoch ms by which all work must be done (the invocation's end less a safety margin). */
-  readonly deadlineMs: number;
-  readonly requestId: string;
-  /**
-   * Redrive only (shared/redrive.ts): per record, by index, the identity it keeps and where it was
-   * redriven from. Absent for the trigger's batches, so their path is unchanged.
-   */
-  readonly origins?: readonly (RecordOrigin | undefined)[];
-}
-
-/** A redriven record's original identity beyond what its Kinesis fields carry, and its redrive block. */
-export interface RecordOrigin {
-  /**
-   * The aggregate entry's subSequenceNumber when the record's data is that entry's bytes (a
-   * quarantine line of a KPL entry), so its recordId stays `shard:sequence:sub`.
-   */
-  readonly subSequenceNumber?: number;
-  readonly redrive: RedriveInfo;
-}
-
-/** What happened to a batch, for the response, the log line and the metrics. */
-export interface BatchStats {
-  readonly shardId: string | undefined;
-  readonly firstSequenceNumber: string | undefined;
-  readonly lastSequenceNumber: string | undefined;
-  /** Kinesis records in the event. */
-  readonly received: number;
-  /** User records after de-aggregation (a corrupt aggregate, or one quarantined whole, counts as one). */
-  readonly userRecords: number;
-  /** User records Firehose confirmed. */
-  readonly delivered: number;
-  /** User records written to quarantine, by reason. */
-  readonly quarantined: Readonly<Record<RejectionReason, number>>;
-  /** User records neither confirmed by Firehose nor written to quarantine. */
-  readonly failed: number;
-  /** The sequence number reported in `batchItemFailures`, if any. */
-  readonly retryFromSequenceNumber: string | undefined;
-  /** Kinesis records Lambda will hand over again: from the reported one to the end of the batch. */
-  readonly retryRecords: number;
-  readonly firehoseRecords: number;
-  readonly firehoseCalls: number;
-  readonly firehoseRetries: number;
-  /** Firehose entries not accepted, over all attempts: see `DeliveryResult.failedPuts`. */
-  readonly firehoseFailedPuts: number;
-  /** NDJSON bytes (before any compression) of the Firehose records Firehose confirmed, each once. */
-  readonly deliveredBytes: number;
-  /** Bytes Firehose bills: each entry it accepted, per attempt, rounded up to 5 KB. */
-  readonly billedBytes: number;
-  readonly unknownFieldsDropped: number;
-  readonly overSpeedEvents: number;
-  readonly maxArrivalLagMs: number | undefined;
-  readonly quarantineKey: string | undefined;
-  /** Why some records could not be accounted for, when that happened. */
-  readonly failureReasons: readonly string[];
-}
-
-export interface BatchOutcome {
-  readonly response: KinesisStreamBatchResponse;
-  readonly stats: BatchStats;
-}
-
-/**
- * Processes one batch. Every user record ends delivered, quarantined, or at or after the record
- * named in `batchItemFailures` (so Lambda hands it over again); the response is empty only when
- * everything is delivered or quarantined. Delivery and the quarantine write run concurrently.
- * Never throws for bad data or AWS failures; an exception here is a bug and fails the invocation
- * (Lambda then retries the whole batch), never a silent success.
- */
-export async function processBatch(
-  records: readonly KinesisStreamRecord[],
-  context: BatchContext,
-  deps: BatchDeps,
-): Promise<BatchOutcome> {
-  const limits = deps.limits ?? FIREHOSE_LIMITS;
-  const bounds = deps.rejectBounds ?? REJECT_BOUNDS;
-  const prepared = new Preparation(deps.config, deps.now(), limits, bounds).run(records, context.origins);
-  const packed = prepared.packed;
-
-  const [delivery, quarantine] = await Promise.all([
-    deliverRecords(packed, {
-      firehose: deps.firehose,
-      deliveryStreamName: deps.config.deliveryStreamName,
-      deadlineMs: context.deadlineMs,
-      now: deps.now,
-      sleep: deps.sleep,
-      random: deps.random,
-      attemptTimeoutMs: deps.config.firehoseAttemptTimeoutMs,
-      limits,
-    }),
-    quarantineAll(prepared.rejects, context, deps),
-  ]);
-
-  const failureReasons: string[] = [];
-  let retryFrom = records.length;
-  let undeliveredLines = 0;
-  for (const index of delivery.undelivered) undeliveredLines += (packed[index] as PackedRecord).lineCount;
-  const firstUndelivered = delivery.undelivered[0];
-  if (firstUndelivered !== undefined) {
-    // A record's tag is the index of the Kinesis record that carried its first line.
-    retryFrom = (packed[firstUndelivered] as PackedRecord).firstTag;
-    // Stryker disable next-line StringLiteral: unreachable: deliverRecords gives no stop reason only when every batch was confirmed
-    failureReasons.push(delivery.stopReason ?? "Firehose did not confirm every record");
-  }
-  const quarantined = zeroByReason();
-  if (quarantine.error === undefined) {
-    for (const entry of prepared.rejects) quarantined[entry.line.reason]++;
-  } else {
-    // Stryker disable next-line OptionalChaining: unreachable: a quarantine error is set only when there are rejects
-    retryFrom = Math.min(retryFrom, prepared.rejects[0]?.owner ?? retryFrom);
-    failureReasons.push(`quarantine write failed: ${quarantine.error}`);
-  }
-
-  const retryRecord = records[retryFrom];
-  const first = records[0];
-  const last = records[records.length - 1];
-  return {
-    response: {
-      batchItemFailures: retryRecord ? [{ itemIdentifier: retryRecord.kinesis.sequenceNumber }] : [],
-    },
-    stats: {
-      shardId: first && shardIdOf(first.eventID),
-      firstSequenceNumber: first?.kinesis.sequenceNumber,
-      lastSequenceNumber: last?.kinesis.sequenceNumber,
-      received: records.length,
-      userRecords: prepared.lines + prepared.rejects.length,
-      delivered: prepared.lines - undeliveredLines,
-      quarantined,
-      failed: undeliveredLines + (quarantine.error === undefined ? 0 : prepared.rejects.length),
-      retryFromSequenceNumber: retryRecord?.kinesis.sequenceNumber,
-      retryRecords: records.length - retryFrom,
-      firehoseRecords: packed.length,
-      firehoseCalls: delivery.calls,
-      firehoseRetries: delivery.retries,
-      firehoseFailedPuts: delivery.failedPuts,
-      deliveredBytes: delivery.deliveredBytes,
-      billedBytes: delivery.billedBytes,
-      unknownFieldsDropped: prepared.unknownFields,
-      overSpeedEvents: prepared.overSpeed,
-      maxArrivalLagMs: prepared.maxArrivalLagMs,
-      quarantineKey: quarantine.key,
-      failureReasons,
-    },
-  };
-}
-
-/** A rejected user record and the index of the Kinesis record that carried it. */
-interface Reject {
-  readonly line: QuarantineLine;
-  readonly owner: number;
-}
-
-interface Prepared {
-  /** Accepted records as NDJSON lines, packed into Firehose records, in batch order. */
-  readonly packed: PackedRecord[];
-  readonly lines: number;
-  readonly rejects: Reject[];
-  readonly unknownFields: number;
-  readonly overSpeed: number;
-  readonly maxArrivalLagMs: number | undefined;
-}
+  REJECTION_REASONS,
+  Rejection,
+  type RejectionDetail,
+  type RejectionReason,
+  reject,
+  zeroByReason,
+} from "../rejection.ts";
+import { type AcceptedVersions, validateTelemetry } from "../validate.ts";
+import type { Prepared, RecordOrigin, Reject, RejectBounds } from "./types.ts";
 
 /**
  * The CPU-bound part of a batch: every record to a packed line or a reject. Synchronous and
  * allocation-light (one pass, lines encoded straight into Firehose records, per-record state in
  * fields rather than closures); never throws for bad data.
  */
-class Preparation {
+export class Preparation {
   readonly #limits: FirehoseLimits;
   readonly #bounds: RejectBounds;
   readonly #packer: RecordPacker;
@@ -465,27 +253,6 @@ class Preparation {
   }
 }
 
-async function quarantineAll(
-  rejects: readonly Reject[],
-  context: BatchContext,
-  deps: BatchDeps,
-): Promise<{ key: string | undefined; error: string | undefined }> {
-  // Stryker disable next-line ObjectLiteral: {} reads as { key: undefined, error: undefined }
-  if (rejects.length === 0) return { key: undefined, error: undefined };
-  const target = { bucket: deps.config.quarantineBucket, prefix: deps.config.quarantinePrefix };
-  try {
-    const lines = rejects.map((entry) => entry.line);
-    const key = await writeQuarantine(lines, target, deps.objects, context.requestId, context.deadlineMs, deps.now);
-    return { key, error: undefined };
-  } catch (err) {
-    // Handled completely: the caller reports these records for retry.
-    return {
-      key: undefined,
-      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
-    };
-  }
-}
-
 /**
  * The AGGREGATE_REJECTED rejection: a summary, then one detail per reason met, in
  * `REJECTION_REASONS` order, each `"<REASON>: <entries>"`.
@@ -511,10 +278,4 @@ function aggregateRejection(
     if (counts[reason] > 0) details.push({ path: "", message: `${reason}: ${counts[reason]}` });
   }
   return new Rejection("AGGREGATE_REJECTED", details);
-}
-
-function zeroByReason(): Record<RejectionReason, number> {
-  const counts = {} as Record<RejectionReason, number>;
-  for (const reason of REJECTION_REASONS) counts[reason] = 0;
-  return counts;
 }
