@@ -11,7 +11,7 @@ export default defineConfig({
     // Every unit test but those of the tools: a new test of the domain is included by default.
     include: ["tests/unit/*.test.ts"],
     exclude: [
-      "tests/unit/{cli,commands,docs,fleet,fuzz.property,layering,mutation-score,policy-wildcards,producer,query-delivered,query-local,query-template,reconcile,runs,template-mutations}.test.ts",
+      "tests/unit/{cli,commands,docs,fleet,fuzz.property,layering,mutation-score,policy-wildcards,producer,query-delivered,query-local,query-template,reconcile,redrive-summary-rows,runs,template-mutations}.test.ts",
     ],
     environment: "node",
     // The accounting property runs once for nearly every mutant of the batch path: 25 runs instead of

@@ -29,7 +29,7 @@ export interface BatchContext {
   readonly deadlineMs: number;
   readonly requestId: string;
   /**
-   * Redrive only (shared/redrive.ts): per record, by index, the identity it keeps and where it was
+   * Redrive only (shared/redrive/): per record, by index, the identity it keeps and where it was
    * redriven from. Absent for the trigger's batches, so their path is unchanged.
    */
   readonly origins?: readonly (RecordOrigin | undefined)[];

@@ -19,6 +19,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   "tools/lambda": ["shared"],
   "tools/templates": [],
   "tools/mutation": [],
+  "tools/redrive": ["shared"],
   "tools/faults": ["shared", "tools/lambda"],
   "tools/fuzz": ["shared", "tools/fixtures"],
   "tools/pipeline": ["shared", "tools/cli", "tools/fixtures", "tools/lambda", "tools/faults"],

@@ -20,7 +20,7 @@ import {
   RedriveRequestError,
   redriveChunk,
   type StreamReader,
-} from "../../shared/redrive.ts";
+} from "../../shared/redrive/index.ts";
 import { batchDeps, config, firehoseLines, quarantineLines } from "../support/batch.ts";
 import { memoryStore, mixedBatch, quarantineV2, redriveDeps, request, runAll } from "../support/redrive.ts";
 
