@@ -1,28 +1,26 @@
 /**
- * The mutation score of Stryker's JSON report, in one line; per file and per surviving mutant on
- * request; with --fail-under, exit 1 when shared/ scores under the target, and with --equivalents,
- * when a survivor is not in the documented list of equivalent mutants or the list names a line where
- * nothing survives (the CI gate); or, with
- * --strip-root, the report to be committed made free of this machine's paths.
- *   node scripts/mutation-score.ts [--files] [--survivors] [--fail-under 85] [reports/mutation/mutation.json]
- *   node scripts/mutation-score.ts --strip-root tests/mutation/incremental.json
+ * The mutation score of Stryker's JSON report, in one line; per file, per surviving mutant and per
+ * disabled mutant on request; with --fail-under, exit 1 when shared/ scores under the target, and
+ * with --strict, when a mutant survived or no test covers it, or a disable comment gives no reason
+ * (the CI gate); or, with --strip-root, an incremental file to be committed made free of this
+ * machine's paths.
+ *   npm run mutation-score -- [--files] [--survivors] [--disabled] [--fail-under 85] [--strict] [reports/mutation/mutation.json]
+ *   npm run mutation-score -- --strip-root tests/mutation/incremental.json
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { type ArgsOf, command, flag, number, runCommand, text } from "../tools/cli/options.ts";
 import {
   belowTarget,
-  documentedPlaces,
+  disabledMutants,
   type MutationReport,
   mutationScores,
   scoreLine,
   survivors,
-  undocumentedSurvivors,
+  unexplainedMutants,
 } from "../tools/mutation/score.ts";
 
 /** What the target is about: the domain (functions/ hold thin handlers). */
 const SCOPE = "shared/";
-/** The heading of the list of equivalent mutants (docs/testing.md). */
-const EQUIVALENTS = "Equivalent mutants";
 
 const COMMAND = command({
   name: "mutation-score",
@@ -30,14 +28,16 @@ const COMMAND = command({
   options: {
     files: flag({ description: "one line per file: score (killed/scored)" }),
     survivors: flag({ description: "one line per mutant no test detected: file:line, mutator, replacement" }),
+    disabled: flag({
+      description: "one line per mutant a Stryker disable comment ignored: file:line, mutator, reason",
+    }),
     "fail-under": number({
       min: 0,
       max: 100,
       description: "exit 1 (after the score) when the score of shared/ is under this percentage",
     }),
-    equivalents: text({
-      placeholder: "FILE",
-      description: `exit 1 unless FILE's "${EQUIVALENTS}" section names exactly the lines where mutants survived`,
+    strict: flag({
+      description: "exit 1 when a mutant survived or no test covers it, or a disable comment gives no reason",
     }),
     "strip-root": text({
       placeholder: "FILE",
@@ -75,6 +75,9 @@ function main({ values, positionals }: ArgsOf<typeof COMMAND>): number {
       console.log(`${s.file}:${s.line} ${s.mutator} ${s.status}: ${s.replacement.replace(/\s+/g, " ").slice(0, 100)}`);
     }
   }
+  if (values.disabled) {
+    for (const d of disabledMutants(report)) console.log(`${d.file}:${d.line} ${d.mutator}: ${d.reason}`);
+  }
   if (values.files) {
     for (const [file, t] of mutationScores(report).files) {
       console.log(
@@ -90,25 +93,10 @@ function main({ values, positionals }: ArgsOf<typeof COMMAND>): number {
     console.error(`mutation-score: ${miss}`);
     status = 1;
   }
-  const list = values.equivalents;
-  if (list !== undefined) {
-    if (!existsSync(list)) {
-      console.error(`mutation-score: --equivalents file "${list}" does not exist`);
-      return 2;
-    }
-    const documented = documentedPlaces(readFileSync(list, "utf8"), EQUIVALENTS);
-    const { unlisted, stale } = undocumentedSurvivors(report, documented);
-    for (const s of unlisted) {
-      console.error(
-        `mutation-score: ${s.file}:${s.line} ${s.mutator} ${s.status} is neither detected nor in ${list}'s "${EQUIVALENTS}": write a test that detects it, or list the line with the reason it cannot change behaviour`,
-      );
-    }
-    for (const place of stale) {
-      console.error(
-        `mutation-score: ${list}'s "${EQUIVALENTS}" names ${place}, where no mutant survives: the code moved or a test now detects it; update the list`,
-      );
-    }
-    if (unlisted.length > 0 || stale.length > 0) status = 1;
+  if (values.strict) {
+    const problems = unexplainedMutants(report);
+    for (const problem of problems) console.error(`mutation-score: ${problem}`);
+    if (problems.length > 0) status = 1;
   }
   return status;
 }

@@ -1,7 +1,7 @@
 /**
  * Redrive with the operator's credentials: records back from the quarantine bucket or from the
  * trigger's on-failure bucket, through the function's own path, chunk after chunk until done
- * (shared/redrive.ts; RedriveFunction runs the same chunks in the stack).
+ * (shared/redrive/; RedriveFunction runs the same chunks in the stack).
  *   node scripts/redrive.ts --source quarantine --quarantine-bucket B --delivery-stream S --reason SCHEMA_UNSUPPORTED [--dry-run]
  *   node scripts/redrive.ts --source on-failure --bucket F --quarantine-bucket B --delivery-stream S [--role-arn R]
  *   (every option, its accepted values and default: --help)
@@ -12,14 +12,15 @@ import { createClients, runtimeBatchDeps } from "../shared/aws.ts";
 import { ConfigError, loadConfig } from "../shared/config.ts";
 import {
   addSummary,
+  createKinesisClient,
   emptySummary,
+  kinesisStreamReader,
   parseRedriveRequest,
   RedriveRequestError,
   type RedriveSummary,
   redriveChunk,
-  summaryRows,
-} from "../shared/redrive.ts";
-import { createKinesisClient, kinesisStreamReader, s3ObjectStore } from "../shared/redrive-aws.ts";
+  s3ObjectStore,
+} from "../shared/redrive/index.ts";
 import { REJECTION_REASONS } from "../shared/rejection.ts";
 import {
   type ArgsOf,
@@ -33,6 +34,7 @@ import {
   text,
   UsageError,
 } from "../tools/cli/options.ts";
+import { summaryRows } from "../tools/redrive/summary-rows.ts";
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const HOUR = /^\d{4}-\d{2}-\d{2}T\d{2}$/;

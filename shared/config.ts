@@ -1,6 +1,6 @@
 /** Configuration from the environment, read and validated once at init. */
 import { SCHEMA_VERSIONS, type SchemaVersion } from "./contract.ts";
-import { type DeliveryCompression, NO_COMPRESSION, parseDeliveryCompression } from "./firehose.ts";
+import { type DeliveryCompression, NO_COMPRESSION, parseDeliveryCompression } from "./firehose/index.ts";
 
 export interface Config {
   readonly deliveryStreamName: string;
@@ -43,7 +43,7 @@ const DELIVERY_STREAM_NAME = /^[a-zA-Z0-9_.-]{1,64}$/;
 const BUCKET_RULES: readonly [test: (name: string) => boolean, rule: string][] = [
   [(name) => name.length >= 3 && name.length <= 63, "3 to 63 characters long"],
   [(name) => /^[a-z0-9.-]*$/.test(name), "only lowercase letters, digits, dots (.) and hyphens (-)"],
-  [(name) => /^[a-z0-9](.*[a-z0-9])?$/.test(name), "begins and ends with a letter or digit"],
+  [(name) => /^[a-z0-9]/.test(name) && /[a-z0-9]$/.test(name), "begins and ends with a letter or digit"],
   [(name) => !name.includes(".."), "no two adjacent dots"],
   [(name) => !/^\d{1,3}(\.\d{1,3}){3}$/.test(name), "not formatted as an IP address"],
   [(name) => !/^(xn--|sthree-|amzn-s3-demo-)/.test(name), "does not start with xn--, sthree- or amzn-s3-demo-"],
@@ -175,7 +175,14 @@ function endpointUrl(env: Readonly<Record<string, string | undefined>>, name: st
   const raw = env[name];
   if (raw === undefined || raw === "") return undefined;
   const url = URL.parse(raw);
-  if (url === null || !/^https?:$/.test(url.protocol) || url.hostname === "" || url.username || url.password) {
+  if (
+    url === null ||
+    !["http:", "https:"].includes(url.protocol) ||
+    // Stryker disable next-line ConditionalExpression,StringLiteral: an http(s) URL never parses with an empty host
+    url.hostname === "" ||
+    url.username ||
+    url.password
+  ) {
     throw new ConfigError(
       name,
       "an http:// or https:// URL without credentials (an emulator, e.g. http://host.docker.internal:5000), or empty for AWS's own endpoint",
@@ -190,6 +197,7 @@ export function acceptedSchemaVersions(env: Readonly<Record<string, string | und
   const raw = env.ACCEPTED_SCHEMA_VERSIONS;
   if (raw === undefined || raw === "") return new Set(SCHEMA_VERSIONS);
   const known: readonly number[] = SCHEMA_VERSIONS;
+  // Stryker disable next-line Regex,ArrayDeclaration: the known versions are single digits: what the mutated pattern refuses, or the placeholder list, the known-version check refuses too
   const listed = /^\d+(,\d+)*$/.test(raw) ? raw.split(",").map(Number) : [];
   if (listed.length === 0 || !listed.every((version) => known.includes(version))) {
     throw new ConfigError(

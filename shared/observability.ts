@@ -1,6 +1,6 @@
 /** The one log line and the metrics of a batch (Powertools Logger and EMF Metrics). */
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import type { BatchStats } from "./batch.ts";
+import type { BatchStats } from "./batch/index.ts";
 import { REJECTION_REASONS } from "./rejection.ts";
 
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];

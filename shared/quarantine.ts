@@ -88,9 +88,15 @@ export class NdjsonParts {
   add(text: string): void {
     // A UTF-16 unit is at most 3 UTF-8 bytes: most lines fit without measuring.
     const most = text.length * 3;
-    if (most < this.#partBytes - this.#offset && this.#room(most + 1)) {
+    if (
+      // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: redundant with #room; a false test sends the text through Buffer.from, the same bytes
+      most < this.#partBytes - this.#offset &&
+      this.#room(most + 1)
+    ) {
+      // Stryker disable next-line StringLiteral: Node reads the empty encoding name as UTF-8
       this.#offset += (this.#part as Buffer).write(text, this.#offset, "utf8");
     } else {
+      // Stryker disable next-line StringLiteral: Node reads the empty encoding name as UTF-8
       this.#addBytes(Buffer.from(text, "utf8"));
     }
     this.#addBytes(NEWLINE);
@@ -104,29 +110,47 @@ export class NdjsonParts {
   /** The parts, each a view of its buffer; the last may be shorter. */
   parts(): Buffer[] {
     const parts = [...this.#parts];
-    if (this.#part && this.#offset > 0) parts.push(this.#part.subarray(0, this.#offset));
+    if (
+      // Stryker disable next-line LogicalOperator: a part in hand has an offset above 0, and with none the offset is 0
+      this.#part &&
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: whenever a part is in hand its offset is above 0 (every add ends with a newline into it)
+      this.#offset > 0
+    )
+      parts.push(this.#part.subarray(0, this.#offset));
     return parts;
   }
 
+  // Stryker disable next-line BlockStatement: how the first part grows: other allocation sizes, the same bytes (performance only)
   /** Makes `bytes` of room in the part in hand, growing the first part up to `partBytes`; false if it cannot. */
   #room(bytes: number): boolean {
     const capacity = this.#part?.length ?? 0;
+    // Stryker disable next-line EqualityOperator,BooleanLiteral: how the first part grows: other allocation sizes, the same bytes (performance only)
     if (this.#offset + bytes <= capacity) return true;
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator,ArithmeticOperator,BooleanLiteral: false whenever it is reached; how the first part grows: other allocation sizes, the same bytes (performance only)
     if (this.#parts.length > 0 || this.#offset + bytes > this.#partBytes) return false;
+    // Stryker disable next-line ArithmeticOperator: how the first part grows: other allocation sizes, the same bytes (performance only)
     let size = Math.max(capacity * 2, FIRST_PART_BYTES);
+    // Stryker disable next-line EqualityOperator: how the first part grows: other allocation sizes, the same bytes (performance only)
     while (size < this.#offset + bytes) size *= 2;
     const grown = Buffer.allocUnsafe(Math.min(size, this.#partBytes));
     this.#part?.copy(grown, 0, 0, this.#offset);
     this.#part = grown;
+    // Stryker disable next-line BooleanLiteral: how the first part grows: other allocation sizes, the same bytes (performance only)
     return true;
   }
 
   #addBytes(bytes: Uint8Array): void {
     let from = 0;
     while (from < bytes.length) {
-      if (!this.#part || this.#offset === this.#part.length)
-        this.#room(Math.min(bytes.length - from, this.#partBytes - this.#offset));
+      const rest = bytes.length - from;
+      if (
+        // Stryker disable next-line ConditionalExpression: asking for room on every pass only grows the first part sooner (performance only)
+        !this.#part ||
+        this.#offset === this.#part.length
+      )
+        this.#room(Math.min(rest, this.#partBytes - this.#offset));
       if (!this.#part || this.#offset === this.#part.length) {
+        // Stryker disable next-line ConditionalExpression: unreachable: with no part in hand none is pushed either, so #room has just allocated one
         if (this.#part) {
           this.#parts.push(this.#part);
           this.#size += this.#offset;
@@ -134,7 +158,7 @@ export class NdjsonParts {
         this.#part = Buffer.allocUnsafeSlow(this.#partBytes);
         this.#offset = 0;
       }
-      const n = Math.min(bytes.length - from, this.#part.length - this.#offset);
+      const n = Math.min(rest, this.#part.length - this.#offset);
       this.#part.set(bytes.subarray(from, from + n), this.#offset);
       this.#offset += n;
       from += n;
@@ -143,6 +167,7 @@ export class NdjsonParts {
 }
 
 const NEWLINE = Buffer.from("\n");
+// Stryker disable next-line ArithmeticOperator: a first part of 0.0625 bytes doubles to whole sizes of at least what is asked (more reallocations only)
 const FIRST_PART_BYTES = 64 * 1024;
 
 /**

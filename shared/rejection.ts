@@ -53,3 +53,10 @@ export class Rejection {
 export function reject(reason: RejectionReason, message: string, path = ""): Rejection {
   return new Rejection(reason, [{ path, message }]);
 }
+
+/** A count of 0 for each reason, in `REJECTION_REASONS` order: what a batch adds its rejects to. */
+export function zeroByReason(): Record<RejectionReason, number> {
+  const counts = {} as Record<RejectionReason, number>;
+  for (const reason of REJECTION_REASONS) counts[reason] = 0;
+  return counts;
+}

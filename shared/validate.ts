@@ -54,6 +54,7 @@ export function detailsOf(errors: Iterable<SchemaError>, max = MAX_DETAILS): Rej
   const details: RejectionDetail[] = [];
   for (const error of errors) {
     const missing =
+      // Stryker disable next-line ConditionalExpression: only a required error has requiredProperties
       error.keyword === "required" ? (error.params as { requiredProperties?: string[] }).requiredProperties : undefined;
     if (missing)
       for (const field of missing) details.push({ path: `${error.instancePath}/${field}`, message: "is required" });
@@ -136,7 +137,10 @@ function countUnknown(value: Telemetry, contract: ContractVersion<Telemetry>): n
   for (let i = 0; i < known.nested.length; i++) {
     const nested = known.nested[i] as KnownNested;
     const inner = record[nested.key];
-    if (inner) for (const key in inner) if (!nested.fields.has(key)) unknown++;
+    // Stryker disable next-line ConditionalExpression: for (const key in undefined) iterates nothing
+    if (inner) {
+      for (const key in inner) if (!nested.fields.has(key)) unknown++;
+    }
   }
   return unknown;
 }

@@ -1,5 +1,5 @@
 /**
- * RedriveFunction: one bounded chunk of a redrive per invocation (shared/redrive.ts). The event is
+ * RedriveFunction: one bounded chunk of a redrive per invocation (shared/redrive/). The event is
  * the request (`source`, `bucket`, filters, `dryRun`, `force`, bounds) plus the `continuation` the
  * previous chunk returned; the result is the chunk's summary and the continuation, absent when done.
  */
@@ -7,8 +7,14 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import type { Context } from "aws-lambda";
 import { createClients, runtimeBatchDeps } from "../../shared/aws.ts";
 import { loadConfig, loadEndpoints, loadKinesisEndpoint, loadStreamReadRole } from "../../shared/config.ts";
-import { parseRedriveRequest, type RedriveSummary, redriveChunk } from "../../shared/redrive.ts";
-import { createKinesisClient, kinesisStreamReader, s3ObjectStore } from "../../shared/redrive-aws.ts";
+import {
+  createKinesisClient,
+  kinesisStreamReader,
+  parseRedriveRequest,
+  type RedriveSummary,
+  redriveChunk,
+  s3ObjectStore,
+} from "../../shared/redrive/index.ts";
 import { SAFETY_MARGIN_MS } from "../../shared/time.ts";
 
 const kinesisEndpoint = loadKinesisEndpoint(process.env);
@@ -37,6 +43,7 @@ export const handler = async (event: unknown, context: Context): Promise<Redrive
   if (request.source === "on-failure" && stream === undefined) {
     stream = kinesisStreamReader(
       await createKinesisClient({
+        // Stryker disable next-line ObjectLiteral: without a region the SDK's default provider reads the same AWS_REGION
         ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}),
         ...(kinesisEndpoint ? { endpoint: kinesisEndpoint } : {}),
         ...(streamReadRole ? { roleArn: streamReadRole } : {}),

@@ -6,7 +6,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { Context, KinesisStreamBatchResponse } from "aws-lambda";
 import { createClients, runtimeBatchDeps } from "../../shared/aws.ts";
-import { processBatch } from "../../shared/batch.ts";
+import { processBatch } from "../../shared/batch/index.ts";
 import { loadConfig, loadEndpoints } from "../../shared/config.ts";
 import { kinesisRecordsOf } from "../../shared/event.ts";
 import { addBatchMetrics, logBatch } from "../../shared/observability.ts";

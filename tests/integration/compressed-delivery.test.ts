@@ -16,7 +16,7 @@ import {
   FIREHOSE_LIMITS,
   packLines,
   parseDeliveryCompression,
-} from "../../shared/firehose.ts";
+} from "../../shared/firehose/index.ts";
 import { requireBuilt } from "../../tools/lambda/invoke.ts";
 import { compressionOf, zstdFrames } from "../../tools/pipeline/compressed.ts";
 import { downloadDelivered } from "../../tools/pipeline/delivered.ts";

@@ -6,9 +6,9 @@ import { CompleteMultipartUploadCommand, PutObjectCommand, S3Client, UploadPartC
 import type { KinesisStreamEvent } from "aws-lambda";
 import type { AwsClientStub } from "aws-sdk-client-mock";
 import { s3ObjectWriter } from "../../shared/aws.ts";
-import type { BatchDeps } from "../../shared/batch.ts";
+import type { BatchDeps } from "../../shared/batch/index.ts";
 import type { Config } from "../../shared/config.ts";
-import { NO_COMPRESSION } from "../../shared/firehose.ts";
+import { NO_COMPRESSION } from "../../shared/firehose/index.ts";
 import { REJECTION_REASONS, type RejectionReason } from "../../shared/rejection.ts";
 import { ALL_SCHEMA_VERSIONS } from "../../shared/validate.ts";
 

@@ -2,8 +2,8 @@
 import type { FirehoseClient } from "@aws-sdk/client-firehose";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { AwsClientStub } from "aws-sdk-client-mock";
-import { processBatch } from "../../shared/batch.ts";
-import { type ObjectStore, parseRedriveRequest, type RedriveDeps, redriveChunk } from "../../shared/redrive.ts";
+import { processBatch } from "../../shared/batch/index.ts";
+import { type ObjectStore, parseRedriveRequest, type RedriveDeps, redriveChunk } from "../../shared/redrive/index.ts";
 import {
   jsonBytes,
   kinesisRecord,

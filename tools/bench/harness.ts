@@ -7,7 +7,7 @@
 import { statSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { KinesisStreamEvent } from "aws-lambda";
-import { FIREHOSE_LIMITS } from "../../shared/firehose.ts";
+import { FIREHOSE_LIMITS } from "../../shared/firehose/index.ts";
 import {
   maxSizeBatch,
   oneKbReadingsBatch,

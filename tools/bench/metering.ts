@@ -2,7 +2,7 @@
  * Firehose as the in-process transport sees it: the calls, records and billed bytes of one
  * invocation; and the codec's own time, compressing the records ours sent uncompressed.
  */
-import { compressRecord, type DeliveryCompression, parseDeliveryCompression } from "../../shared/firehose.ts";
+import { compressRecord, type DeliveryCompression, parseDeliveryCompression } from "../../shared/firehose/index.ts";
 import type { EmfCapture } from "../lambda/emf.ts";
 import { type Handler, lambdaContext } from "../lambda/invoke.ts";
 import { median } from "./bundling.ts";

@@ -5,6 +5,8 @@ export interface MutationReport {
 
 export interface ReportMutant {
   status: string;
+  /** Why the mutant was not scored; for an `Ignored` one, the reason its disable comment gives. */
+  statusReason?: string;
   mutatorName: string;
   replacement?: string;
   location: { start: { line: number; column: number } };
@@ -17,7 +19,7 @@ export interface Tally {
   score: number | null;
 }
 
-/** A surviving (or uncovered) mutant, named as the docs list them: file:line, mutator, replacement. */
+/** A surviving (or uncovered) mutant, named by file:line, mutator and replacement. */
 export interface Survivor {
   file: string;
   line: number;
@@ -82,11 +84,15 @@ function percent(t: Tally): string {
   return t.score === null ? "n/a" : `${t.score.toFixed(1)} %`;
 }
 
-/** The one line `npm run mutation` ends with. */
+/** The one line `npm run mutation` ends with; ignored mutants are outside the score, counted apart. */
 export function scoreLine(report: MutationReport): string {
   const { directories, overall } = mutationScores(report);
   const parts = [...directories].map(([d, t]) => `${d} ${percent(t)}`).join(", ");
-  return `mutation score ${percent(overall)} (${parts}): ${overall.detected} detected, ${overall.undetected} undetected`;
+  const ignored = Object.values(report.files).reduce(
+    (n, { mutants }) => n + mutants.filter((m) => m.status === "Ignored").length,
+    0,
+  );
+  return `mutation score ${percent(overall)} (${parts}): ${overall.detected} detected, ${overall.undetected} undetected, ${ignored} ignored`;
 }
 
 /**
@@ -99,44 +105,60 @@ export function belowTarget(report: MutationReport, directory: string, minimum: 
     return `no scored mutant in ${directory}: the report measured nothing there`;
   if (tally.score >= minimum) return undefined;
   const needed = Math.ceil((minimum / 100) * (tally.detected + tally.undetected) - tally.detected);
-  return `${directory} scores ${percent(tally)}, under the ${minimum} % target: ${needed} more mutant(s) must be detected (node scripts/mutation-score.ts --survivors lists them)`;
+  return `${directory} scores ${percent(tally)}, under the ${minimum} % target: ${needed} more mutant(s) must be detected (npm run mutation:score -- --survivors lists them)`;
+}
+
+/** A mutant a `// Stryker disable` comment kept from running, with the reason Stryker recorded. */
+export interface Disabled {
+  file: string;
+  line: number;
+  mutator: string;
+  reason: string;
 }
 
 /**
- * The `file:line` places a list of equivalent mutants names: each backticked `path.ts:12` names a
- * place, and a following `:34` (backticked, without a path) another line of the last named file.
- * Only the text after the heading `heading` up to the next heading of its level or above is read.
+ * The reasons Stryker records for an ignored mutant when nobody wrote one: a disable comment without
+ * `: <why>` ("Ignored using a comment"), or a mutator excluded in the configuration, far from the code.
  */
-export function documentedPlaces(markdown: string, heading: string): Set<string> {
-  const lines = markdown.split("\n");
-  const start = lines.findIndex((line) => line.replace(/^#+\s*/, "") === heading && line.startsWith("#"));
-  if (start < 0) return new Set();
-  const level = (lines[start] as string).indexOf(" ");
-  const places = new Set<string>();
-  let file: string | undefined;
-  for (const line of lines.slice(start + 1)) {
-    const depth = /^(#+)\s/.exec(line)?.[1]?.length;
-    if (depth !== undefined && depth <= level) break;
-    for (const [, path, at] of line.matchAll(/`([\w./-]+\.ts)?:(\d+)`/g)) {
-      if (path !== undefined) file = path;
-      if (file !== undefined) places.add(`${file}:${at}`);
-    }
-  }
-  return places;
+const UNEXPLAINED = [/^Ignored using a comment$/, /^Ignored because of excluded mutation/];
+
+/** Every ignored mutant, in file and line order, with the reason its disable gives. */
+export function disabledMutants(report: MutationReport): Disabled[] {
+  return Object.entries(report.files)
+    .flatMap(([file, { mutants }]) =>
+      mutants
+        .filter((m) => m.status === "Ignored")
+        .map((m) => ({
+          file,
+          line: m.location.start.line,
+          mutator: m.mutatorName,
+          reason: m.statusReason?.trim() ?? "",
+        })),
+    )
+    .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+}
+
+/** True when a disable's reason is one a person wrote at the code. */
+export function hasWrittenReason(reason: string): boolean {
+  return reason !== "" && !UNEXPLAINED.some((pattern) => pattern.test(reason));
 }
 
 /**
- * Survivors the list does not name (a missing test or a missing reason), and places it names where
- * nothing survives (stale after a change moved or killed them): both empty when the list is exact.
+ * What keeps the report from passing the gate beyond the score: each mutant that survived or that no
+ * test covers, and each mutant ignored without a written reason; one message each, naming
+ * file:line, the mutator and the fix. Empty when every mutant is detected or disabled with a reason.
  */
-export function undocumentedSurvivors(
-  report: MutationReport,
-  documented: ReadonlySet<string>,
-): { unlisted: Survivor[]; stale: string[] } {
-  const all = survivors(report);
-  const places = new Set(all.map((s) => `${s.file}:${s.line}`));
-  return {
-    unlisted: all.filter((s) => !documented.has(`${s.file}:${s.line}`)),
-    stale: [...documented].filter((place) => !places.has(place)),
-  };
+export function unexplainedMutants(report: MutationReport): string[] {
+  const undetected = survivors(report).map((s) => {
+    const what = s.status === "NoCoverage" ? "no test runs it" : "no test detects it";
+    const replacement = s.replacement.replace(/\s+/g, " ").slice(0, 80);
+    return `${s.file}:${s.line} ${s.mutator} ${s.status} (${replacement}): ${what}; write a test that does, or, if it cannot change behaviour, mark it at the code with "// Stryker disable next-line ${s.mutator}: <why>"`;
+  });
+  const unexplained = disabledMutants(report)
+    .filter((d) => !hasWrittenReason(d.reason))
+    .map(
+      (d) =>
+        `${d.file}:${d.line} ${d.mutator} is ignored without a reason ("${d.reason}"): write why after the mutator name, "// Stryker disable next-line ${d.mutator}: <why>"`,
+    );
+  return [...undetected, ...unexplained];
 }

@@ -8,7 +8,7 @@
  *  - redrive-on-failure: the delivery stream is deleted for longer than MaximumRetryAttempts, so
  *    batches go to the on-failure bucket; after it is back, the ranges are read back from the stream.
  */
-import { addSummary, emptySummary, type RedriveSummary } from "../../shared/redrive.ts";
+import { addSummary, emptySummary, type RedriveSummary } from "../../shared/redrive/index.ts";
 import { BUILT_REDRIVE_BUNDLE, lambdaContext, loadHandler } from "../lambda/invoke.ts";
 import {
   bundleEnv,

@@ -1,5 +1,5 @@
 /**
- * RedriveFunction's handler around shared/redrive.ts: one chunk per invocation from the event's
+ * RedriveFunction's handler around shared/redrive/: one chunk per invocation from the event's
  * request and continuation, bounded by the invocation's remaining time; its summary and
  * continuation returned and logged with the invocation's context; bad requests thrown. For the
  * on-failure source it reads the stream through one Kinesis client (as STREAM_READ_ROLE_ARN, at
@@ -13,15 +13,15 @@ import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { CHUNK_RESERVE_MS } from "../../../shared/redrive.ts";
+import { CHUNK_RESERVE_MS } from "../../../shared/redrive/index.ts";
 import { SAFETY_MARGIN_MS } from "../../../shared/time.ts";
 import { lambdaContext } from "../../../tools/lambda/invoke.ts";
 import { bundleEnv } from "../../../tools/pipeline/emulator.ts";
 import { confirmAll, sampleEvent } from "../../support/batch.ts";
 
 // The real createKinesisClient, watched: the handler makes its Kinesis client only when it needs one.
-vi.mock("../../../shared/redrive-aws.ts", async (importOriginal) => {
-  const actual = await importOriginal<typeof import("../../../shared/redrive-aws.ts")>();
+vi.mock("../../../shared/redrive/aws.ts", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("../../../shared/redrive/aws.ts")>();
   return { ...actual, createKinesisClient: vi.fn(actual.createKinesisClient) };
 });
 
@@ -39,7 +39,7 @@ async function loadHandler(extraEnv: Record<string, string> = {}) {
 
 /** The createKinesisClient the handler loaded last (the watched one, see vi.mock above). */
 async function kinesisClientsMade() {
-  return vi.mocked((await import("../../../shared/redrive-aws.ts")).createKinesisClient).mock.calls.length;
+  return vi.mocked((await import("../../../shared/redrive/aws.ts")).createKinesisClient).mock.calls.length;
 }
 
 function captureOutput(): Record<string, unknown>[] {

@@ -19,6 +19,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   "tools/lambda": ["shared"],
   "tools/templates": [],
   "tools/mutation": [],
+  "tools/redrive": ["shared"],
   "tools/faults": ["shared", "tools/lambda"],
   "tools/fuzz": ["shared", "tools/fixtures"],
   "tools/pipeline": ["shared", "tools/cli", "tools/fixtures", "tools/lambda", "tools/faults"],
@@ -90,7 +91,7 @@ describe("import layering", () => {
       [file, `import { x } from "./${relative(dirname(file), target)}";`] as const;
     const files = new Map([
       importing("tools/pipeline/run.ts", "scripts/pipeline.ts"),
-      importing("shared/batch.ts", "tools/fixtures/fixtures.ts"),
+      importing("shared/batch/preparation.ts", "tools/fixtures/fixtures.ts"),
       importing("tools/fixtures/events.ts", "tools/pipeline/moto.ts"),
       importing("tools/lambda/invoke.ts", "tests/support/batch.ts"),
       importing("elsewhere/thing.ts", "elsewhere/a.ts"),
@@ -99,7 +100,7 @@ describe("import layering", () => {
 
     expect(layerViolations(files)).toEqual([
       "tools/pipeline/run.ts → scripts/pipeline.ts",
-      "shared/batch.ts → tools/fixtures/fixtures.ts",
+      "shared/batch/preparation.ts → tools/fixtures/fixtures.ts",
       "tools/fixtures/events.ts → tools/pipeline/moto.ts",
       "tools/lambda/invoke.ts → tests/support/batch.ts",
       "elsewhere/thing.ts: its folder has no place in the import map",

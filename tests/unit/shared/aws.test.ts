@@ -2,7 +2,7 @@ import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { createClients, createS3Client, lazily, runtimeBatchDeps, s3ObjectWriter } from "../../../shared/aws.ts";
-import { s3ObjectStore } from "../../../shared/redrive-aws.ts";
+import { s3ObjectStore } from "../../../shared/redrive/aws.ts";
 import { config } from "../../support/batch.ts";
 
 const s3Mock = mockClient(S3Client);

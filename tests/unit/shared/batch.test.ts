@@ -6,8 +6,8 @@ import {
   MAX_REJECTED_ENTRIES_PER_AGGREGATE,
   MAX_REJECTED_ENTRIES_PER_BATCH,
   processBatch,
-} from "../../../shared/batch.ts";
-import { RecordPacker } from "../../../shared/firehose.ts";
+} from "../../../shared/batch/index.ts";
+import { RecordPacker } from "../../../shared/firehose/index.ts";
 import {
   jsonBytes,
   kinesisEvent,

@@ -11,7 +11,7 @@ import {
   packLines,
   parseDeliveryCompression,
   RecordPacker,
-} from "../../../shared/firehose.ts";
+} from "../../../shared/firehose/index.ts";
 import { decompressObject, ZstdFrameError, zstdFrames } from "../../../tools/pipeline/compressed.ts";
 
 const GZIP = parseDeliveryCompression("gzip") as DeliveryCompression;

@@ -9,7 +9,7 @@ import { FirehoseClient, PutRecordBatchCommand } from "@aws-sdk/client-firehose"
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { processBatch } from "../../../shared/batch.ts";
+import { processBatch } from "../../../shared/batch/index.ts";
 import { EnrichedTelemetryV1, EnrichedTelemetryV2, TelemetryV1, TelemetryV2 } from "../../../shared/contract.ts";
 import { enrich, type IngestInfo, type RedriveInfo } from "../../../shared/enrich.ts";
 import { Rejection } from "../../../shared/rejection.ts";

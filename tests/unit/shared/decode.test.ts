@@ -329,6 +329,11 @@ describe("forEachUserRecord, protobuf edges", () => {
     ["a fixed 64-bit field cut short", [0x0a, 0x01, 0x6b, 0x29, 1, 2, 3, 4, 5, 6, 7]],
     ["a fixed 32-bit field cut short", [0x0a, 0x01, 0x6b, 0x35, 1, 2, 3]],
     ["a varint field cut short", [0x0a, 0x01, 0x6b, 0x38, 0xac]],
+    // Ten bytes with the continuation bit, then a zero: protobuf's varints end by the tenth byte.
+    [
+      "a varint field of eleven bytes",
+      [0x0a, 0x01, 0x6b, 0x38, ...Array<number>(10).fill(0x80), 0x00, 0x1a, 0x04, 0x08, 0x00, 0x1a, 0x00],
+    ],
     ["an unused length-delimited field running past the aggregate", [0x0a, 0x01, 0x6b, 0x12, 0x09, 0x31]],
   ])("rejects %s as AGGREGATE_CORRUPT", (_, body) => {
     expect(deaggregate(kplFrame(Buffer.from(body)))).toEqual(

@@ -4,7 +4,7 @@
  * compressed record over the record limit, which only a codec breaking `compressedBound` can reach.
  */
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { CompressedRecordSizeError, FIREHOSE_LIMITS, RecordPacker } from "../../../shared/firehose.ts";
+import { CompressedRecordSizeError, FIREHOSE_LIMITS, RecordPacker } from "../../../shared/firehose/index.ts";
 
 /** What the wrapped gzipSync does: counts its calls, and returns `outputBytes` zeros when set. */
 const codec = vi.hoisted(() => ({ calls: 0, outputBytes: undefined as number | undefined }));

@@ -16,7 +16,7 @@ import {
   packLines,
   RETRY_POLICY,
   RecordPacker,
-} from "../../../shared/firehose.ts";
+} from "../../../shared/firehose/index.ts";
 
 const firehoseMock = mockClient(FirehoseClient);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { BatchStats } from "../../../shared/batch.ts";
+import type { BatchStats } from "../../../shared/batch/index.ts";
 import { addBatchMetrics, logBatch } from "../../../shared/observability.ts";
 import { countsByReason } from "../../support/batch.ts";
 

@@ -13,7 +13,7 @@ import { sdkStreamMixin } from "@smithy/core/serde";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createKinesisClient, kinesisStreamReader, s3ObjectStore } from "../../../shared/redrive-aws.ts";
+import { createKinesisClient, kinesisStreamReader, s3ObjectStore } from "../../../shared/redrive/aws.ts";
 
 const s3Mock = mockClient(S3Client);
 const kinesisMock = mockClient(KinesisClient);

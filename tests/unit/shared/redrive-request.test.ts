@@ -17,7 +17,7 @@ import {
   RedriveRequestError,
   type RedriveSummary,
   redriveChunk,
-} from "../../../shared/redrive.ts";
+} from "../../../shared/redrive/index.ts";
 import { REJECTION_REASONS } from "../../../shared/rejection.ts";
 import { confirmAll } from "../../support/batch.ts";
 import { memoryStore, quarantineV2, redriveDeps, request, runAll } from "../../support/redrive.ts";

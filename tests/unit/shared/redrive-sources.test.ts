@@ -3,8 +3,8 @@
  * exact reason reported), which records each filter, the manifest, a dry run and `force` let
  * through, the records and origins handed to `processBatch` (shaped like the trigger's event), how
  * an on-failure range is read back from the stream (paging, the range's end, empty reads, what
- * Kinesis refusing the position means), what `deliver` counts and writes to the manifests, and the
- * summary rows the command prints. `processBatch` is the real one, wrapped in a spy to see its
+ * Kinesis refusing the position means), and what `deliver` counts and writes to the manifests.
+ * `processBatch` is the real one, wrapped in a spy to see its
  * input; Firehose and the quarantine writer are aws-sdk-client-mock; the source bucket and the
  * stream are fakes of redrive's own `ObjectStore` and `StreamReader` interfaces.
  */
@@ -13,9 +13,8 @@ import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { KinesisStreamRecord } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { processBatch } from "../../../shared/batch.ts";
+import { processBatch } from "../../../shared/batch/index.ts";
 import {
-  emptySummary,
   parseOnFailureRecord,
   parseQuarantineLine,
   parseRedriveRequest,
@@ -24,14 +23,13 @@ import {
   redriveChunk,
   type StreamReader,
   type StreamRecord,
-  summaryRows,
-} from "../../../shared/redrive.ts";
+} from "../../../shared/redrive/index.ts";
 import { kinesisRecord, sequenceNumber } from "../../../tools/fixtures/fixtures.ts";
 import { config } from "../../support/batch.ts";
 import { memoryStore, mixedBatch, redriveDeps, request, v1, v2 } from "../../support/redrive.ts";
 
-vi.mock("../../../shared/batch.ts", async (importOriginal) => {
-  const actual = await importOriginal<typeof import("../../../shared/batch.ts")>();
+vi.mock("../../../shared/batch/index.ts", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("../../../shared/batch/index.ts")>();
   return { ...actual, processBatch: vi.fn(actual.processBatch) };
 });
 
@@ -599,52 +597,5 @@ describe("redrive from the on-failure destination: reading the range back from t
       },
     };
     await expect(chunk(onFailureRequest(), deps(odd))).rejects.toBe("InvalidArgumentException");
-  });
-});
-
-describe("summaryRows", () => {
-  const summary = () => ({
-    ...emptySummary(),
-    objects: 2,
-    read: 12_345,
-    delivered: 1_000,
-    quarantinedAgain: { SCHEMA_UNSUPPORTED: 3, BASE64_INVALID: 1 },
-    failed: 4,
-    expired: 5,
-    skipped: 6,
-    alreadyRedriven: 7,
-    wouldRedrive: { SCHEMA_UNSUPPORTED: 2_500, AGGREGATE_CORRUPT: 8 },
-    malformed: [{ object: "s3://b/k", line: 1, error: "x" }],
-    manifestErrors: ["m: e", "n: e"],
-  });
-
-  it("lists delivery, re-quarantine by reason (sorted) and failures after a real run", () => {
-    expect(summaryRows(summary(), false)).toEqual([
-      ["source objects read", "2"],
-      ["records read", "12,345"],
-      ["delivered", "1,000"],
-      ["quarantined again BASE64_INVALID", "1"],
-      ["quarantined again SCHEMA_UNSUPPORTED", "3"],
-      ["failed (not delivered, not in the manifest: run again)", "4"],
-      ["expired (past the stream's retention)", "5"],
-      ["skipped (filtered out)", "6"],
-      ["already redriven (manifest; --force to repeat)", "7"],
-      ["malformed (reported, skipped)", "1"],
-      ["manifest write errors", "2"],
-    ]);
-  });
-
-  it("lists what would be redriven, by reason (sorted), instead after a dry run", () => {
-    expect(summaryRows(summary(), true)).toEqual([
-      ["source objects read", "2"],
-      ["records read", "12,345"],
-      ["would redrive AGGREGATE_CORRUPT", "8"],
-      ["would redrive SCHEMA_UNSUPPORTED", "2,500"],
-      ["expired (past the stream's retention)", "5"],
-      ["skipped (filtered out)", "6"],
-      ["already redriven (manifest; --force to repeat)", "7"],
-      ["malformed (reported, skipped)", "1"],
-      ["manifest write errors", "2"],
-    ]);
   });
 });

@@ -13,14 +13,14 @@ import { FirehoseClient, PutRecordBatchCommand } from "@aws-sdk/client-firehose"
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { processBatch } from "../../../shared/batch.ts";
+import { processBatch } from "../../../shared/batch/index.ts";
 import {
   CHUNK_RESERVE_MS,
   parseRedriveRequest,
   RedriveRequestError,
   redriveChunk,
   type StreamReader,
-} from "../../../shared/redrive.ts";
+} from "../../../shared/redrive/index.ts";
 import { batchDeps, config, firehoseLines, quarantineLines } from "../../support/batch.ts";
 import { memoryStore, mixedBatch, quarantineV2, redriveDeps, request, runAll } from "../../support/redrive.ts";
 

@@ -100,7 +100,7 @@ const COMMANDS: readonly Case[] = [
   {
     command: "mutation-score",
     bad: [[["--survivor"], "--survivor"]],
-    options: ["--files", "--survivors", "--strip-root"],
+    options: ["--files", "--survivors", "--disabled", "--fail-under", "--strict", "--strip-root"],
   },
   {
     command: "template-mutations",

@@ -1,6 +1,6 @@
 /** What makes `npm run pipeline -- --scenario redrive` exit 1: every claim of a redrive scenario. */
 import { describe, expect, it } from "vitest";
-import { emptySummary } from "../../../shared/redrive.ts";
+import { emptySummary } from "../../../shared/redrive/index.ts";
 import type { Reconciliation } from "../../../tools/pipeline/reconcile.ts";
 import { type RedriveScenarioReport, redriveProblems } from "../../../tools/pipeline/redrive-scenarios.ts";
 

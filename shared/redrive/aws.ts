@@ -9,8 +9,8 @@ import {
   type KinesisClientConfig,
 } from "@aws-sdk/client-kinesis";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { lazily } from "./aws.ts";
-import type { ObjectStore, StreamReader } from "./redrive.ts";
+import { lazily } from "../aws.ts";
+import type { ObjectStore, StreamReader } from "./types.ts";
 
 /**
  * Redrive's reads and small writes of S3 (listing, reading objects and manifests, writing

@@ -1,0 +1,118 @@
+/** One Kinesis batch from records to outcome: prepared, delivered and quarantined at once, and the record to rewind to named. */
+import type { KinesisStreamRecord } from "aws-lambda";
+import { shardIdOf } from "../enrich.ts";
+import { deliverRecords, FIREHOSE_LIMITS, type PackedRecord } from "../firehose/index.ts";
+import { writeQuarantine } from "../quarantine.ts";
+import { zeroByReason } from "../rejection.ts";
+import { REJECT_BOUNDS } from "./constants.ts";
+import { Preparation } from "./preparation.ts";
+import type { BatchContext, BatchDeps, BatchOutcome, Reject } from "./types.ts";
+
+/**
+ * Processes one batch. Every user record ends delivered, quarantined, or at or after the record
+ * named in `batchItemFailures` (so Lambda hands it over again); the response is empty only when
+ * everything is delivered or quarantined. Delivery and the quarantine write run concurrently.
+ * Never throws for bad data or AWS failures; an exception here is a bug and fails the invocation
+ * (Lambda then retries the whole batch), never a silent success.
+ */
+export async function processBatch(
+  records: readonly KinesisStreamRecord[],
+  context: BatchContext,
+  deps: BatchDeps,
+): Promise<BatchOutcome> {
+  const limits = deps.limits ?? FIREHOSE_LIMITS;
+  const bounds = deps.rejectBounds ?? REJECT_BOUNDS;
+  const prepared = new Preparation(deps.config, deps.now(), limits, bounds).run(records, context.origins);
+  const packed = prepared.packed;
+
+  const [delivery, quarantine] = await Promise.all([
+    deliverRecords(packed, {
+      firehose: deps.firehose,
+      deliveryStreamName: deps.config.deliveryStreamName,
+      deadlineMs: context.deadlineMs,
+      now: deps.now,
+      sleep: deps.sleep,
+      random: deps.random,
+      attemptTimeoutMs: deps.config.firehoseAttemptTimeoutMs,
+      limits,
+    }),
+    quarantineAll(prepared.rejects, context, deps),
+  ]);
+
+  const failureReasons: string[] = [];
+  let retryFrom = records.length;
+  let undeliveredLines = 0;
+  for (const index of delivery.undelivered) undeliveredLines += (packed[index] as PackedRecord).lineCount;
+  const firstUndelivered = delivery.undelivered[0];
+  if (firstUndelivered !== undefined) {
+    // A record's tag is the index of the Kinesis record that carried its first line.
+    retryFrom = (packed[firstUndelivered] as PackedRecord).firstTag;
+    // Stryker disable next-line StringLiteral: unreachable: deliverRecords gives no stop reason only when every batch was confirmed
+    failureReasons.push(delivery.stopReason ?? "Firehose did not confirm every record");
+  }
+  const quarantined = zeroByReason();
+  if (quarantine.error === undefined) {
+    for (const entry of prepared.rejects) quarantined[entry.line.reason]++;
+  } else {
+    // Stryker disable next-line OptionalChaining: unreachable: a quarantine error is set only when there are rejects
+    retryFrom = Math.min(retryFrom, prepared.rejects[0]?.owner ?? retryFrom);
+    failureReasons.push(`quarantine write failed: ${quarantine.error}`);
+  }
+
+  const retryRecord = records[retryFrom];
+  const first = records[0];
+  const last = records[records.length - 1];
+  return {
+    response: {
+      batchItemFailures: retryRecord ? [{ itemIdentifier: retryRecord.kinesis.sequenceNumber }] : [],
+    },
+    stats: {
+      shardId: first && shardIdOf(first.eventID),
+      firstSequenceNumber: first?.kinesis.sequenceNumber,
+      lastSequenceNumber: last?.kinesis.sequenceNumber,
+      received: records.length,
+      userRecords: prepared.lines + prepared.rejects.length,
+      delivered: prepared.lines - undeliveredLines,
+      quarantined,
+      failed: undeliveredLines + (quarantine.error === undefined ? 0 : prepared.rejects.length),
+      retryFromSequenceNumber: retryRecord?.kinesis.sequenceNumber,
+      retryRecords: records.length - retryFrom,
+      firehoseRecords: packed.length,
+      firehoseCalls: delivery.calls,
+      firehoseRetries: delivery.retries,
+      firehoseFailedPuts: delivery.failedPuts,
+      deliveredBytes: delivery.deliveredBytes,
+      billedBytes: delivery.billedBytes,
+      unknownFieldsDropped: prepared.unknownFields,
+      overSpeedEvents: prepared.overSpeed,
+      maxArrivalLagMs: prepared.maxArrivalLagMs,
+      quarantineKey: quarantine.key,
+      failureReasons,
+    },
+  };
+}
+
+/**
+ * Writes the batch's rejects as one quarantine object: its key, or the error that stopped it (the
+ * caller reports the rejects for retry). Never throws.
+ */
+async function quarantineAll(
+  rejects: readonly Reject[],
+  context: BatchContext,
+  deps: BatchDeps,
+): Promise<{ key: string | undefined; error: string | undefined }> {
+  // Stryker disable next-line ObjectLiteral: {} reads as { key: undefined, error: undefined }
+  if (rejects.length === 0) return { key: undefined, error: undefined };
+  const target = { bucket: deps.config.quarantineBucket, prefix: deps.config.quarantinePrefix };
+  try {
+    const lines = rejects.map((entry) => entry.line);
+    const key = await writeQuarantine(lines, target, deps.objects, context.requestId, context.deadlineMs, deps.now);
+    return { key, error: undefined };
+  } catch (err) {
+    // Handled completely: the caller reports these records for retry.
+    return {
+      key: undefined,
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    };
+  }
+}
