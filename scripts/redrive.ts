@@ -61,7 +61,11 @@ const COMMAND = command({
       placeholder: "NAME",
       description: "the source bucket (default: --quarantine-bucket for the quarantine source)",
     }),
-    prefix: text({ placeholder: "PREFIX", description: "key prefix to read under (default quarantine/ or none)" }),
+    prefix: text({
+      placeholder: "PREFIX",
+      description:
+        "key prefix to read under (default: QUARANTINE_PREFIX, quarantine/, for the quarantine source; none for on-failure)",
+    }),
     from: text({
       pattern: HOUR,
       expected: "an hour as YYYY-MM-DDTHH (UTC)",
@@ -132,19 +136,22 @@ async function main({ values }: ArgsOf<typeof COMMAND>): Promise<number> {
   }
   let request: ReturnType<typeof parseRedriveRequest>;
   try {
-    request = parseRedriveRequest({
-      source: values.source,
-      bucket: values.bucket ?? (values.source === "quarantine" ? config.quarantineBucket : undefined),
-      ...(values.prefix ? { prefix: values.prefix } : {}),
-      ...(values.from ? { fromHour: values.from } : {}),
-      ...(values.to ? { toHour: values.to } : {}),
-      ...(values.reason.length > 0 ? { reasons: values.reason } : {}),
-      ...(values["partition-key"] ? { partitionKeys: values["partition-key"] } : {}),
-      ...(values["record-id"] ? { recordIds: values["record-id"] } : {}),
-      dryRun: values["dry-run"],
-      force: values.force,
-      maxRecords: values["max-records"],
-    });
+    request = parseRedriveRequest(
+      {
+        source: values.source,
+        bucket: values.bucket ?? (values.source === "quarantine" ? config.quarantineBucket : undefined),
+        ...(values.prefix ? { prefix: values.prefix } : {}),
+        ...(values.from ? { fromHour: values.from } : {}),
+        ...(values.to ? { toHour: values.to } : {}),
+        ...(values.reason.length > 0 ? { reasons: values.reason } : {}),
+        ...(values["partition-key"] ? { partitionKeys: values["partition-key"] } : {}),
+        ...(values["record-id"] ? { recordIds: values["record-id"] } : {}),
+        dryRun: values["dry-run"],
+        force: values.force,
+        maxRecords: values["max-records"],
+      },
+      config.quarantinePrefix,
+    );
   } catch (err) {
     if (err instanceof RedriveRequestError) throw new UsageError(err.message);
     throw err;

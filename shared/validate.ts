@@ -11,6 +11,7 @@ import {
   type SchemaVersion,
   type Telemetry,
 } from "./contract.ts";
+import { jsonPreview } from "./describe.ts";
 import { Rejection, type RejectionDetail, reject } from "./rejection.ts";
 
 /** A record that passed its contract version, with its event time resolved to epoch milliseconds. */
@@ -120,8 +121,8 @@ function unsupported(declared: unknown, accepted: AcceptedVersions): Rejection {
       "/schemaVersion",
     );
   }
-  const text = JSON.stringify(declared);
-  const shown = text.length > MAX_VERSION_CHARS ? `${text.slice(0, MAX_VERSION_CHARS)}…` : text;
+  // Never JSON.stringify: a version nested thousands deep would overflow the stack (describe.ts).
+  const shown = jsonPreview(declared, MAX_VERSION_CHARS);
   return reject(
     "SCHEMA_UNSUPPORTED",
     `schemaVersion ${shown} is not a known version (known: ${SCHEMA_VERSIONS.join(", ")}); accepted: ${list}`,

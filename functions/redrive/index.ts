@@ -36,7 +36,7 @@ export interface RedriveResult {
 export const handler = async (event: unknown, context: Context): Promise<RedriveResult> => {
   logger.addContext(context);
   // A bad request is the caller's mistake: thrown, so `sam remote invoke` shows the message.
-  const request = parseRedriveRequest(event);
+  const request = parseRedriveRequest(event, deps.config.quarantinePrefix);
   const continuation = (event as { continuation?: unknown }).continuation;
   if (continuation !== undefined && typeof continuation !== "string")
     throw new TypeError("continuation must be a string");

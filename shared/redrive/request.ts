@@ -1,4 +1,5 @@
 /** The redrive's request, from the command's options or the function's event, validated. */
+import { jsonPreview } from "../describe.ts";
 import { REJECTION_REASONS, type RejectionReason } from "../rejection.ts";
 import { RedriveRequestError } from "./errors.ts";
 import type { RedriveRequest } from "./types.ts";
@@ -21,12 +22,16 @@ const REQUEST_FIELDS: readonly string[] = [
   "continuation",
 ];
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** The longest rendering of a bad field's value kept in an error message (never recursing into it). */
+const SHOWN_CHARS = 80;
+const shown = (value: unknown) => jsonPreview(value, SHOWN_CHARS);
 
 /**
- * Validates a request from the command's options or the function's event. Throws a
- * `RedriveRequestError` naming the first bad field.
+ * Validates a request from the command's options or the function's event; a quarantine request
+ * without a `prefix` reads under `quarantinePrefix`, the configuration's (`QUARANTINE_PREFIX`).
+ * Throws a `RedriveRequestError` naming the first bad field.
  */
-export function parseRedriveRequest(input: unknown): RedriveRequest {
+export function parseRedriveRequest(input: unknown, quarantinePrefix: string): RedriveRequest {
   if (typeof input !== "object" || input === null || Array.isArray(input))
     throw new RedriveRequestError("the request must be a JSON object");
   const o = input as Record<string, unknown>;
@@ -36,18 +41,18 @@ export function parseRedriveRequest(input: unknown): RedriveRequest {
     throw new RedriveRequestError(`unknown field "${unknownField}"; the fields are ${REQUEST_FIELDS.join(", ")}`);
   const source = o.source;
   if (source !== "quarantine" && source !== "on-failure")
-    throw new RedriveRequestError(`source must be "quarantine" or "on-failure"; got ${JSON.stringify(source)}`);
+    throw new RedriveRequestError(`source must be "quarantine" or "on-failure"; got ${shown(source)}`);
   const bucket = o.bucket;
   if (typeof bucket !== "string" || !BUCKET.test(bucket))
-    throw new RedriveRequestError(`bucket must be an S3 bucket name; got ${JSON.stringify(bucket)}`);
-  const prefix = o.prefix ?? (source === "quarantine" ? "quarantine/" : "");
+    throw new RedriveRequestError(`bucket must be an S3 bucket name; got ${shown(bucket)}`);
+  const prefix = o.prefix ?? (source === "quarantine" ? quarantinePrefix : "");
   if (typeof prefix !== "string" || prefix.length > 512)
-    throw new RedriveRequestError(`prefix must be a string of at most 512 characters; got ${JSON.stringify(prefix)}`);
+    throw new RedriveRequestError(`prefix must be a string of at most 512 characters; got ${shown(prefix)}`);
   const hour = (name: string): string | undefined => {
     const value = o[name];
     if (value === undefined) return undefined;
     if (typeof value !== "string" || !HOUR.test(value))
-      throw new RedriveRequestError(`${name} must be an hour as YYYY-MM-DDTHH (UTC); got ${JSON.stringify(value)}`);
+      throw new RedriveRequestError(`${name} must be an hour as YYYY-MM-DDTHH (UTC); got ${shown(value)}`);
     return value;
   };
   const strings = (name: string): string[] | undefined => {
@@ -73,7 +78,7 @@ export function parseRedriveRequest(input: unknown): RedriveRequest {
       value < 1 ||
       value > max
     )
-      throw new RedriveRequestError(`${name} must be an integer from 1 to ${max}; got ${JSON.stringify(value)}`);
+      throw new RedriveRequestError(`${name} must be an integer from 1 to ${max}; got ${shown(value)}`);
     return value;
   };
   const flag = (name: string): boolean => {

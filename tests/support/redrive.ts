@@ -87,7 +87,7 @@ export function redriveDeps(store: ObjectStore, overrides: Partial<RedriveDeps> 
 }
 
 export const request = (extra: Record<string, unknown> = {}) =>
-  parseRedriveRequest({ source: "quarantine", bucket: config.quarantineBucket, ...extra });
+  parseRedriveRequest({ source: "quarantine", bucket: config.quarantineBucket, ...extra }, config.quarantinePrefix);
 
 export async function runAll(req: ReturnType<typeof request>, deps: RedriveDeps) {
   const chunks = [];

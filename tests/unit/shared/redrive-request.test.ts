@@ -34,11 +34,13 @@ beforeEach(() => {
 
 const MiB = 1024 * 1024;
 const base = { source: "quarantine", bucket: "bbb" };
+/** The configuration's QUARANTINE_PREFIX, as the function and the command pass it. */
+const PREFIX = "quarantine/";
 
 /** The error `parseRedriveRequest` throws for `input` (fails the test if it throws none). */
 function refusal(input: unknown): Error {
   try {
-    parseRedriveRequest(input);
+    parseRedriveRequest(input, PREFIX);
   } catch (err) {
     return err as Error;
   }
@@ -47,16 +49,16 @@ function refusal(input: unknown): Error {
 
 describe("parseRedriveRequest: what it accepts", () => {
   it("fills the defaults: the quarantine prefix, no filters, no dry run or force, 1,000 records and 4 MiB a chunk", () => {
-    expect(parseRedriveRequest(base)).toEqual({
+    expect(parseRedriveRequest(base, "configured/prefix/")).toEqual({
       source: "quarantine",
       bucket: "bbb",
-      prefix: "quarantine/",
+      prefix: "configured/prefix/",
       dryRun: false,
       force: false,
       maxRecords: 1000,
       maxBytes: 4 * MiB,
     });
-    expect(parseRedriveRequest({ source: "on-failure", bucket: "bbb" })).toMatchObject({ prefix: "" });
+    expect(parseRedriveRequest({ source: "on-failure", bucket: "bbb" }, PREFIX)).toMatchObject({ prefix: "" });
   });
 
   it("keeps every field it is given, and accepts the function's continuation beside them", () => {
@@ -74,9 +76,9 @@ describe("parseRedriveRequest: what it accepts", () => {
       maxRecords: 10_000,
       maxBytes: 6 * MiB,
     };
-    expect(parseRedriveRequest({ ...quarantine, continuation: "token" })).toEqual(quarantine);
+    expect(parseRedriveRequest({ ...quarantine, continuation: "token" }, PREFIX)).toEqual(quarantine);
     const onFailure = { source: "on-failure", bucket: "bbb", prefix: "", partitionKeys: ["p"], maxBytes: 1 };
-    expect(parseRedriveRequest(onFailure)).toEqual({
+    expect(parseRedriveRequest(onFailure, PREFIX)).toEqual({
       ...onFailure,
       dryRun: false,
       force: false,
@@ -86,14 +88,17 @@ describe("parseRedriveRequest: what it accepts", () => {
 
   it("accepts the bounds themselves: one hour as both ends, 1 record or byte, a 512-character prefix", () => {
     expect(
-      parseRedriveRequest({
-        ...base,
-        fromHour: "2026-11-21T08",
-        toHour: "2026-11-21T08",
-        maxRecords: 1,
-        maxBytes: 1,
-        prefix: "p".repeat(512),
-      }),
+      parseRedriveRequest(
+        {
+          ...base,
+          fromHour: "2026-11-21T08",
+          toHour: "2026-11-21T08",
+          maxRecords: 1,
+          maxBytes: 1,
+          prefix: "p".repeat(512),
+        },
+        PREFIX,
+      ),
     ).toMatchObject({ fromHour: "2026-11-21T08", toHour: "2026-11-21T08", maxRecords: 1, maxBytes: 1 });
   });
 });
@@ -130,12 +135,22 @@ describe("parseRedriveRequest: what it refuses, naming the field", () => {
   });
 
   it.each([
-    ["a number", 5],
-    ["513 characters", "p".repeat(513)],
-  ])("refuses a prefix of %s", (_what, prefix) => {
+    ["a number", 5, "5"],
+    ["513 characters, shown cut at 80", "p".repeat(513), `"${"p".repeat(79)}…`],
+  ])("refuses a prefix of %s", (_what, prefix, shown) => {
     expect(refusal({ ...base, prefix }).message).toBe(
-      `prefix must be a string of at most 512 characters; got ${JSON.stringify(prefix)}`,
+      `prefix must be a string of at most 512 characters; got ${shown}`,
     );
+  });
+
+  it("describes a bad value nested a million deep without recursing into it", () => {
+    let deep: unknown = "x";
+    for (let i = 0; i < 1_000_000; i++) deep = [deep];
+    for (const field of ["source", "bucket", "prefix", "fromHour", "maxRecords"]) {
+      const err = refusal({ ...base, [field]: deep });
+      expect(err).toBeInstanceOf(RedriveRequestError);
+      expect(err.message).toMatch(/got \[{80}…$/);
+    }
   });
 
   it.each([

@@ -358,7 +358,7 @@ function scriptedShard(pages: Page[], rest: Page = { records: [], behindMs: 0 },
 const FAILURE_KEY = "kinesis/shardId-000000000000/1.json";
 const FAILURE_OBJECT = `s3://failure-bucket/${FAILURE_KEY}`;
 const onFailureRequest = (extra: Record<string, unknown> = {}) =>
-  parseRedriveRequest({ source: "on-failure", bucket: "failure-bucket", ...extra });
+  parseRedriveRequest({ source: "on-failure", bucket: "failure-bucket", ...extra }, config.quarantinePrefix);
 
 /** A failure bucket with one on-failure record per body, keyed 1.json, 2.json, ... */
 function failureStore(...bodies: string[]) {

@@ -241,7 +241,10 @@ describe("redrive from the on-failure destination", () => {
     store.objects.set("failure-bucket/kinesis/shardId-000000000000/2.json", { body: "{}", modifiedMs: 0 });
     return store;
   };
-  const onFailureRequest = parseRedriveRequest({ source: "on-failure", bucket: "failure-bucket" });
+  const onFailureRequest = parseRedriveRequest(
+    { source: "on-failure", bucket: "failure-bucket" },
+    config.quarantinePrefix,
+  );
 
   it("reads the range back from the stream and delivers every user record with its recordId", async () => {
     const [summary] = await runAll(onFailureRequest, redriveDeps(failureStore(), { stream: shard(0) }));
@@ -301,8 +304,8 @@ describe("parseRedriveRequest", () => {
     [{ source: "quarantine", bucket: "bbb", maxRecords: 0 }, "maxRecords must be an integer from 1 to 10000"],
     [{ source: "quarantine", bucket: "bbb", reason: ["SCHEMA_UNSUPPORTED"] }, 'unknown field "reason"'],
   ])("rejects %j", (input, message) => {
-    expect(() => parseRedriveRequest(input)).toThrow(RedriveRequestError);
-    expect(() => parseRedriveRequest(input)).toThrow(message);
+    expect(() => parseRedriveRequest(input, config.quarantinePrefix)).toThrow(RedriveRequestError);
+    expect(() => parseRedriveRequest(input, config.quarantinePrefix)).toThrow(message);
   });
 
   it("rejects a continuation token it did not make", async () => {
@@ -386,7 +389,10 @@ describe("a chunk's bounds, the keys it reads and the manifests", () => {
 
   it.each([
     ["quarantine", request()],
-    ["on-failure", parseRedriveRequest({ source: "on-failure", bucket, prefix: "quarantine/" })],
+    [
+      "on-failure",
+      parseRedriveRequest({ source: "on-failure", bucket, prefix: "quarantine/" }, config.quarantinePrefix),
+    ],
   ])("passes over a %s object deleted between listing and reading", async (_source, req) => {
     const { store, read } = await objectsAt([hourKey("07")]);
     store.objects.delete(`${bucket}/${hourKey("07")}`);

@@ -372,6 +372,24 @@ describe("validateTelemetry, the wording of its rejections", () => {
     );
   });
 
+  it.each([6_000, 1_000_000])(
+    "quarantines a schemaVersion nested %i deep as SCHEMA_UNSUPPORTED, describing it without recursing into it",
+    (depth) => {
+      let version: unknown = 2;
+      for (let i = 0; i < depth; i++) version = [version];
+      const record = { vehicleId: "D", timestamp: 0, speedKmh: 1, schemaVersion: version };
+
+      expect(validateTelemetry(record)).toEqual(
+        new Rejection("SCHEMA_UNSUPPORTED", [
+          {
+            path: "/schemaVersion",
+            message: `schemaVersion ${"[".repeat(40)}… is not a known version (known: 1, 2); accepted: 1, 2`,
+          },
+        ]),
+      );
+    },
+  );
+
   it("shows an unknown schemaVersion of exactly 40 characters whole, and cuts a longer one", () => {
     const whole = "v".repeat(38);
     const long = "v".repeat(39);
