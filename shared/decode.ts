@@ -13,6 +13,17 @@ const KPL_MAGIC = [0xf3, 0x89, 0x9a, 0xc2] as const;
 const KPL_MD5_BYTES = 16;
 const KPL_MIN_BYTES = KPL_MAGIC.length + KPL_MD5_BYTES;
 
+/** Kinesis's limit on a partition key, in Unicode characters; an aggregate's keys are held to it too. */
+export const MAX_PARTITION_KEY_CHARS = 256;
+/** The most UTF-8 bytes a key within the limit takes (4 per character). */
+const MAX_PARTITION_KEY_BYTES = MAX_PARTITION_KEY_CHARS * 4;
+/**
+ * How many times its own size an aggregate's entries may repeat its partition keys (each entry's
+ * line carries its key, JSON-escaped): past it one small entry would be written as a long key many
+ * times over (a KPL key table lets every entry point at one key).
+ */
+export const MAX_KEY_REPETITION = 2;
+
 /**
  * One user record inside a Kinesis record: the record itself, or one entry of a KPL aggregate. An
  * entry's `data` is a view of its aggregate's bytes: valid only as long as they are.
@@ -69,8 +80,10 @@ export function isKplAggregate(bytes: Buffer): boolean {
  * than with awslabs' library, which decodes every entry into objects first (~140 MB of heap for
  * four such aggregates) and loads protobufjs at the first aggregate. The tests check this reader
  * against the library. The whole aggregate is checked before the first visit: a short,
- * checksum-failing, undecodable or empty aggregate, or one with an entry pointing outside its key
- * table, is an `AGGREGATE_CORRUPT` rejection (of the whole Kinesis record), with nothing visited.
+ * checksum-failing, undecodable or empty aggregate, one with an entry pointing outside its key
+ * table, a partition key over `MAX_PARTITION_KEY_CHARS`, or entries whose keys (JSON-escaped, as
+ * their lines carry them) come to more than `MAX_KEY_REPETITION` times the aggregate's size, is an
+ * `AGGREGATE_CORRUPT` rejection (of the whole Kinesis record), with nothing visited.
  * Throws only what `visit` throws.
  */
 export function forEachUserRecord(bytes: Buffer, visit: (user: UserRecord) => void): Rejection | undefined {
@@ -83,6 +96,8 @@ export function forEachUserRecord(bytes: Buffer, visit: (user: UserRecord) => vo
 
   // First pass: the key table, and every entry checked, so that a corrupt aggregate visits nothing.
   const keys: string[] = [];
+  /** Bytes each key takes in a line: its JSON string's, without the quotes. */
+  const keyBytes: number[] = [];
   let entries = 0;
   const reader = new ProtobufReader(bytes, KPL_MAGIC.length, end);
   while (reader.more()) {
@@ -90,7 +105,19 @@ export function forEachUserRecord(bytes: Buffer, visit: (user: UserRecord) => vo
     if (field === AGGREGATE.partitionKeyTable && reader.wireType === LEN) {
       const key = reader.bytes();
       if (key === undefined) return corrupt("partition key table entry runs past the aggregate");
-      keys.push(bytes.toString("utf8", key.start, key.end));
+      // Measured in bytes first: a key of megabytes is never decoded.
+      const tooLong = `partition key table entry ${keys.length} is over Kinesis's ${MAX_PARTITION_KEY_CHARS}-character limit`;
+      if (key.end - key.start > MAX_PARTITION_KEY_BYTES) return corrupt(tooLong);
+      const partitionKey = bytes.toString("utf8", key.start, key.end);
+      // A key has at most as many characters as UTF-16 units: only a longer one is counted.
+      if (
+        // Stryker disable next-line ConditionalExpression,EqualityOperator: counting every key's characters gives the same answer (performance only)
+        partitionKey.length > MAX_PARTITION_KEY_CHARS &&
+        characters(partitionKey) > MAX_PARTITION_KEY_CHARS
+      )
+        return corrupt(tooLong);
+      keys.push(partitionKey);
+      keyBytes.push(Buffer.byteLength(JSON.stringify(partitionKey)) - 2);
     } else if (field === AGGREGATE.records && reader.wireType === LEN) {
       const record = reader.bytes();
       if (record === undefined) return corrupt(`user record ${entries} runs past the aggregate`);
@@ -102,6 +129,8 @@ export function forEachUserRecord(bytes: Buffer, visit: (user: UserRecord) => vo
   if (entries === 0) return corrupt("aggregate holds no user records");
   // Stryker disable next-line ObjectLiteral: readRecord writes the entry's fields before they are read
   const entry = { keyIndex: 0, start: 0, end: 0 };
+  const keyBudget = MAX_KEY_REPETITION * bytes.length;
+  let repeated = 0;
   // Stryker disable next-line EqualityOperator: a third pass only re-checks (it visits nothing)
   for (let pass = 0; pass < 2; pass++) {
     reader.reset(KPL_MAGIC.length, end);
@@ -119,7 +148,13 @@ export function forEachUserRecord(bytes: Buffer, visit: (user: UserRecord) => vo
       if (problem !== undefined) return corrupt(`user record ${index} ${problem}`);
       const partitionKey = keys[entry.keyIndex];
       if (partitionKey === undefined) return corrupt(`user record ${index} points outside the partition key table`);
-      if (pass === 1) visit({ partitionKey, subSequenceNumber: index, data: bytes.subarray(entry.start, entry.end) });
+      if (pass === 0) {
+        repeated += keyBytes[entry.keyIndex] as number;
+        if (repeated > keyBudget)
+          return corrupt(
+            `its entries repeat partition keys past ${MAX_KEY_REPETITION} times its ${bytes.length} bytes (from user record ${index} on)`,
+          );
+      } else visit({ partitionKey, subSequenceNumber: index, data: bytes.subarray(entry.start, entry.end) });
       index++;
     }
   }
@@ -241,6 +276,23 @@ class ProtobufReader {
     this.#at += count;
     return true;
   }
+}
+
+/** A string's length in Unicode characters (code points), as Kinesis counts a partition key's. */
+function characters(text: string): number {
+  let count = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    // A high surrogate followed by a low one is one character.
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        count--;
+        i++;
+      }
+    }
+  }
+  return count;
 }
 
 function corrupt(message: string): Rejection {

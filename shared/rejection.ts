@@ -10,7 +10,7 @@ import { MAX_USER_RECORD_BYTES } from "./contract/common.ts";
 export const REJECTIONS = {
   BASE64_INVALID: "`kinesis.data` is not padded standard base64",
   AGGREGATE_CORRUPT:
-    "a KPL aggregate (magic `f3 89 9a c2`) that is truncated, undecodable, empty, points outside its key table, or fails its MD5 check; checked whole before any entry is read, and the whole Kinesis record is quarantined",
+    "a KPL aggregate (magic `f3 89 9a c2`) that is truncated, undecodable, empty, points outside its key table, holds a partition key over Kinesis's 256-character limit, has entries that repeat its keys (as their lines carry them, JSON-escaped) to more than twice its own size, or fails its MD5 check; checked whole before any entry is read, and the whole Kinesis record is quarantined",
   // Not toLocaleString: Intl's number formatting would cost the function ~8 MB of RSS at init.
   TOO_LARGE: `a user record over ${MAX_USER_RECORD_BYTES / 1024} KiB (${MAX_USER_RECORD_BYTES} bytes; checked before parsing), or an enriched line that cannot fit a Firehose record`,
   UTF8_INVALID: "bytes that are not valid UTF-8",

@@ -3,9 +3,22 @@ import { deaggregateSync } from "aws-kinesis-agg/lib/kpl-deagg.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MAX_USER_RECORD_BYTES } from "../../../shared/contract.ts";
-import { decodeBase64, forEachUserRecord, isKplAggregate, parseJson } from "../../../shared/decode.ts";
+import {
+  decodeBase64,
+  forEachUserRecord,
+  isKplAggregate,
+  MAX_KEY_REPETITION,
+  MAX_PARTITION_KEY_CHARS,
+  parseJson,
+} from "../../../shared/decode.ts";
 import { Rejection } from "../../../shared/rejection.ts";
-import { jsonBytes, kplAggregate, kplAggregateWithKeyIndexes, kplFrame } from "../../../tools/fixtures/fixtures.ts";
+import {
+  jsonBytes,
+  kplAggregate,
+  kplAggregateOf,
+  kplAggregateWithKeyIndexes,
+  kplFrame,
+} from "../../../tools/fixtures/fixtures.ts";
 
 /** The user records visited, or the rejection. */
 function deaggregate(bytes: Buffer) {
@@ -439,5 +452,74 @@ describe("decodeBase64 without reuse", () => {
     const first = decodeBase64(Buffer.from("first").toString("base64")) as Buffer;
     decodeBase64(Buffer.from("other").toString("base64"));
     expect(first.toString()).toBe("first");
+  });
+});
+
+describe("forEachUserRecord, partition keys", () => {
+  const reading = jsonBytes({ vehicleId: "V", timestamp: 0, speedKmh: 1 });
+  const corrupt = (message: string) => new Rejection("AGGREGATE_CORRUPT", [{ path: "", message }]);
+
+  it("reads keys of exactly 256 characters, however many bytes each character takes", () => {
+    for (const char of ["k", "é", "€", "😀"]) {
+      const key = char.repeat(MAX_PARTITION_KEY_CHARS);
+      expect(deaggregate(kplAggregateOf([key], [{ keyIndex: 0, data: reading }]))).toEqual([
+        { partitionKey: key, subSequenceNumber: 0, data: reading },
+      ]);
+    }
+  });
+
+  it.each([
+    ["257 one-byte characters", "k".repeat(257)],
+    ["257 four-byte characters", "😀".repeat(257)],
+    ["500,000 characters", "k".repeat(500_000)],
+  ])("rejects a key-table entry of %s (over Kinesis's limit) as AGGREGATE_CORRUPT, visiting nothing", (_, key) => {
+    const bytes = kplAggregateOf(["VIN-1", key], [{ keyIndex: 0, data: reading }]);
+    expect(MAX_PARTITION_KEY_CHARS).toBe(256);
+    expect(deaggregate(bytes)).toEqual(corrupt("partition key table entry 1 is over Kinesis's 256-character limit"));
+  });
+
+  it("rejects a key the entries repeat past twice the aggregate's size, before visiting any entry", () => {
+    // 8-byte entries (2 of data) each pointing at one 256-character key: the aggregate is 599 bytes,
+    // and the fifth entry takes the keys its entries repeat to 1,280 bytes, past 1,198.
+    const entries = Array.from({ length: 40 }, () => ({ keyIndex: 0, data: Buffer.from("{}") }));
+    const bytes = kplAggregateOf(["k".repeat(256)], entries);
+    const visited: unknown[] = [];
+
+    expect(MAX_KEY_REPETITION).toBe(2);
+    expect(forEachUserRecord(bytes, (user) => visited.push(user))).toEqual(
+      corrupt(`its entries repeat partition keys past 2 times its ${bytes.length} bytes (from user record 4 on)`),
+    );
+    expect(visited).toEqual([]);
+  });
+
+  it("counts a key as its line carries it, JSON-escaped: even one entry may not carry 256 control characters", () => {
+    // 1,536 bytes escaped, for an aggregate of 336 bytes.
+    expect(deaggregate(kplAggregateOf(["\u0001".repeat(256)], [{ keyIndex: 0, data: reading }]))).toMatchObject({
+      reason: "AGGREGATE_CORRUPT",
+    });
+  });
+
+  it("counts a key as its line carries it, JSON-escaped: control characters take six bytes each", () => {
+    const at = (key: string, n: number) =>
+      kplAggregateOf(
+        [key],
+        Array.from({ length: n }, () => ({ keyIndex: 0, data: reading })),
+      );
+    // 100 entries of 53 bytes: 5,300 bytes and more; 100 keys of 50 characters are 5,000 bytes as
+    // they are, and 30,000 escaped.
+    expect(deaggregate(at("k".repeat(50), 100))).toHaveLength(100);
+    expect(deaggregate(at("\u0001".repeat(50), 100))).toMatchObject({ reason: "AGGREGATE_CORRUPT" });
+  });
+
+  it("accepts keys repeated up to exactly twice the aggregate's size", () => {
+    const entries = (n: number) => Array.from({ length: n }, () => ({ keyIndex: 0, data: Buffer.from("{}") }));
+    // Find the key length at which 10 entries repeat exactly twice the aggregate's bytes.
+    for (let length = 1; length <= 256; length++) {
+      const bytes = kplAggregateOf(["k".repeat(length)], entries(10));
+      const repeated = 10 * length;
+      const result = deaggregate(bytes);
+      if (repeated <= 2 * bytes.length) expect(result).toHaveLength(10);
+      else expect(result).toMatchObject({ reason: "AGGREGATE_CORRUPT" });
+    }
   });
 });
