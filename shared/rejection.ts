@@ -36,8 +36,18 @@ export interface RejectionDetail {
 }
 
 /**
+ * The most bytes a rejection's details take as JSON (the quarantine line's `details` array). A
+ * quarantine line's other fields, besides its partition key and data, take at most 568 bytes (with
+ * a 128-character stream name), so a line's fixed part stays within 1 KiB however many errors a
+ * record has, or however long the text they quote (docs/reliability.md, "Amplification").
+ */
+export const MAX_DETAILS_BYTES = 448;
+
+/**
  * Why a record cannot be used. A class, so that a decoding step can return either its value or a
  * `Rejection` (told apart with `instanceof`: JSON.parse never makes one) without a wrapper object per record.
+ * Its details are held to `MAX_DETAILS_BYTES`: the first ones that fit are kept (the first always,
+ * cut if need be), then one saying how many more there were.
  */
 export class Rejection {
   readonly reason: RejectionReason;
@@ -45,9 +55,48 @@ export class Rejection {
 
   constructor(reason: RejectionReason, details: readonly RejectionDetail[]) {
     this.reason = reason;
-    this.details = details;
+    this.details = withinBudget(details);
   }
 }
+
+/** Room kept for the last detail of a cut list, `,{"path":"","message":"… and 9999 more"}` (44 bytes). */
+const MORE_BYTES = 48;
+
+/** `details` as they are when their JSON fits `MAX_DETAILS_BYTES`; otherwise the first that fit, and how many more. */
+function withinBudget(details: readonly RejectionDetail[]): readonly RejectionDetail[] {
+  // A character takes at most 6 bytes in JSON (\u0001), a detail's punctuation 26: most lists fit
+  // without being measured.
+  let most = 2;
+  for (const detail of details) most += 26 + 6 * (detail.path.length + detail.message.length);
+  if (most <= MAX_DETAILS_BYTES || jsonBytes(details) <= MAX_DETAILS_BYTES) return details;
+  const kept: RejectionDetail[] = [];
+  let bytes = 2;
+  for (const detail of details) {
+    const room = MAX_DETAILS_BYTES - MORE_BYTES - bytes - (kept.length > 0 ? 1 : 0);
+    const size = jsonBytes(detail);
+    if (size <= room) kept.push(detail);
+    else if (kept.length === 0) kept.push(cut(detail, room));
+    else break;
+    bytes += jsonBytes(kept[kept.length - 1]) + (kept.length > 1 ? 1 : 0);
+  }
+  if (kept.length < details.length) kept.push({ path: "", message: `… and ${details.length - kept.length} more` });
+  return kept;
+}
+
+/** A detail cut, path and message, to at most `room` bytes of JSON, each cut marked with `…`. */
+function cut(detail: RejectionDetail, room: number): RejectionDetail {
+  // Halved until it fits: a detail over the whole budget is rare.
+  for (let keep = Math.max(detail.path.length, detail.message.length); keep > 0; keep = Math.floor(keep / 2)) {
+    const shorter = { path: clip(detail.path, keep), message: clip(detail.message, keep) };
+    if (jsonBytes(shorter) <= room) return shorter;
+  }
+  return { path: "", message: "…" };
+}
+
+/** The first `chars` UTF-16 units of `text`, and `…` if that cut it. */
+const clip = (text: string, chars: number) => (text.length > chars ? `${text.slice(0, chars)}…` : text);
+
+const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
 
 /** Builds a rejection with one detail about the whole record. */
 export function reject(reason: RejectionReason, message: string, path = ""): Rejection {
