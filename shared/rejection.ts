@@ -19,6 +19,8 @@ export const REJECTIONS = {
     "a `schemaVersion` that does not exist, or that `ACCEPTED_SCHEMA_VERSIONS` holds back, whatever else the record holds ([below](#holding-a-version-back-and-what-schema_unsupported-means))",
   SCHEMA_INVALID:
     "JSON that breaks its version's contract, or is not a JSON object; `details` name each field by JSON Pointer",
+  UNEXPECTED_ERROR:
+    "an exception thrown while the record was decoded, validated or enriched, before its line was handed to delivery: a bug, not the data's fault; the detail names the exception, the batch goes on, and `UnexpectedErrorAlarm` fires ([operations](operations.md#unexpectederroralarm)). Redrive the record once the bug is fixed",
   AGGREGATE_REJECTED:
     "a KPL aggregate with more rejected entries than one aggregate or one batch may quarantine entry by entry ([below](#how-much-of-an-aggregate-is-quarantined-entry-by-entry)): the whole Kinesis record is quarantined once, none of its entries delivered",
 } as const;

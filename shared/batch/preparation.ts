@@ -2,6 +2,7 @@
 import type { KinesisStreamRecord } from "aws-lambda";
 import type { Config } from "../config.ts";
 import { decodeBase64, forEachUserRecord, isKplAggregate, parseJson, type UserRecord } from "../decode.ts";
+import { jsonPreview } from "../describe.ts";
 import { type BatchInfo, enrich, type IngestInfo, parseStreamArn, recordIdOf, shardIdOf } from "../enrich.ts";
 import { type FirehoseLimits, RecordPacker } from "../firehose/index.ts";
 import type { QuarantineLine } from "../quarantine.ts";
@@ -20,6 +21,14 @@ import type { Prepared, RecordOrigin, Reject, RejectBounds } from "./types.ts";
  * The CPU-bound part of a batch: every record to a packed line or a reject. Synchronous and
  * allocation-light (one pass, lines encoded straight into Firehose records, per-record state in
  * fields rather than closures); never throws for bad data.
+ *
+ * A backstop with a precise edge: an exception thrown while one record is handled *before its line
+ * is added to the packer* (decoding, de-aggregating, parsing, validating, enriching, serialising,
+ * measuring) quarantines that record as `UNEXPECTED_ERROR` and the batch goes on. An exception from
+ * the packer, from building a quarantine line, or from the counts after the add propagates and
+ * fails the invocation (Lambda retries the batch): past the add, the record may be on its way to
+ * Firehose, and it must never be both delivered and quarantined. The envelope (shard, arrival,
+ * stream ARN) is checked by `kinesisRecordsOf` before any record is handled.
  */
 export class Preparation {
   readonly #limits: FirehoseLimits;
@@ -51,6 +60,12 @@ export class Preparation {
   #arrivalMs = Number.NaN;
   // Stryker disable next-line StringLiteral: a cache's initial value, never read before the first record sets it
   #arrivalTime = "";
+  // The record in hand once prepared, before it is added (set by #prepare).
+  // Stryker disable next-line StringLiteral: set by #prepare before it is read
+  #line = "";
+  #lineUnknownFields = 0;
+  #lineOverSpeed = false;
+  #lineLagMs = 0;
 
   constructor(config: Config, nowMs: number, limits: FirehoseLimits, bounds: RejectBounds) {
     this.#limits = limits;
@@ -103,14 +118,21 @@ export class Preparation {
       this.#arrivalTime = new Date(arrivalMs).toISOString();
     }
 
-    // Decoded into a shared buffer: every use of `bytes` ends before the next record.
-    // Stryker disable next-line BooleanLiteral: decoding into a fresh buffer instead of the shared one (performance only)
-    const bytes = decodeBase64(kinesis.data, true);
+    let bytes: Buffer | Rejection;
+    let aggregate = false;
+    try {
+      // Decoded into a shared buffer: every use of `bytes` ends before the next record.
+      // Stryker disable next-line BooleanLiteral: decoding into a fresh buffer instead of the shared one (performance only)
+      bytes = decodeBase64(kinesis.data, true);
+      aggregate = !(bytes instanceof Rejection) && isKplAggregate(bytes);
+    } catch (err) {
+      bytes = unexpected(err);
+    }
     if (bytes instanceof Rejection) {
       this.#reject(bytes, kinesis.partitionKey, undefined);
       return;
     }
-    if (!isKplAggregate(bytes)) {
+    if (!aggregate) {
       this.#accept(bytes, kinesis.partitionKey, undefined);
       return;
     }
@@ -136,17 +158,29 @@ export class Preparation {
     let entries = 0;
     // Stryker disable next-line BooleanLiteral: assigned at the first entry before it is read
     let overAggregate = false;
-    const corrupt = forEachUserRecord(bytes, (user) => {
-      entries++;
-      this.#accept(user.data, user.partitionKey, user);
-      if (this.#counts) return;
-      overAggregate = this.#entryRejects - entryRejects > this.#bounds.perAggregate;
-      if (!overAggregate && this.#entryRejects <= this.#bounds.perBatch) return;
-      // From here on the entries are only counted by reason.
-      const counts = zeroByReason();
-      for (let r = rejects; r < this.#rejects.length; r++) counts[(this.#rejects[r] as Reject).line.reason]++;
-      this.#counts = counts;
-    });
+    // Set while an entry is visited: an exception then comes from the packer, a quarantine line or
+    // the counts, never from the decoder, and fails the invocation.
+    let visiting = false;
+    let corrupt: Rejection | undefined;
+    try {
+      corrupt = forEachUserRecord(bytes, (user) => {
+        visiting = true;
+        entries++;
+        this.#accept(user.data, user.partitionKey, user);
+        visiting = false;
+        if (this.#counts) return;
+        overAggregate = this.#entryRejects - entryRejects > this.#bounds.perAggregate;
+        if (!overAggregate && this.#entryRejects <= this.#bounds.perBatch) return;
+        // From here on the entries are only counted by reason.
+        const counts = zeroByReason();
+        for (let r = rejects; r < this.#rejects.length; r++) counts[(this.#rejects[r] as Reject).line.reason]++;
+        this.#counts = counts;
+      });
+    } catch (err) {
+      if (visiting) throw err;
+      // The decoder failed: whatever the aggregate added is taken back below, and it is quarantined whole.
+      corrupt = unexpected(err);
+    }
     const counts = this.#counts;
     this.#counts = undefined;
     if (corrupt === undefined && counts === undefined) {
@@ -166,18 +200,45 @@ export class Preparation {
     this.#reject(rejection, kinesis.partitionKey, undefined);
   }
 
-  /** `user` is the aggregate entry the bytes came from, if any. */
+  /**
+   * `user` is the aggregate entry the bytes came from, if any. Everything up to the add is
+   * `#prepare`'s, under the backstop; from the add on, nothing is caught.
+   */
   #accept(bytes: Buffer, partitionKey: string, user: UserRecord | undefined): void {
+    let rejection: Rejection | undefined;
+    try {
+      rejection = this.#prepare(bytes, partitionKey, user);
+    } catch (err) {
+      rejection = unexpected(err);
+    }
+    if (rejection !== undefined) {
+      this.#reject(rejection, partitionKey, user);
+      return;
+    }
+    // Stryker disable next-line ConditionalExpression: entries of an aggregate only being counted are packed, then rolled back with it (memory only)
+    if (this.#counts) return;
+    this.#packer.add(this.#line, this.#owner);
+    this.#lines++;
+    this.#unknownFields += this.#lineUnknownFields;
+    if (this.#lineOverSpeed) this.#overSpeed++;
+    const lag = this.#lineLagMs;
+    if (
+      this.#maxArrivalLagMs === undefined ||
+      // Stryker disable next-line EqualityOperator: `>=` assigns the same value again
+      lag > this.#maxArrivalLagMs
+    )
+      this.#maxArrivalLagMs = lag;
+  }
+
+  /**
+   * The record's line, in `#line` (and its counts beside it), or why it is rejected: parsed,
+   * validated, enriched, serialised and measured. Throws only for a bug (the backstop's side of the edge).
+   */
+  #prepare(bytes: Buffer, partitionKey: string, user: UserRecord | undefined): Rejection | undefined {
     const parsed = parseJson(bytes);
-    if (parsed instanceof Rejection) {
-      this.#reject(parsed, partitionKey, user);
-      return;
-    }
+    if (parsed instanceof Rejection) return parsed;
     const valid = validateTelemetry(parsed, this.#acceptedVersions);
-    if (valid instanceof Rejection) {
-      this.#reject(valid, partitionKey, user);
-      return;
-    }
+    if (valid instanceof Rejection) return valid;
     const origin = this.#origin;
     const ingest: IngestInfo = {
       recordId: recordIdOf(
@@ -202,22 +263,13 @@ export class Preparation {
         lineLimit === this.#limits.recordBytes
           ? `enriched line exceeds Firehose's ${lineLimit}-byte record limit`
           : `enriched line exceeds the ${lineLimit}-byte record limit (Firehose's ${this.#limits.recordBytes} bytes, less compression's worst case)`;
-      this.#reject(reject("TOO_LARGE", message), partitionKey, user);
-      return;
+      return reject("TOO_LARGE", message);
     }
-    // Stryker disable next-line ConditionalExpression: entries of an aggregate only being counted are packed, then rolled back with it (memory only)
-    if (this.#counts) return;
-    this.#packer.add(line, this.#owner);
-    this.#lines++;
-    this.#unknownFields += valid.unknownFields;
-    if (enriched.overSpeedLimit) this.#overSpeed++;
-    const lag = enriched.ingest.arrivalLagMs;
-    if (
-      this.#maxArrivalLagMs === undefined ||
-      // Stryker disable next-line EqualityOperator: `>=` assigns the same value again
-      lag > this.#maxArrivalLagMs
-    )
-      this.#maxArrivalLagMs = lag;
+    this.#line = line;
+    this.#lineUnknownFields = valid.unknownFields;
+    this.#lineOverSpeed = enriched.overSpeedLimit;
+    this.#lineLagMs = enriched.ingest.arrivalLagMs;
+    return undefined;
   }
 
   /** Keeps the original bytes for replay: the Kinesis data as received, or the aggregate entry's bytes. */
@@ -251,6 +303,23 @@ export class Preparation {
       line: origin === undefined ? line : { ...line, redrive: origin.redrive },
     });
   }
+}
+
+/**
+ * The UNEXPECTED_ERROR rejection of an exception thrown while a record was handled: its name,
+ * message and first stack frame (a bug to fix, not the data's fault). Never throws, whatever was thrown.
+ */
+function unexpected(err: unknown): Rejection {
+  let what: string;
+  try {
+    if (err instanceof Error) {
+      const frame = (err.stack ?? "").split("\n").find((line) => line.trimStart().startsWith("at "));
+      what = `${err.name}: ${err.message}${frame === undefined ? "" : ` (${frame.trim()})`}`;
+    } else what = `a thrown ${jsonPreview(err, 80)}`;
+  } catch {
+    what = "an exception that cannot be described";
+  }
+  return reject("UNEXPECTED_ERROR", `exception while handling the record: ${what}`);
 }
 
 /**

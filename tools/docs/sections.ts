@@ -125,14 +125,25 @@ interface MetricQuery {
   readonly ReturnData?: boolean;
 }
 
+/**
+ * Dimensions that say which slice of a metric an alarm watches, shown beside the metric (the others
+ * name the stack's own function, stream or bucket, or the service every metric of ours carries).
+ */
+const SLICING_DIMENSIONS: readonly string[] = ["Reason"];
+
 /** What an alarm watches: a metric and its statistic, or a metric math expression over metrics. */
 function watched(p: Readonly<Record<string, unknown>>): { what: string; period: unknown } {
   const metrics = p.Metrics as readonly MetricQuery[] | undefined;
-  if (metrics === undefined)
+  if (metrics === undefined) {
+    const slices = ((p.Dimensions ?? []) as readonly { Name: string; Value: unknown }[])
+      .filter((d) => SLICING_DIMENSIONS.includes(d.Name))
+      .map((d) => ` (${code(d.Name)} = ${typeof d.Value === "string" ? code(d.Value) : templateText(d.Value)})`)
+      .join("");
     return {
-      what: `${code(String(p.Namespace))} ${code(String(p.MetricName))} ${String(p.Statistic ?? p.ExtendedStatistic)}`,
+      what: `${code(String(p.Namespace))} ${code(String(p.MetricName))}${slices} ${String(p.Statistic ?? p.ExtendedStatistic)}`,
       period: p.Period,
     };
+  }
   const inputs = metrics.filter((m) => m.MetricStat !== undefined);
   const result = metrics.find((m) => m.ReturnData !== false && m.Expression !== undefined);
   const named = inputs.map(

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { REJECTION_REASONS } from "../../../shared/rejection.ts";
 import {
   alarmsOf,
   type ConsumerTemplate,
@@ -59,8 +60,34 @@ function dashboardProblems(template: ConsumerTemplate): string[] {
   ];
 }
 
+/** The `Reason` each alarm on a metric of ours watches (the dimension `addBatchMetrics` publishes per reason). */
+function reasonsWatched(template: ConsumerTemplate): string[] {
+  return alarmsOf(template).flatMap(([, alarm]) =>
+    ((alarm.Properties?.Dimensions ?? []) as { Name: string; Value: unknown }[])
+      .filter((d) => d.Name === "Reason")
+      .map((d) => String(d.Value)),
+  );
+}
+
 describe("the alarm inventory of template.yaml", () => {
   const template = consumerTemplate();
+
+  it("watches quarantine reasons by the names shared/rejection.ts gives them, UNEXPECTED_ERROR among them", () => {
+    const watched = reasonsWatched(template);
+    expect(watched).toContain("UNEXPECTED_ERROR");
+    for (const reason of watched) expect(REJECTION_REASONS).toContain(reason);
+    const [, alarm] = alarmsOf(template).find(([id]) => id === "UnexpectedErrorAlarm") ?? [];
+    expect(alarm?.Properties).toMatchObject({
+      Namespace: "VehicleTelemetry",
+      MetricName: "RecordsQuarantined",
+      Dimensions: [
+        { Name: "service", Value: "telemetry-consumer" },
+        { Name: "Reason", Value: "UNEXPECTED_ERROR" },
+      ],
+      Threshold: 0,
+      ComparisonOperator: "GreaterThanThreshold",
+    });
+  });
 
   it("has alarms", () => {
     expect(alarmsOf(template).length).toBeGreaterThan(0);

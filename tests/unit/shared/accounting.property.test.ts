@@ -2,9 +2,14 @@ import { FirehoseClient, PutRecordBatchCommand, type PutRecordBatchCommandInput 
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { processBatch } from "../../../shared/batch/index.ts";
-import { type DeliveryCompression, NO_COMPRESSION, parseDeliveryCompression } from "../../../shared/firehose/index.ts";
+import {
+  type DeliveryCompression,
+  NO_COMPRESSION,
+  parseDeliveryCompression,
+  RecordPacker,
+} from "../../../shared/firehose/index.ts";
 import { REJECTION_REASONS } from "../../../shared/rejection.ts";
 import { validTelemetry } from "../../../tools/fixtures/arbitraries.ts";
 import { jsonBytes, kinesisRecord, kplAggregate } from "../../../tools/fixtures/fixtures.ts";
@@ -12,6 +17,37 @@ import { decompressObject } from "../../../tools/pipeline/compressed.ts";
 import { batchDeps, config, quarantineLines } from "../../support/batch.ts";
 import { enrichedValidator } from "../../support/contract.ts";
 import { numRunsFrom } from "../../support/runs.ts";
+
+/**
+ * Exceptions injected on both sides of the backstop's edge (shared/batch/preparation.ts): in
+ * enrich(), before a line is added (the record must be quarantined as UNEXPECTED_ERROR and the batch
+ * go on), and in the packer's add, after the line is in (the invocation must fail, nothing sent).
+ */
+const inject = vi.hoisted(() => ({
+  /** enrich() throws on these calls (0-based, in the order of the batch's records). */
+  enrichCalls: new Set<number>(),
+  enrichCall: 0,
+  /** The recordIds enrich() threw for. */
+  thrownFor: [] as string[],
+}));
+
+vi.mock("../../../shared/enrich.ts", async (importOriginal) => {
+  const original = await importOriginal<typeof import("../../../shared/enrich.ts")>();
+  return {
+    ...original,
+    enrich: (...args: Parameters<typeof original.enrich>) => {
+      if (inject.enrichCalls.has(inject.enrichCall++)) {
+        inject.thrownFor.push(args[1].recordId);
+        throw new TypeError("injected before the add");
+      }
+      return original.enrich(...args);
+    },
+  };
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 const firehoseMock = mockClient(FirehoseClient);
 const s3Mock = mockClient(S3Client);
@@ -68,6 +104,8 @@ const compressions: [string, fc.Arbitrary<DeliveryCompression>][] = [
 
 describe.each(compressions)("batch accounting (property), %s", (_, compression) => {
   let runsWithWholeAggregates = 0;
+  let runsWithThrowsBeforeTheAdd = 0;
+  let runsFailedAfterTheAdd = 0;
 
   it("puts every user record in exactly one of delivered, quarantined or reported for retry", async () => {
     await fc.assert(
@@ -83,7 +121,31 @@ describe.each(compressions)("batch accounting (property), %s", (_, compression) 
         // Narrow bounds, so that aggregates of a few entries go past them.
         fc.record({ perAggregate: fc.integer({ min: 0, max: 3 }), perBatch: fc.integer({ min: 0, max: 8 }) }),
         compression,
-        async (inputs, behaviours, quarantineFails, limitsSeed, budgetMs, rejectBounds, deliveryCompression) => {
+        // Before the add: enrich() throws on some calls. After it: the packer's n-th add throws, or none.
+        fc.uniqueArray(fc.integer({ min: 0, max: 40 }), { maxLength: 4 }),
+        fc.option(fc.integer({ min: 0, max: 40 }), { freq: 4 }),
+        async (
+          inputs,
+          behaviours,
+          quarantineFails,
+          limitsSeed,
+          budgetMs,
+          rejectBounds,
+          deliveryCompression,
+          enrichThrows,
+          addThrows,
+        ) => {
+          inject.enrichCalls = new Set(enrichThrows);
+          inject.enrichCall = 0;
+          inject.thrownFor = [];
+          vi.restoreAllMocks();
+          let adds = 0;
+          const add = RecordPacker.prototype.add;
+          if (addThrows !== null)
+            vi.spyOn(RecordPacker.prototype, "add").mockImplementation(function (this: RecordPacker, line, tag) {
+              add.call(this, line, tag);
+              if (adds++ === addThrows) throw new RangeError("injected after the add");
+            });
           firehoseMock.reset();
           // Compression takes its worst case off each record's room for lines: the same room as without.
           const recordBytes = limitsSeed.recordBytes + (deliveryCompression === NO_COMPRESSION ? 0 : 200);
@@ -137,12 +199,23 @@ describe.each(compressions)("batch accounting (property), %s", (_, compression) 
           const deps = batchDeps({ limits, rejectBounds, config: { ...config, deliveryCompression } });
           const deadlineMs = deps.clock.ms + budgetMs;
 
-          const { response, stats } = await processBatch(
+          const outcome = await processBatch(
             events.map((e) => e.record),
             { deadlineMs, requestId: "prop" },
             deps,
-          );
+          ).catch((err: Error) => err);
 
+          if (outcome instanceof Error) {
+            // Only an exception after an add fails the invocation, and then before anything is sent.
+            expect(outcome.message).toBe("injected after the add");
+            expect(adds).toBeGreaterThan(addThrows ?? Number.POSITIVE_INFINITY);
+            expect(firehoseMock.calls()).toHaveLength(0);
+            expect(s3Mock.calls()).toHaveLength(0);
+            runsFailedAfterTheAdd++;
+            return;
+          }
+          expect(adds).toBeLessThanOrEqual(addThrows ?? Number.POSITIVE_INFINITY);
+          const { response, stats } = outcome;
           expect(invalidLines).toEqual([]);
           // An aggregate quarantined whole is one record, identified like a corrupt one.
           const whole = new Set(sent.filter((q) => q.reason === "AGGREGATE_REJECTED").map((q) => q.recordId));
@@ -170,12 +243,25 @@ describe.each(compressions)("batch accounting (property), %s", (_, compression) 
             for (const id of unaccounted) expect(expectedIds.get(id)).toBeGreaterThanOrEqual(rewindIndex);
           }
           expect(deps.clock.ms).toBeLessThanOrEqual(deadlineMs);
+          // Each record enrich() threw for is quarantined as UNEXPECTED_ERROR, alone or in its
+          // aggregate quarantined whole (AGGREGATE_REJECTED), and never delivered.
+          const byId = new Map(sent.map((q) => [q.recordId, q.reason]));
+          for (const id of inject.thrownFor) {
+            expect(confirmed).not.toContain(id);
+            const aggregateId = id.split(":").slice(0, 2).join(":");
+            expect([byId.get(id), byId.get(aggregateId)]).toContain(
+              byId.has(id) ? "UNEXPECTED_ERROR" : "AGGREGATE_REJECTED",
+            );
+          }
+          if (inject.thrownFor.length > 0) runsWithThrowsBeforeTheAdd++;
         },
       ),
       { numRuns: NUM_RUNS },
     );
-    // The bound was met, not only possible.
+    // The bounds were met, and both sides of the edge were tried, not only possible.
     expect(runsWithWholeAggregates).toBeGreaterThan(0);
+    expect(runsWithThrowsBeforeTheAdd).toBeGreaterThan(0);
+    expect(runsFailedAfterTheAdd).toBeGreaterThan(0);
   });
 });
 

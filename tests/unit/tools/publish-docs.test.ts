@@ -182,6 +182,25 @@ describe("the template's tables", () => {
     );
   });
 
+  it("names the slice of a metric an alarm watches (its Reason), not the dimensions every metric carries", () => {
+    const a = alarm({
+      Namespace: "VehicleTelemetry",
+      MetricName: "RecordsQuarantined",
+      Dimensions: [
+        { Name: "service", Value: "telemetry-consumer" },
+        { Name: "Reason", Value: "UNEXPECTED_ERROR" },
+      ],
+      Statistic: "Sum",
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 0,
+      ComparisonOperator: "GreaterThanThreshold",
+    });
+    expect(firesWhen(a)).toBe(
+      "`VehicleTelemetry` `RecordsQuarantined` (`Reason` = `UNEXPECTED_ERROR`) Sum > 0 in 1 of 1 periods of 300 s",
+    );
+  });
+
   it("says when a metric math alarm fires", () => {
     const stat = (name: string) => ({ Metric: { Namespace: "N", MetricName: name }, Period: 900, Stat: "Sum" });
     const a = alarm({
