@@ -9,6 +9,9 @@ export class EventShapeError extends Error {
   }
 }
 
+/** The most seconds from the epoch a Date can hold: an arrival time past it cannot be written. */
+const MAX_ARRIVAL_SECONDS = 8.64e12;
+
 /**
  * Returns the event's records after checking each carries the fields the consumer reads.
  * Throws an `EventShapeError` naming the first missing or mistyped field: such an event (a
@@ -29,8 +32,12 @@ export function kinesisRecordsOf(event: unknown): readonly KinesisStreamRecord[]
     for (const field of ["data", "partitionKey", "sequenceNumber"] as const) {
       if (typeof kinesis[field] !== "string") throw new EventShapeError(`${at}.kinesis.${field} must be a string`);
     }
-    if (!Number.isFinite(kinesis.approximateArrivalTimestamp)) {
-      throw new EventShapeError(`${at}.kinesis.approximateArrivalTimestamp must be a number of seconds`);
+    const arrival = kinesis.approximateArrivalTimestamp;
+    // Within the range a Date can hold (±8.64e15 ms): the arrival time is written as an ISO string.
+    if (typeof arrival !== "number" || !(Math.abs(arrival) <= MAX_ARRIVAL_SECONDS)) {
+      throw new EventShapeError(
+        `${at}.kinesis.approximateArrivalTimestamp must be a number of seconds (at most ${MAX_ARRIVAL_SECONDS} from the epoch)`,
+      );
     }
   }
   return records as KinesisStreamRecord[];

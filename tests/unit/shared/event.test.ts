@@ -11,6 +11,15 @@ describe("kinesisRecordsOf", () => {
     expect(kinesisRecordsOf(event)).toBe(event.Records);
   });
 
+  it("accepts arrival times to the edges of what a Date holds, the epoch included", () => {
+    for (const seconds of [0, 8.64e12, -8.64e12, 1_795_248_000.125]) {
+      const event = structuredClone(sampleEvent("valid-batch.json"));
+      (event.Records[0] as unknown as Mutable).kinesis.approximateArrivalTimestamp = seconds;
+      expect(kinesisRecordsOf(event)).toBe(event.Records);
+      expect(new Date(Math.round(seconds * 1000)).toISOString()).toMatch(/Z$/);
+    }
+  });
+
   it.each([
     ["event.Records must be an array", {}],
     ["event.Records must be an array", null],
@@ -24,6 +33,11 @@ describe("kinesisRecordsOf", () => {
     ["kinesis.partitionKey", (r: Mutable) => (r.kinesis.partitionKey = 7)],
     ["kinesis.sequenceNumber", (r: Mutable) => delete r.kinesis.sequenceNumber],
     ["kinesis.approximateArrivalTimestamp", (r: Mutable) => (r.kinesis.approximateArrivalTimestamp = "soon")],
+    ["kinesis.approximateArrivalTimestamp", (r: Mutable) => delete r.kinesis.approximateArrivalTimestamp],
+    ["kinesis.approximateArrivalTimestamp", (r: Mutable) => (r.kinesis.approximateArrivalTimestamp = Number.NaN)],
+    // Finite, but past what a Date holds: writing the arrival time would throw a RangeError.
+    ["kinesis.approximateArrivalTimestamp", (r: Mutable) => (r.kinesis.approximateArrivalTimestamp = 8.64e12 + 1)],
+    ["kinesis.approximateArrivalTimestamp", (r: Mutable) => (r.kinesis.approximateArrivalTimestamp = -1e300)],
     ["eventSourceARN", (r: Mutable) => delete r.eventSourceARN],
     ["kinesis", (r: Mutable) => (r.kinesis = null as never)],
     ["kinesis", (r: Mutable) => (r.kinesis = "text" as never)],
