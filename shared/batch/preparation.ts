@@ -81,10 +81,16 @@ export class Preparation {
 
   run(records: readonly KinesisStreamRecord[], origins?: readonly (RecordOrigin | undefined)[]): Prepared {
     this.#origins = origins;
-    for (let owner = 0; owner < records.length; owner++) this.#take(owner, records[owner] as KinesisStreamRecord);
+    const ownerLines = new Uint32Array(records.length);
+    for (let owner = 0; owner < records.length; owner++) {
+      const before = this.#lines;
+      this.#take(owner, records[owner] as KinesisStreamRecord);
+      ownerLines[owner] = this.#lines - before;
+    }
     return {
       packed: this.#packer.finish(),
       lines: this.#lines,
+      ownerLines,
       rejects: this.#rejects,
       unknownFields: this.#unknownFields,
       overSpeed: this.#overSpeed,
@@ -124,7 +130,9 @@ export class Preparation {
       // Decoded into a shared buffer: every use of `bytes` ends before the next record.
       // Stryker disable next-line BooleanLiteral: decoding into a fresh buffer instead of the shared one (performance only)
       bytes = decodeBase64(kinesis.data, true);
-      aggregate = !(bytes instanceof Rejection) && isKplAggregate(bytes);
+      // A redriven aggregate entry is read as the live path read it, a user record: never de-aggregated again.
+      aggregate =
+        !(bytes instanceof Rejection) && this.#origin?.subSequenceNumber === undefined && isKplAggregate(bytes);
     } catch (err) {
       bytes = unexpected(err);
     }

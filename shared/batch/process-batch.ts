@@ -6,7 +6,7 @@ import { writeQuarantine } from "../quarantine.ts";
 import { zeroByReason } from "../rejection.ts";
 import { REJECT_BOUNDS } from "./constants.ts";
 import { Preparation } from "./preparation.ts";
-import type { BatchContext, BatchDeps, BatchOutcome, Reject } from "./types.ts";
+import type { BatchContext, BatchDeps, BatchOutcome, Prepared, Reject } from "./types.ts";
 
 /**
  * Processes one batch. Every user record ends delivered, quarantined, or at or after the record
@@ -59,10 +59,17 @@ export async function processBatch(
     failureReasons.push(`quarantine write failed: ${quarantine.error}`);
   }
 
+  const unsettled = unsettledOf(
+    prepared,
+    delivery.undelivered,
+    quarantine.error === undefined ? [] : prepared.rejects,
+    records.length,
+  );
   const retryRecord = records[retryFrom];
   const first = records[0];
   const last = records[records.length - 1];
   return {
+    unsettled,
     response: {
       batchItemFailures: retryRecord ? [{ itemIdentifier: retryRecord.kinesis.sequenceNumber }] : [],
     },
@@ -90,6 +97,36 @@ export async function processBatch(
       failureReasons,
     },
   };
+}
+
+/**
+ * The indexes, ascending, of the Kinesis records with a line in a Firehose record not confirmed
+ * (`undelivered`, indexes of `prepared.packed`) or a reject in `unwritten`. Lines are packed in
+ * record order, so each record's lines are one run of the packed lines, `ownerLines` long.
+ */
+function unsettledOf(
+  prepared: Prepared,
+  undelivered: readonly number[],
+  unwritten: readonly Reject[],
+  records: number,
+): number[] {
+  const open = new Set<number>();
+  for (const entry of unwritten) open.add(entry.owner);
+  const starts = new Float64Array(prepared.packed.length + 1);
+  for (let r = 0; r < prepared.packed.length; r++)
+    starts[r + 1] = (starts[r] as number) + (prepared.packed[r] as PackedRecord).lineCount;
+  const lines = prepared.ownerLines;
+  let owner = 0;
+  let ownerStart = 0;
+  for (const r of [...undelivered].sort((a, b) => a - b)) {
+    const from = starts[r] as number;
+    const to = starts[r + 1] as number;
+    // Past the records whose lines all come before this Firehose record.
+    while (owner < records && ownerStart + (lines[owner] as number) <= from) ownerStart += lines[owner++] as number;
+    for (let o = owner, start = ownerStart; o < records && start < to; start += lines[o++] as number)
+      if ((lines[o] as number) > 0) open.add(o);
+  }
+  return [...open].sort((a, b) => a - b);
 }
 
 /**

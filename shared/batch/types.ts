@@ -84,6 +84,13 @@ export interface BatchStats {
 export interface BatchOutcome {
   readonly response: KinesisStreamBatchResponse;
   readonly stats: BatchStats;
+  /**
+   * The indexes, ascending, of the Kinesis records not wholly delivered or quarantined: a line of
+   * theirs in a Firehose record Firehose did not confirm, or a reject of theirs in a quarantine write
+   * that failed. Every other record is done, before the rewind point or after it (a redrive's manifest
+   * lists exactly those).
+   */
+  readonly unsettled: readonly number[];
 }
 
 /** A rejected user record and the index of the Kinesis record that carried it. */
@@ -97,6 +104,8 @@ export interface Prepared {
   /** Accepted records as NDJSON lines, packed into Firehose records, in batch order. */
   readonly packed: PackedRecord[];
   readonly lines: number;
+  /** Lines of each Kinesis record, by index: a record's lines follow the previous record's, in `packed`'s order. */
+  readonly ownerLines: Uint32Array;
   readonly rejects: Reject[];
   readonly unknownFields: number;
   readonly overSpeed: number;

@@ -5,9 +5,10 @@ import type { Pending, RedriveDeps, RedriveRequest, RedriveSummary } from "./typ
 
 /**
  * One `processBatch` of the chunk's records, then each source object's manifest with the ids now
- * delivered or quarantined again (those before the record `processBatch` reports for retry). A
- * manifest that cannot be written is reported in the summary; throws only what `processBatch` throws
- * (a bug).
+ * wholly delivered or quarantined again: every record `processBatch` does not name unsettled, before
+ * its rewind point or after it. Each user record is counted once: delivered, quarantined again by
+ * reason, or failed. A manifest that cannot be written is reported in the summary; throws only what
+ * `processBatch` throws (a bug).
  */
 export async function deliver(
   request: RedriveRequest,
@@ -18,17 +19,19 @@ export async function deliver(
   deadlineMs: number,
   requestId: string,
 ): Promise<void> {
-  const { stats } = await processBatch(
+  const { stats, unsettled } = await processBatch(
     pending.map((p) => p.record),
     { deadlineMs, requestId: `redrive-${requestId}`, origins: pending.map((p) => p.origin) },
     deps,
   );
   summary.delivered += stats.delivered;
-  for (const [reason, n] of Object.entries(stats.quarantined)) if (n > 0) summary.quarantinedAgain[reason] = n;
-  const doneCount = stats.received - stats.retryRecords;
-  summary.failed += stats.retryRecords;
+  for (const [reason, n] of Object.entries(stats.quarantined))
+    if (n > 0) summary.quarantinedAgain[reason] = (summary.quarantinedAgain[reason] ?? 0) + n;
+  summary.failed += stats.failed;
+  const open = new Set(unsettled);
   const touched = new Set<string>();
-  for (let i = 0; i < doneCount; i++) {
+  for (let i = 0; i < pending.length; i++) {
+    if (open.has(i)) continue;
     const p = pending[i] as Pending;
     // Stryker disable next-line OptionalChaining: every pending record's object had its manifest loaded before any record was taken
     manifests.get(p.object)?.add(p.manifestId);

@@ -546,3 +546,66 @@ function mixedVersionBatch() {
     }),
   );
 }
+
+describe("processBatch: the records it leaves unsettled", () => {
+  const reading = (vehicleId: string) => jsonBytes({ vehicleId, timestamp: 0, speedKmh: 1 });
+  /** Valid record 0, a reject (no line) 1, an aggregate 2 of three entries, valid record 3: one line a Firehose record. */
+  const records = () => [
+    kinesisRecord({ n: 0, partitionKey: "VIN-0", data: reading("VIN-0") }),
+    kinesisRecord({ n: 1, partitionKey: "VIN-1", data: Buffer.from("not json") }),
+    kinesisRecord({
+      n: 2,
+      partitionKey: "agg",
+      data: kplAggregate(["VIN-2", "VIN-FAIL", "VIN-4"].map((v) => ({ partitionKey: v, data: reading(v) }))),
+    }),
+    kinesisRecord({ n: 3, partitionKey: "VIN-5", data: reading("VIN-5") }),
+  ];
+  const limits = { recordBytes: 600, batchRecords: 10, batchBytes: 10_000 };
+  /** Firehose refuses, every time, the lines that mention VIN-FAIL, and confirms the others. */
+  const refuseFail = (input: { Records?: { Data?: Uint8Array }[] }) => {
+    const responses = (input.Records ?? []).map((r) =>
+      Buffer.from(r.Data as Uint8Array).includes("VIN-FAIL")
+        ? { ErrorCode: "ServiceUnavailableException", ErrorMessage: "busy" }
+        : { RecordId: "r" },
+    );
+    return { FailedPutCount: responses.filter((r) => "ErrorCode" in r).length, RequestResponses: responses };
+  };
+
+  it("none when every record is delivered or quarantined", async () => {
+    expect((await processBatch(records(), context, batchDeps({ limits }))).unsettled).toEqual([]);
+  });
+
+  it("exactly the records with a line Firehose did not confirm: not those after the rewind point whose lines it did", async () => {
+    firehoseMock.on(PutRecordBatchCommand).callsFake(refuseFail);
+    const batch = records();
+
+    const { response, stats, unsettled } = await processBatch(batch, context, batchDeps({ limits }));
+
+    expect(unsettled).toEqual([2]);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: batch[2]?.kinesis.sequenceNumber }]);
+    expect(stats).toMatchObject({ delivered: 4, failed: 1, retryRecords: 2 });
+    expect(recordIdsOf(firehoseLines(firehoseMock).flat())).toContain(batch[3]?.eventID);
+  });
+
+  it("the records with a reject when the quarantine write fails, besides those with a line not confirmed", async () => {
+    firehoseMock.on(PutRecordBatchCommand).callsFake(refuseFail);
+    s3Mock.on(PutObjectCommand).rejects(new Error("S3 down"));
+
+    expect((await processBatch(records(), context, batchDeps({ limits }))).unsettled).toEqual([1, 2]);
+  });
+
+  it("a record whose lines span Firehose records, one of them not confirmed, and no record without lines", async () => {
+    // Lines of about 450 bytes, two a Firehose record: records 0+2.0, 2.1+2.2, 3; Firehose refuses the second.
+    firehoseMock.on(PutRecordBatchCommand).callsFake(refuseFail);
+
+    const { unsettled } = await processBatch(
+      records(),
+      context,
+      batchDeps({ limits: { ...limits, recordBytes: 1_000 } }),
+    );
+
+    expect(unsettled).toEqual([2]);
+  });
+});
+
+const recordIdsOf = (lines: Record<string, unknown>[]) => lines.map((l) => (l.ingest as { recordId: string }).recordId);

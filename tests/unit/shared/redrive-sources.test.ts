@@ -24,7 +24,7 @@ import {
   type StreamReader,
   type StreamRecord,
 } from "../../../shared/redrive/index.ts";
-import { kinesisRecord, sequenceNumber } from "../../../tools/fixtures/fixtures.ts";
+import { kinesisRecord, kplAggregate, sequenceNumber } from "../../../tools/fixtures/fixtures.ts";
 import { config } from "../../support/batch.ts";
 import { memoryStore, mixedBatch, redriveDeps, request, v1, v2 } from "../../support/redrive.ts";
 
@@ -308,6 +308,51 @@ describe("redrive from quarantine: filters and what processBatch is given", () =
     ]);
   });
 
+  it("reads a redriven aggregate entry as the live path did: bytes that are themselves an aggregate are never de-aggregated again", async () => {
+    // Live: an aggregate whose entry 1 holds another aggregate's bytes; that entry is quarantined as
+    // UTF8_INVALID (an entry is a user record, read as JSON), the others delivered.
+    const inner = kplAggregate([
+      { partitionKey: "VIN-1", data: v1(30) },
+      { partitionKey: "VIN-1", data: v1(31) },
+    ]);
+    const outer = kinesisRecord({
+      data: kplAggregate([
+        { partitionKey: "VIN-1", data: v1(32) },
+        { partitionKey: "VIN-X", data: inner },
+      ]),
+      partitionKey: "agg",
+      n: 32,
+    });
+    const live = await processBatch(
+      [outer],
+      { deadlineMs: Number.MAX_SAFE_INTEGER, requestId: "live" },
+      redriveDeps(memoryStore()),
+    );
+    expect(live.stats.quarantined.UTF8_INVALID).toBe(1);
+    const [quarantined] = (s3.commandCalls(PutObjectCommand)[0]?.args[0].input.Body as Uint8Array)
+      .toString()
+      .split("\n");
+    const entry = JSON.parse(quarantined as string);
+    expect(entry).toMatchObject({ recordId: `${outer.eventID}:1`, subSequenceNumber: 1, reason: "UTF8_INVALID" });
+    firehose.resetHistory();
+    s3.resetHistory();
+
+    // Redriven: the same verdict for the same recordId; the inner readings never come out under it.
+    const summary = await chunk(request(), redriveDeps(quarantineStore([entry])));
+
+    expect(summary).toMatchObject({ read: 1, delivered: 0, quarantinedAgain: { UTF8_INVALID: 1 }, failed: 0 });
+    expect(firehose.commandCalls(PutRecordBatchCommand)).toHaveLength(0);
+    const again = JSON.parse(
+      (s3.commandCalls(PutObjectCommand)[0]?.args[0].input.Body as Uint8Array).toString().split("\n")[0] as string,
+    );
+    expect(again).toMatchObject({
+      recordId: entry.recordId,
+      subSequenceNumber: 1,
+      reason: "UTF8_INVALID",
+      data: entry.data,
+    });
+  });
+
   it("counts only the reasons it quarantined again, and writes the manifest of what it took", async () => {
     const store = quarantineStore([line(1), line(2, { data: v2(2).toString("base64") })]);
     const summary = await chunk(request(), redriveDeps(store, v1Only));
@@ -445,8 +490,9 @@ describe("redrive from the on-failure destination: payload, dry run, filters and
     expect(forced).toMatchObject({ read: 3, delivered: 5, alreadyRedriven: 0 });
   });
 
-  it("counts records processBatch leaves for retry as failed and keeps them out of the manifest", async () => {
-    // Record 1 (v2) is rejected and its quarantine write fails: it and every later record are left for retry.
+  it("counts each user record once, a failed one as failed, and lists every record done in the manifest, after the rewind point too", async () => {
+    // Record 1 (v2) is rejected and its quarantine write fails: processBatch rewinds to it, but record
+    // 2, after it, was delivered (Firehose confirmed it), so it is done and listed.
     s3.on(PutObjectCommand).rejects(Object.assign(new Error("slow down"), { name: "SlowDown" }));
     const records = [
       kinesisRecord({ data: v1(10), partitionKey: "VIN-1", n: 10 }),
@@ -455,14 +501,59 @@ describe("redrive from the on-failure destination: payload, dry run, filters and
     ];
     const store = failureStore(onFailure({}, { payload: { Records: records } }));
     const summary = await chunk(onFailureRequest(), redriveDeps(store, v1Only));
-    // Firehose confirmed records 0 and 2, but record 2 is after the retry point: only record 0 is done.
-    expect(summary).toMatchObject({ read: 3, delivered: 2, failed: 2 });
+    expect(summary).toMatchObject({ read: 3, delivered: 2, failed: 1 });
     expect(summary.quarantinedAgain).toEqual({});
     const manifest = JSON.parse(
       store.objects.get(`${config.quarantineBucket}/redrive/manifests/failure-bucket/${FAILURE_KEY}.json`)
         ?.body as string,
     );
-    expect(manifest.ids).toEqual([`${SHARD}:${sequenceNumber(10)}`]);
+    expect(manifest.ids).toEqual([`${SHARD}:${sequenceNumber(10)}`, `${SHARD}:${sequenceNumber(12)}`]);
+    // The next run redrives the failed record alone.
+    s3.on(PutObjectCommand).resolves({});
+    const again = await chunk(onFailureRequest(), redriveDeps(store, v1Only));
+    expect(again).toMatchObject({
+      read: 3,
+      alreadyRedriven: 2,
+      delivered: 0,
+      quarantinedAgain: { SCHEMA_UNSUPPORTED: 1 },
+    });
+  });
+
+  it("counts an aggregate's user records once each when Firehose refuses their lines, and lists the records done", async () => {
+    // One line a Firehose record, all in one call; Firehose refuses, every time, the lines of the
+    // aggregate's VIN-FAIL entries, and confirms the others.
+    firehose.on(PutRecordBatchCommand).callsFake((input) => {
+      const responses = input.Records.map((r: { Data: Uint8Array }) =>
+        Buffer.from(r.Data).includes("VIN-FAIL")
+          ? { ErrorCode: "ServiceUnavailableException", ErrorMessage: "busy" }
+          : { RecordId: "r" },
+      );
+      return {
+        FailedPutCount: responses.filter((r: { ErrorCode?: string }) => r.ErrorCode).length,
+        RequestResponses: responses,
+      };
+    });
+    const records = [
+      kinesisRecord({ data: v1(20), partitionKey: "VIN-1", n: 20 }),
+      kinesisRecord({
+        data: kplAggregate([0, 1, 2].map((i) => ({ partitionKey: i === 1 ? "VIN-OK" : "VIN-FAIL", data: v1(21 + i) }))),
+        partitionKey: "agg",
+        n: 21,
+      }),
+      kinesisRecord({ data: v1(24), partitionKey: "VIN-2", n: 24 }),
+    ];
+    const store = failureStore(onFailure({}, { payload: { Records: records } }));
+    const limits = { recordBytes: 1_000, batchRecords: 10, batchBytes: 10_000 };
+
+    const summary = await chunk(onFailureRequest(), redriveDeps(store, { limits }));
+
+    // 5 user records: 3 delivered (the aggregate's VIN-OK entry among them), its 2 VIN-FAIL entries failed.
+    expect(summary).toMatchObject({ read: 3, delivered: 3, failed: 2, quarantinedAgain: {} });
+    const manifest = JSON.parse(
+      store.objects.get(`${config.quarantineBucket}/redrive/manifests/failure-bucket/${FAILURE_KEY}.json`)
+        ?.body as string,
+    );
+    expect(manifest.ids).toEqual([`${SHARD}:${sequenceNumber(20)}`, `${SHARD}:${sequenceNumber(24)}`]);
   });
 
   it("reports a manifest it cannot write, with its key and the error, and goes on", async () => {
