@@ -78,7 +78,7 @@ export async function redriveChunk(
           break listing;
         }
       } else if (body !== undefined) {
-        await takeOnFailure(request, key, object, body, done, at, summary, pending, deps);
+        await takeOnFailure(request, key, object, body, done, at, summary, pending, deps, deadlineMs);
       }
       after = key;
     }

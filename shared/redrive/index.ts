@@ -12,6 +12,7 @@ export { manifestKey } from "./manifest.ts";
 export { parseOnFailureRecord } from "./on-failure-source.ts";
 export { parseQuarantineLine } from "./quarantine-source.ts";
 export { parseRedriveRequest } from "./request.ts";
+export { MAX_RANGE_BYTES, MAX_RANGE_RECORDS } from "./stream-range.ts";
 export { addSummary, emptySummary } from "./summary.ts";
 export type {
   ChunkResult,

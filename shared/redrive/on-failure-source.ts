@@ -1,12 +1,19 @@
 /** The on-failure source: the batches the trigger gave up on, from the records' payload or the stream. */
 import type { KinesisStreamRecord } from "aws-lambda";
+import { EventShapeError, kinesisRecordsOf } from "../event.ts";
+import { CHUNK_RESERVE_MS } from "./constants.ts";
 import { readRange } from "./stream-range.ts";
 import type { OnFailureBatch, Pending, RedriveDeps, RedriveRequest, RedriveSummary } from "./types.ts";
 
-/** The batch an on-failure record describes, its payload's records if it carries them, or why it is unusable. */
+/**
+ * The batch an on-failure record describes, its payload's records if it carries a usable payload,
+ * or why the record is unusable. The payload's records are checked as the live event's are
+ * (`kinesisRecordsOf`): a payload that fails is not used (`payloadProblem` says why) and the range
+ * is read back from the stream instead.
+ */
 export function parseOnFailureRecord(
   text: string,
-): { batch: OnFailureBatch; payload: KinesisStreamRecord[] | undefined } | string {
+): { batch: OnFailureBatch; payload: readonly KinesisStreamRecord[] | undefined; payloadProblem?: string } | string {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -33,25 +40,21 @@ export function parseOnFailureRecord(
       // Not JSON: a string, which has no Records, so the payload is unusable.
     }
   }
-  const records = (payload as { Records?: unknown } | undefined)?.Records;
-  const usable =
-    Array.isArray(records) &&
-    records.every(
-      (r) =>
-        typeof r?.kinesis?.data === "string" &&
-        // Stryker disable next-line OptionalChaining: the data check on the left already proved r and r.kinesis exist
-        typeof r?.kinesis?.sequenceNumber === "string",
-    );
-  return {
-    batch: { ...(info as unknown as OnFailureBatch), batchSize },
-    payload: usable ? (records as KinesisStreamRecord[]) : undefined,
-  };
+  const batch = { ...(info as unknown as OnFailureBatch), batchSize };
+  if (payload === undefined) return { batch, payload: undefined };
+  try {
+    return { batch, payload: kinesisRecordsOf(payload) };
+  } catch (err) {
+    if (!(err instanceof EventShapeError)) throw err;
+    return { batch, payload: undefined, payloadProblem: `the payload is unusable (${err.message})` };
+  }
 }
 
 /**
  * Takes the records of one on-failure object: its payload's, or its range read back from the
- * stream (counting what is gone as expired, what was not read as failed), filtered and checked
- * against the manifest. Throws the stream's errors other than a refused position.
+ * stream until `deadlineMs` less the chunk's reserve (counting what is gone as expired, what was not
+ * read as failed), filtered and checked against the manifest. Throws the stream's errors other than
+ * a refused position.
  */
 export async function takeOnFailure(
   request: RedriveRequest,
@@ -63,6 +66,7 @@ export async function takeOnFailure(
   summary: RedriveSummary,
   pending: Pending[],
   deps: RedriveDeps,
+  deadlineMs: number,
 ): Promise<void> {
   const parsed = parseOnFailureRecord(body);
   if (typeof parsed === "string") {
@@ -81,19 +85,18 @@ export async function takeOnFailure(
     endSequenceNumber: batch.endSequenceNumber,
     batchSize: batch.batchSize,
   };
-  let records: KinesisStreamRecord[];
+  let records: readonly KinesisStreamRecord[];
   if (parsed.payload) {
     records = parsed.payload;
     summary.ranges.push({ ...range, found: records.length, status: "payload" });
   } else {
-    const read = await readRange(batch, deps);
+    // The reads leave the chunk's reserve for processBatch.
+    const read = await readRange(batch, deps, deadlineMs - CHUNK_RESERVE_MS);
     records = read.records;
-    summary.ranges.push({
-      ...range,
-      found: records.length,
-      status: read.status,
-      ...(read.detail ? { detail: read.detail } : {}),
-    });
+    const detail = [parsed.payloadProblem && `${parsed.payloadProblem}: read back from the stream`, read.detail]
+      .filter((d) => d)
+      .join("; ");
+    summary.ranges.push({ ...range, found: records.length, status: read.status, ...(detail ? { detail } : {}) });
     const unread = Math.max(0, batch.batchSize - records.length);
     if (read.status === "incomplete") summary.failed += unread;
     else if (read.status !== "stream") summary.expired += unread;

@@ -7,15 +7,26 @@ import type { OnFailureBatch, RangeReport, RedriveDeps } from "./types.ts";
 const POSITION_REFUSED = new Set(["InvalidArgumentException", "ResourceNotFoundException"]);
 
 /**
+ * The most a range is read back: what one Lambda batch can hold (10,000 records, and 6 MB of event,
+ * so less of data). A range the trigger gave up on never holds more; one that claims to (a forged or
+ * corrupt on-failure record) is read no further, so one record cannot make a redrive read a shard whole.
+ */
+export const MAX_RANGE_RECORDS = 10_000;
+export const MAX_RANGE_BYTES = 6 * 1024 * 1024;
+
+/**
  * The batch's records back from the stream: from its first sequence number until past its last.
  * "expired" when the first record returned is later than the start (the start is past retention),
- * "trimmed" when Kinesis refuses the position, "incomplete" when the reads stop (five empty pages,
- * the shard's end) before the range's last record. Throws any other error of the stream (throttling,
- * access denied), so the run stops and can be resumed rather than count readable records as lost.
+ * "trimmed" when Kinesis refuses the position, "incomplete" when the reads stop before the range's
+ * last record: five empty pages, the shard's end, `deadlineMs` (no read is started at or after it)
+ * or the cap of one Lambda batch (`MAX_RANGE_RECORDS`, `MAX_RANGE_BYTES` of data). Throws any other
+ * error of the stream (throttling, access denied), so the run stops and can be resumed rather than
+ * count readable records as lost.
  */
 export async function readRange(
   batch: OnFailureBatch,
   deps: RedriveDeps,
+  deadlineMs: number,
 ): Promise<{ records: KinesisStreamRecord[]; status: RangeReport["status"]; detail?: string }> {
   const stream = deps.stream;
   if (!stream) return { records: [], status: "trimmed", detail: "no stream reader configured" };
@@ -31,8 +42,15 @@ export async function readRange(
     return { records, status: "trimmed", detail: `${err.name}: ${err.message}` };
   }
   let first: string | undefined;
+  let bytes = 0;
+  /** Why the reads stopped short of the range's end, when a limit of ours stopped them. */
+  let stopped: string | undefined;
   // Each empty read with the shard caught up ends the range; a few empty reads are normal mid-shard.
-  for (let empty = 0; iterator && empty < 5; ) {
+  reads: for (let empty = 0; iterator && empty < 5; ) {
+    if (deps.now() >= deadlineMs) {
+      stopped = "the chunk's time ran out (run again)";
+      break;
+    }
     const page = await stream.read(batch.streamArn, iterator);
     iterator = page.next;
     if (page.records.length === 0) {
@@ -42,6 +60,11 @@ export async function readRange(
     }
     for (const r of page.records) {
       if (BigInt(r.sequenceNumber) > end) return finish(true);
+      if (records.length >= MAX_RANGE_RECORDS || bytes + r.data.length > MAX_RANGE_BYTES) {
+        stopped = `the range holds more than one Lambda batch can (${MAX_RANGE_RECORDS} records, ${MAX_RANGE_BYTES} bytes of data): not read further`;
+        break reads;
+      }
+      bytes += r.data.length;
       first ??= r.sequenceNumber;
       records.push(
         kinesisRecord(
@@ -59,6 +82,14 @@ export async function readRange(
   return finish(last !== undefined && BigInt(last) === end);
 
   function finish(ended: boolean): { records: KinesisStreamRecord[]; status: RangeReport["status"]; detail?: string } {
+    const last = records[records.length - 1]?.kinesis.sequenceNumber;
+    // A limit of ours stopped the reads: the rest of the range was not looked at, so none of it is called gone.
+    if (stopped !== undefined)
+      return {
+        records,
+        status: "incomplete",
+        detail: `${stopped} ${last === undefined ? "before the first read" : `after ${last}`}, before the range's end`,
+      };
     if (first !== batch.startSequenceNumber)
       return {
         records,
@@ -72,7 +103,7 @@ export async function readRange(
       return {
         records,
         status: "incomplete",
-        detail: `the stream gave no record after ${(records[records.length - 1] as KinesisStreamRecord).kinesis.sequenceNumber}, before the range's end: run again`,
+        detail: `the stream gave no record after ${last}, before the range's end: run again`,
       };
     return { records, status: "stream" };
   }

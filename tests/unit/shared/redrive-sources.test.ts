@@ -15,6 +15,9 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { processBatch } from "../../../shared/batch/index.ts";
 import {
+  CHUNK_RESERVE_MS,
+  MAX_RANGE_BYTES,
+  MAX_RANGE_RECORDS,
   parseOnFailureRecord,
   parseQuarantineLine,
   parseRedriveRequest,
@@ -237,6 +240,37 @@ describe("parseOnFailureRecord", () => {
     expect(parsed).toMatchObject({ batch: { shardId: SHARD } });
     expect((parsed as { payload: unknown }).payload).toBeUndefined();
   });
+
+  it.each<[string, (r: Record<string, unknown> & { kinesis: Record<string, unknown> }) => void, string]>([
+    [
+      "without approximateArrivalTimestamp",
+      (r) => delete r.kinesis.approximateArrivalTimestamp,
+      "kinesis.approximateArrivalTimestamp",
+    ],
+    [
+      "with an arrival time no Date holds",
+      (r) => (r.kinesis.approximateArrivalTimestamp = 1e300),
+      "kinesis.approximateArrivalTimestamp",
+    ],
+    ["without eventID", (r) => delete r.eventID, "eventID"],
+    ["without eventSourceARN", (r) => delete r.eventSourceARN, "eventSourceARN"],
+    ["with a numeric partitionKey", (r) => (r.kinesis.partitionKey = 7), "kinesis.partitionKey"],
+  ])(
+    "checks a payload's records as the live event's are: one %s makes it unusable, and says why",
+    (_what, breakIt, field) => {
+      const Records = structuredClone(mixedBatch()) as unknown as (Record<string, unknown> & {
+        kinesis: Record<string, unknown>;
+      })[];
+      breakIt(Records[1] as (typeof Records)[number]);
+      const parsed = parseOnFailureRecord(onFailure({}, { payload: { Records } }));
+      expect(parsed).toMatchObject({
+        payload: undefined,
+        payloadProblem: expect.stringMatching(
+          `^the payload is unusable \\(event\\.Records\\[1\\]\\.${field.replace(".", "\\.")} must be`,
+        ),
+      });
+    },
+  );
 });
 
 describe("redrive from quarantine: filters and what processBatch is given", () => {
@@ -645,6 +679,90 @@ describe("redrive from the on-failure destination: reading the range back from t
       },
     ]);
     expect(summary).toMatchObject({ read: 2, expired: 0, failed: 1 });
+  });
+
+  it("reads the range back from the stream when the payload fails the live event's checks, saying so, instead of wedging the chunk", async () => {
+    const Records = structuredClone(mixedBatch());
+    delete (Records[2]?.kinesis as Partial<KinesisStreamRecord["kinesis"]>).approximateArrivalTimestamp;
+    const stream = scriptedShard([{ records: streamRecords(), behindMs: 0 }]);
+
+    const summary = await chunk(onFailureRequest(), deps(stream.reader, onFailure({}, { payload: { Records } })));
+
+    expect(summary.ranges).toEqual([
+      {
+        ...range,
+        batchSize: 3,
+        found: 3,
+        status: "stream",
+        detail:
+          "the payload is unusable (event.Records[2].kinesis.approximateArrivalTimestamp must be a number of seconds (at most 8640000000000 from the epoch)): read back from the stream",
+      },
+    ]);
+    expect(summary).toMatchObject({ read: 3, delivered: 5, failed: 0 });
+  });
+
+  it("starts no read at or after the chunk's deadline less its reserve: the rest is incomplete (run again), never expired", async () => {
+    const deadline = Date.parse("2026-11-21T08:00:05Z") + 60_000;
+    for (const [reads, found] of [
+      [0, 0],
+      [1, 2],
+    ] as const) {
+      const clock = { ms: reads === 0 ? deadline - CHUNK_RESERVE_MS : deadline - 2 * CHUNK_RESERVE_MS };
+      const shard = scriptedShard([{ records: streamRecords().slice(0, 2), behindMs: 60_000 }], {
+        records: streamRecords().slice(2),
+        behindMs: 0,
+      });
+      // The clock reaches the reserve after the first read.
+      const reader: StreamReader = {
+        iteratorAt: shard.reader.iteratorAt,
+        async read(arn, iterator) {
+          const page = await shard.reader.read(arn, iterator);
+          clock.ms = deadline - CHUNK_RESERVE_MS;
+          return page;
+        },
+      };
+      const d = redriveDeps(failureStore(onFailure()), { stream: reader, now: () => clock.ms });
+
+      const summary = (await redriveChunk(onFailureRequest(), undefined, d, deadline, "req")).summary;
+
+      expect(shard.reads).toHaveLength(reads);
+      const after = found === 0 ? "before the first read" : `after ${batch[1]?.kinesis.sequenceNumber}`;
+      expect(summary.ranges).toEqual([
+        {
+          ...range,
+          batchSize: 3,
+          found,
+          status: "incomplete",
+          detail: `the chunk's time ran out (run again) ${after}, before the range's end`,
+        },
+      ]);
+      expect(summary).toMatchObject({ read: found, expired: 0, failed: 3 - found });
+    }
+  });
+
+  it("reads no more of a range than one Lambda batch holds: 10,000 records or 6 MiB of data", async () => {
+    const records = (n: number, bytes: number): StreamRecord[] =>
+      Array.from({ length: n }, (_, i) => ({
+        sequenceNumber: (BigInt(first) + BigInt(i)).toString(),
+        partitionKey: "VIN-1",
+        data: Buffer.alloc(bytes, 0x78),
+        arrivalMs: 1_795_248_000_000,
+      }));
+    const huge = { endSequenceNumber: (BigInt(first) + 20_000n).toString(), batchSize: 20_000 };
+    for (const [page, found] of [
+      [records(10_001, 1), MAX_RANGE_RECORDS],
+      [records(4, 1_700_000), 3],
+    ] as const) {
+      const shard = scriptedShard([{ records: [...page], behindMs: 0 }]);
+      const summary = await chunk(onFailureRequest({ dryRun: false }), deps(shard.reader, onFailure(huge)));
+      expect(summary.ranges[0]).toMatchObject({
+        found,
+        status: "incomplete",
+        detail: `the range holds more than one Lambda batch can (10000 records, 6291456 bytes of data): not read further after ${(BigInt(first) + BigInt(found - 1)).toString()}, before the range's end`,
+      });
+      expect(summary).toMatchObject({ read: found, expired: 0, failed: 20_000 - found });
+    }
+    expect(MAX_RANGE_BYTES).toBe(6 * 1024 * 1024);
   });
 
   it("names the first record left when the range's start is past retention", async () => {
