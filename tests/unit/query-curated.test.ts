@@ -138,7 +138,7 @@ describe("the merge, reconciliation and maintenance statements", () => {
   });
 });
 
-describe("the hourly merge, locally (DuckDB, the Athena text as sqlglot derives it)", () => {
+describe("the hourly merge, locally (DuckDB, the Athena text as sqlglot derives it)", { timeout: 60_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "query-curated-"));
   // Readings of 21:00–21:15 on 22 November (UTC), arriving in the hour they were taken.
   const startMs = Date.UTC(2026, 10, 22, 21, 0);

@@ -72,8 +72,15 @@ export async function openLocalCuration(
   const { connection, close } = await localConnection();
   await connection.run(rawTableSql(deliveredDir, columns));
   await connection.run(create as string);
+  /** The raw view over the hours from..to only (Athena's projection lists no other hour for these statements). */
+  const rawHours = async (from: number, to: number) => {
+    const hours: number[] = [];
+    for (let h = hourOf(from); h <= hourOf(to); h += 3_600_000) hours.push(h);
+    await connection.run(rawTableSql(deliveredDir, columns, hours));
+  };
   const reconcileHours = async (from: number, to = from): Promise<HourCuration> => {
     const [reconcile] = toDuckDb([fill(reconcileTemplate, mergeTokens(from, to))]);
+    await rawHours(from, to);
     const row = await one(connection, reconcile as string);
     const reconciliation = Object.fromEntries(
       RECONCILIATION_COLUMNS.map((c) => [c, Number(row[c] ?? 0)]),
@@ -82,6 +89,7 @@ export async function openLocalCuration(
   };
   return {
     async arrivalHours() {
+      await connection.run(rawTableSql(deliveredDir, columns));
       const reader = await connection.runAndReadAll(
         "SELECT DISTINCT year, month, day, hour FROM telemetry_raw ORDER BY year, month, day, hour",
       );
@@ -91,6 +99,7 @@ export async function openLocalCuration(
     },
     async mergeHours(from, to = from) {
       const [merge] = toDuckDb([fill(mergeTemplate, mergeTokens(from, to))]);
+      await rawHours(from, to);
       await connection.run(merge as string);
       return reconcileHours(from, to);
     },

@@ -72,19 +72,37 @@ function hasObjects(dir: string): boolean {
   return existsSync(data) && readdirSync(data, { recursive: true }).some((f) => /\.(gz|zst)$/.test(String(f)));
 }
 
-/** The raw table: the delivered files with the contract's columns (absent fields are NULL) and partition keys. */
-export function rawTableSql(dir: string, columns: readonly Column[]): string {
+/**
+ * The raw table: the delivered files with the contract's columns (absent fields are NULL) and
+ * partition keys. With `hours` (starts of arrival hours, UTC ms), only those hours' folders, as
+ * Athena's partition projection lists only the hours a query's bounds allow.
+ */
+export function rawTableSql(dir: string, columns: readonly Column[], hours?: readonly number[]): string {
   const spec = columns.map((c) => `${sqlString(c.name)}: ${sqlString(duckdbType(c.type))}`).join(", ");
-  if (!hasObjects(dir)) {
+  const folder = (ms: number) => {
+    const t = new Date(ms).toISOString();
+    return join(
+      dir,
+      "data",
+      `year=${t.slice(0, 4)}`,
+      `month=${t.slice(5, 7)}`,
+      `day=${t.slice(8, 10)}`,
+      `hour=${t.slice(11, 13)}`,
+    );
+  };
+  const folders = hours?.map(folder).filter((f) => existsSync(f) && readdirSync(f).some((n) => /\.(gz|zst)$/.test(n)));
+  if (!hasObjects(dir) || folders?.length === 0) {
     // read_json fails on an empty glob: an empty table of the same shape answers "nothing delivered".
     const typed = [...columns, ...PARTITION_KEYS].map((c) => `CAST(NULL AS ${duckdbType(c.type)}) AS "${c.name}"`);
-    return `CREATE VIEW ${RAW_TABLE} AS SELECT ${typed.join(", ")} WHERE false`;
+    return `CREATE OR REPLACE VIEW ${RAW_TABLE} AS SELECT ${typed.join(", ")} WHERE false`;
   }
   // Either compression, told apart by extension as Athena does: .gz gzip, .zst zstd (multi-member, multi-frame).
-  const glob = join(dir, "data", "year=*", "month=*", "day=*", "hour=*", "*");
+  const globs = (folders ?? [join(dir, "data", "year=*", "month=*", "day=*", "hour=*")]).map((f) =>
+    sqlString(join(f, "*")),
+  );
   const hiveTypes = PARTITION_KEYS.map((k) => `${sqlString(k.name)}: ${sqlString(duckdbType(k.type))}`).join(", ");
   return [
-    `CREATE VIEW ${RAW_TABLE} AS SELECT * FROM read_json(${sqlString(glob)},`,
+    `CREATE OR REPLACE VIEW ${RAW_TABLE} AS SELECT * FROM read_json([${globs.join(", ")}],`,
     "  format = 'newline_delimited', compression = 'auto_detect', hive_partitioning = true,",
     `  hive_types = {${hiveTypes}}, columns = {${spec}})`,
   ].join("\n");
