@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { curatedFiles, type HourCuration, openLocalCuration } from "./curate-local.ts";
-import { openLocalCatalog, type QueryResult, type Row } from "./duckdb.ts";
+import { openLocalCatalog, type QueryResult, type Row, UnknownQueryError } from "./duckdb.ts";
 
 /** Where the main job keeps the objects its run delivered (git-ignored, replaced on each run). */
 export const LOCAL_DELIVERED_DIR = join(import.meta.dirname, "..", "..", ".tmp", "delivered");
@@ -69,13 +69,16 @@ export function sameAnswer(a: QueryResult, b: QueryResult): boolean {
   );
 }
 
+const bytes = (b: number | undefined) => (b === undefined ? "? B (no /proc/self/io here)" : `${n(b)} B`);
+
 /** "raw 1,234 B · curated 123 B (10.0× fewer)" */
 export function bytesLine(raw: number | undefined, curated: number | undefined): string {
-  const bytes = (b: number | undefined) => (b === undefined ? "? B (no /proc/self/io here)" : `${n(b)} B`);
-  if (raw === undefined) return `curated ${bytes(curated)}`;
-  const ratio = curated && raw !== undefined ? ` (${(raw / curated).toFixed(1)}× fewer)` : "";
+  const ratio = raw !== undefined && curated ? ` (${(raw / curated).toFixed(1)}× fewer)` : "";
   return `raw ${bytes(raw)} · curated ${bytes(curated)}${ratio}`;
 }
+
+/** The layer a query reads, from the table it names: the curated table, or raw. */
+export const layerOf = (result: QueryResult) => (/\btelemetry_curated\b/.test(result.sql) ? "curated" : "raw");
 
 export interface CuratedLayerSummary {
   readonly hours: readonly HourCuration[];
@@ -125,7 +128,7 @@ export async function printLayers(
       "missing / duplicated / outside the event-day window",
       `${sum("missing")} / ${sum("duplicated")} / ${sum("out_of_window")}`,
     ],
-    ["Parquet files by event day (zstd)", `${n(layer.files)} files, ${n(layer.bytes)} B`],
+    ["Parquet files by event day (zstd)", `${n(layer.files)} file${layer.files === 1 ? "" : "s"}, ${n(layer.bytes)} B`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) print(`  ${k.padEnd(width)}  ${v}`);
@@ -136,14 +139,19 @@ export async function printLayers(
       "\nThe queries on both layers (bytes read: the compressed bytes DuckDB read from the files, which is what Athena bills):",
     );
     for (const { name, title, top } of SHOWN) {
+      // The named query (on curated, but for freshness), and the raw form of those that moved.
       const curated = await catalog.runNamed(name);
-      const raw = await catalog.runRawForm(name).catch(() => undefined);
+      const raw = await catalog.runRawForm(name).catch((error: unknown) => {
+        if (error instanceof UnknownQueryError) return undefined;
+        throw error;
+      });
       print(`\n${title} — queries/${name}.sql${raw ? ` (raw form: queries/raw/${name}.sql)` : ""}`);
       const same = raw === undefined || sameAnswer(curated, raw);
       if (!same) problems.push(`${name}: the layers' answers differ`);
-      print(
-        `  bytes read: ${bytesLine(raw?.bytesRead, curated.bytesRead)}${raw ? (same ? " · same answer on both layers" : " · ANSWERS DIFFER") : ""}`,
-      );
+      const read = raw
+        ? `${bytesLine(raw.bytesRead, curated.bytesRead)}${same ? " · same answer on both layers" : " · ANSWERS DIFFER"}`
+        : `${layerOf(curated)} ${bytes(curated.bytesRead)}`;
+      print(`  bytes read: ${read}`);
       for (const line of formatTable(curated, top)) print(`  ${line}`);
       if (raw && !same) {
         print("  on raw:");
