@@ -38,6 +38,8 @@ interface State {
 const definition = props("CurationStateMachine").Definition as { StartAt: string; States: Record<string, State> };
 const states = definition.States;
 const substitutions = props("CurationStateMachine").DefinitionSubstitutions as Record<string, string>;
+/** A DefinitionSubstitutions placeholder as the definition writes it (Step Functions' `${name}`, not JavaScript's). */
+const placeholder = (name: string) => `\${${name}}`;
 
 /** The states a run goes through from `from`, choosing at each Choice the branch whose condition mentions `task`. */
 function path(task: string): string[] {
@@ -92,8 +94,8 @@ describe("the curation state machine", () => {
     expect(new Set(tasks.map((t) => t.Resource))).toEqual(new Set([START_QUERY_SYNC, GET_QUERY_RESULTS]));
     for (const task of tasks.filter((t) => t.Resource === START_QUERY_SYNC))
       expect(task.Arguments).toMatchObject({
-        WorkGroup: "${WorkGroup}",
-        QueryExecutionContext: { Database: "${Database}" },
+        WorkGroup: placeholder("WorkGroup"),
+        QueryExecutionContext: { Database: placeholder("Database") },
       });
     expect(substitutions.WorkGroup).toBe(props("CurationWorkGroup").Name);
     expect(substitutions.WorkGroup).not.toBe(props("AnalystWorkGroup").Name);
@@ -124,7 +126,7 @@ describe("the curation state machine", () => {
 
   it("holds the statements generated from the contract, the table at the location the roles are granted", () => {
     expect(states.Plan?.Assign).toMatchObject({
-      create_sql: createTableSql("${CuratedLocation}"),
+      create_sql: createTableSql(placeholder("CuratedLocation")),
       merge_sql: mergeSql(),
       reconcile_sql: reconcileSql(),
       optimize_sql: optimizeSql(),

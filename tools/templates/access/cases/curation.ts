@@ -26,6 +26,8 @@ const rawTable = (d: TwoAccounts) =>
   glue(d, `table/${database(d)}/${(props(d.consumer, "TelemetryRawTable").TableInput as { Name: string }).Name}`);
 const curatedTable = (d: TwoAccounts) => glue(d, `table/${database(d)}/${CURATED}`);
 const stateMachine = (d: TwoAccounts) => d.consumer.arnOf("CurationStateMachine");
+/** The account's Glue catalog as Athena names it. */
+const awsDataCatalog = (d: TwoAccounts) => `arn:aws:athena:${d.region}:${CONSUMER}:datacatalog/AwsDataCatalog`;
 const schedule = (d: TwoAccounts, id: string) => d.consumer.arnOf(id);
 
 const asCuration = (d: TwoAccounts) => ({
@@ -169,6 +171,20 @@ const ATHENA_AND_GLUE: readonly (readonly [string, (d: TwoAccounts) => string, s
     "athena:UpdateWorkGroup",
     (d) => namedWorkgroup(d, "CurationWorkGroup"),
     "the curation workgroup",
+    "ImplicitlyDenied",
+  ],
+  [
+    "athena:GetDataCatalog",
+    awsDataCatalog,
+    "the data catalog AwsDataCatalog",
+    "Allowed",
+    drop("CurationPolicy", "UseTheGlueDataCatalogInAthena"),
+  ],
+  ["athena:UpdateDataCatalog", awsDataCatalog, "the data catalog AwsDataCatalog", "ImplicitlyDenied"],
+  [
+    "athena:GetDataCatalog",
+    (d) => `arn:aws:athena:${d.region}:${CONSUMER}:datacatalog/federated-payments`,
+    "another data catalog",
     "ImplicitlyDenied",
   ],
   [
