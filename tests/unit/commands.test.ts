@@ -74,6 +74,14 @@ const COMMANDS: readonly Case[] = [
     options: ["--runs", "--seed"],
   },
   {
+    command: "curated-figure",
+    bad: [
+      [["--vehicles", "0"], "--vehicles must be an integer from 1 to 2,000"],
+      [["--late-share", "2"], "--late-share must be a number from 0 to 1"],
+    ],
+    options: ["--vehicles", "--interval", "--hours", "--seed", "--late-share", "--redelivered-share", "--json"],
+  },
+  {
     command: "curate",
     bad: [
       [["--from", "2026-11-20T5"], "--from must be an arrival hour, UTC, as YYYY-MM-DDTHH"],
