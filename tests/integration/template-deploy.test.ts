@@ -242,3 +242,67 @@ describe("the redrive function processes records as the consumer does", () => {
     }
   });
 });
+
+describe("the trigger's record age (issue 19)", () => {
+  const ageOf = (value: string) =>
+    consumerWith({ ...deployBoth().consumerParameters, MaximumRecordAgeInSeconds: value }).resources
+      .TelemetryStreamTrigger?.properties.MaximumRecordAgeInSeconds;
+
+  it.each(["-1", "60", "61", "99", "100", "3600", "86400", "599999", "600000", "603999", "604000", "604799", "604800"])(
+    "accepts %s (-1, or 60 to 604800: what Lambda accepts) and hands it to the trigger",
+    (value) => {
+      expect(String(ageOf(value))).toBe(value);
+    },
+  );
+
+  it.each(["0", "1", "59", "-2", "604801", "700000", "1000000", "060", "1e3", "86400.5", " 86400", ""])(
+    "refuses %j before any resource changes (Lambda's API would refuse it at the trigger)",
+    (value) => {
+      expect(() => ageOf(value)).toThrow(ParameterValueError);
+    },
+  );
+});
+
+describe("outputs", () => {
+  const dashboardUrl = (partition: string, region: string) =>
+    resolveTemplate(loadTranslated("consumer"), {
+      accountId: CONSUMER_ACCOUNT,
+      region,
+      stackName: "consumer",
+      parameters: {},
+      partition,
+    }).output("DashboardUrl");
+
+  it.each([
+    ["aws", "eu-west-1", "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1"],
+    ["aws-cn", "cn-north-1", "https://console.amazonaws.cn/cloudwatch/home?region=cn-north-1"],
+    ["aws-us-gov", "us-gov-west-1", "https://console.amazonaws-us-gov.com/cloudwatch/home?region=us-gov-west-1"],
+  ])("DashboardUrl opens the dashboard on the console of the %s partition", (partition, region, console) => {
+    expect(dashboardUrl(partition, region)).toBe(`${console}#dashboards:name=consumer-TelemetryDashboard`);
+  });
+
+  it("the data key is said to encrypt every bucket and log group of the stack, and it does", () => {
+    const template = loadTranslated("consumer");
+    const keyOf = (resource: { Type: string; Properties?: Record<string, unknown> }) =>
+      resource.Type === "AWS::S3::Bucket"
+        ? (
+            resource.Properties?.BucketEncryption as {
+              ServerSideEncryptionConfiguration: { ServerSideEncryptionByDefault: { KMSMasterKeyID: unknown } }[];
+            }
+          ).ServerSideEncryptionConfiguration[0]?.ServerSideEncryptionByDefault.KMSMasterKeyID
+        : resource.Properties?.KmsKeyId;
+    const encrypted = Object.entries(template.Resources).filter(([, r]) =>
+      ["AWS::S3::Bucket", "AWS::Logs::LogGroup"].includes(r.Type),
+    );
+    expect(encrypted.length).toBeGreaterThanOrEqual(7);
+    for (const [id, resource] of encrypted) expect(keyOf(resource), id).toEqual({ "Fn::GetAtt": ["DataKey", "Arn"] });
+    // Said without a count, which drifts ("three buckets" when there were four).
+    for (const said of [
+      String(template.Resources.DataKey?.Properties?.Description),
+      String(template.Outputs?.DataKeyArn?.Description),
+    ]) {
+      expect(said).toMatch(/every bucket and log group of the stack/);
+      expect(said).not.toMatch(/\b(one|two|three|four|five|six|seven|both|\d+) (buckets|log groups)\b/);
+    }
+  });
+});

@@ -16,6 +16,8 @@ export interface Deployment {
   readonly region: string;
   readonly stackName: string;
   readonly parameters: Readonly<Record<string, string>>;
+  /** The AWS partition (`aws` unless said): `aws-cn`, `aws-us-gov`. */
+  readonly partition?: string;
 }
 
 interface ParameterDeclaration {
@@ -33,6 +35,7 @@ export interface Template {
   Conditions?: Record<string, unknown>;
   Rules?: Record<string, { RuleCondition?: unknown; Assertions: { Assert: unknown; AssertDescription?: string }[] }>;
   Resources: Record<string, { Type: string; Condition?: string; Properties?: Record<string, unknown> }>;
+  Outputs?: Record<string, { Condition?: string; Description?: string; Value: unknown }>;
 }
 
 /** A parameter value CloudFormation would refuse before creating anything. */
@@ -76,10 +79,12 @@ export interface ResolvedTemplate {
   arnOf(logicalId: string): string;
   /** The AssertDescription of every rule assertion that fails (CloudFormation refuses the deployment). */
   readonly failedRules: readonly string[];
+  /** An output's value, resolved when asked for (undefined when its condition does not hold); throws for an unknown output. */
+  output(name: string): unknown;
 }
 
 export function resolveTemplate(template: Template, deployment: Deployment): ResolvedTemplate {
-  const partition = "aws";
+  const partition = deployment.partition ?? "aws";
   const { accountId, region, stackName } = deployment;
   checkParameters(template, deployment.parameters);
   const parameter = (name: string): string => {
@@ -150,7 +155,7 @@ export function resolveTemplate(template: Template, deployment: Deployment): Res
     const byArn = ["AWS::IAM::ManagedPolicy", "AWS::SNS::Topic", "AWS::KMS::Key", "AWS::StepFunctions::StateMachine"];
     if (resource.Type === "AWS::KMS::Key") return arnOf(id).split("/")[1];
     if (byArn.includes(resource.Type)) return arnOf(id);
-    if (resource.Type === "AWS::S3::Bucket") return arnOf(id).slice("arn:aws:s3:::".length);
+    if (resource.Type === "AWS::S3::Bucket") return arnOf(id).split(":::")[1];
     if (resource.Type === "AWS::Logs::LogStream" && resource.Properties?.LogStreamName !== undefined)
       return String(resolve(resource.Properties.LogStreamName));
     return physicalName(id);
@@ -240,7 +245,12 @@ export function resolveTemplate(template: Template, deployment: Deployment): Res
     for (const { Assert, AssertDescription } of rule.Assertions)
       if (!resolve(Assert)) failedRules.push(AssertDescription ?? `rule ${name}`);
   }
-  return { resources, arnOf, failedRules };
+  const output = (name: string): unknown => {
+    const declared = template.Outputs?.[name];
+    if (!declared) throw new Error(`no output ${name}`);
+    return declared.Condition && !conditionHolds(declared.Condition) ? undefined : resolve(declared.Value);
+  };
+  return { resources, arnOf, failedRules, output };
 }
 
 function hex12(text: string): string {

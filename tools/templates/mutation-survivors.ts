@@ -29,6 +29,8 @@ export const KNOWN_SURVIVORS: Readonly<Record<string, string>> = {
   "consumer DataKey.KeyPolicy CloudWatchLogsEncryptsThisStacksLogGroups: widen the kms actions to kms:*": LOGS_CONTEXT,
   "consumer FirehoseDeliveryRole.AssumeRolePolicyDocument #0: widen the sts actions to sts:*":
     "equivalent: the statement's condition is sts:ExternalId, which only sts:AssumeRole carries (Service Authorization Reference), so every other STS action (sts:TagSession, sts:SetSourceIdentity) fails it. The function's trust policy, conditioned on the global aws:SourceAccount, has no such shield, and its widening is caught (sts:TagSession)",
+  "consumer TelemetryConsumerRole.AssumeRolePolicyDocument RedriveReadsTheStreamAsTheConsumer: widen the sts actions to sts:*":
+    "equivalent: the statement's principal is an account (not a federation) and its condition requires sts:SourceIdentity, which of the actions such a principal asks for only sts:AssumeRole and sts:SetSourceIdentity carry (Service Authorization Reference; the simulator drops it for sts:TagSession), both already allowed: every other STS action fails the condition (case: RedriveRole, holding every permission, may not tag a session of the consumer role). The function's trust, conditioned on the global aws:SourceAccount, has no such shield, and its widening is caught (sts:TagSession)",
   "consumer AlarmKey.KeyPolicy ThisStacksAlarmsPublishToTheTopic: drop the condition StringEquals aws:SourceAccount":
     SOURCE_ACCOUNT,
   "consumer AlarmTopicPolicy.PolicyDocument ThisStacksAlarmsPublish: drop the condition StringEquals aws:SourceAccount":

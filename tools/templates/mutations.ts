@@ -12,6 +12,7 @@
  *  - widen an Allow's Resource to `*`, and a Deny's NotResource to `*` (the deny then covers nothing);
  *  - drop each condition: each key of each operator alone, and each operator whole;
  *  - narrow a Deny's action list to its first action (where it has several);
+ *  - widen a Deny's NotAction (what it spares) to `service:*`, one service at a time;
  *  - remove each managed policy ARN from each role;
  * plus the audit's own mutations the operators do not make (AUDIT_MUTANTS).
  */
@@ -171,6 +172,21 @@ function statementMutations(statement: Json): { what: string; edit: (s: Json) =>
       what: `narrow the Deny to its first action ${String(actions[0])}`,
       edit: (s) => ({ ...s, Action: actions[0] }),
     });
+  // A Deny's NotAction lists what it spares: widening one service's spared actions to `service:*`
+  // spares more, which a case of a spared service's other action must notice.
+  const spared = list(statement.NotAction);
+  if (!allow && spared.every((a) => typeof a === "string"))
+    for (const service of [...new Set((spared as string[]).map((a) => a.split(":")[0] as string))]) {
+      const own = (spared as string[]).filter((a) => a.split(":")[0] === service);
+      if (own.length === 1 && own[0] === `${service}:*`) continue;
+      out.push({
+        what: `widen the NotAction's ${service} actions to ${service}:* (the deny spares them all)`,
+        edit: (s) => ({
+          ...s,
+          NotAction: [...list(s.NotAction).filter((a) => !own.includes(a as string)), `${service}:*`],
+        }),
+      });
+    }
   return out;
 }
 

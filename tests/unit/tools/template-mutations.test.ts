@@ -63,6 +63,12 @@ const template = (): Template => ({
                 { Ref: "AWS::NoValue" },
               ],
             },
+            {
+              Sid: "OnlyReads",
+              Effect: "Deny",
+              NotAction: ["kinesis:GetRecords", "kinesis:GetShardIterator", "kms:Decrypt", "s3:*"],
+              Resource: "*",
+            },
           ],
         },
       },
@@ -110,6 +116,9 @@ describe("template mutation operators", () => {
       "consumer Policy.PolicyDocument NoKinesis (unless HasStream): drop the Deny statement",
       "consumer Policy.PolicyDocument NoKinesis (unless HasStream): narrow the Deny to its first action kinesis:GetRecords",
       "consumer Policy.PolicyDocument Read (if HasConsumer): drop the Allow statement",
+      "consumer Policy.PolicyDocument OnlyReads: drop the Deny statement",
+      "consumer Policy.PolicyDocument OnlyReads: widen the NotAction's kinesis actions to kinesis:* (the deny spares them all)",
+      "consumer Policy.PolicyDocument OnlyReads: widen the NotAction's kms actions to kms:* (the deny spares them all)",
       "consumer BucketPolicy.PolicyDocument DenyInsecureTransport: drop the Deny statement",
       "consumer Role.ManagedPolicyArns: remove AWSLambdaKinesisExecutionRole",
       "consumer Role.ManagedPolicyArns: remove AWSXRayDaemonWriteAccess",
@@ -120,6 +129,7 @@ describe("template mutation operators", () => {
     expect(statements(mutated("Write: drop the Allow statement")).map((s) => s.Sid ?? Object.keys(s)[0])).toEqual([
       "Fn::If",
       "Fn::If",
+      "OnlyReads",
     ]);
     expect(statements(mutated("NoKinesis (unless HasStream): drop the Deny statement"))[1]).toEqual({
       "Fn::If": [
@@ -144,6 +154,20 @@ describe("template mutation operators", () => {
       "Fn::If": [string, unknown, Record<string, unknown>];
     };
     expect(noKinesis["Fn::If"][2].Action).toBe("kinesis:GetRecords");
+  });
+
+  it("widen the services a Deny's NotAction spares, one service at a time", () => {
+    expect(
+      statements(mutated("widen the NotAction's kinesis actions to kinesis:* (the deny spares them all)"))[3],
+    ).toEqual({
+      Sid: "OnlyReads",
+      Effect: "Deny",
+      NotAction: ["kms:Decrypt", "s3:*", "kinesis:*"],
+      Resource: "*",
+    });
+    expect(
+      statements(mutated("widen the NotAction's kms actions to kms:* (the deny spares them all)"))[3]?.NotAction,
+    ).toEqual(["kinesis:GetRecords", "kinesis:GetShardIterator", "s3:*", "kms:*"]);
   });
 
   it("drop one condition key, one operator whole, and the Condition once it is empty", () => {

@@ -36,7 +36,12 @@ function simulation(ask: Ask) {
       principal: ask.principal,
       action: ask.action,
       resource: { resource: ask.resource, accountId: ask.resourceAccount },
-      contextVariables: { "aws:SecureTransport": "true", ...ask.context },
+      contextVariables: {
+        "aws:SecureTransport": "true",
+        // S3 sets it on every request from the bucket's owner: the account of the resource asked about.
+        ...(ask.action.startsWith("s3:") ? { "s3:ResourceAccount": ask.resourceAccount } : {}),
+        ...ask.context,
+      },
     },
     identityPolicies: (ask.identityPolicies ?? []).filter((p) => hasStatements(p.policy)),
     serviceControlPolicies: [],

@@ -10,6 +10,8 @@
  * policy outside the stacks (an analyst's role, another key of the account, the other account at
  * its most permissive) says so in its name. The cases are data, one file per concern in cases/.
  */
+
+import { ACCOUNT_PIN_CASES } from "./cases/account-pins.ts";
 import { ALARM_CASES } from "./cases/alarms.ts";
 import { ANALYST_CASES } from "./cases/analysts.ts";
 import { ANALYST_CURATED_CASES, CURATION_CASES } from "./cases/curation.ts";
@@ -38,7 +40,7 @@ export type { AccessCase, Ask, Break, Decision, Mutation } from "./types.ts";
 /**
  * The stacks' matrix: the function's role, Firehose's role, the alarms' topic and key, the
  * producer's stream and key, the keys' policies, the analysts' access, the curation's schedules
- * and state machine.
+ * and state machine, and every S3 write pinned to the stack's account.
  */
 export const ACCESS_CASES: readonly AccessCase[] = [
   ...FUNCTION_ROLE_CASES,
@@ -49,6 +51,7 @@ export const ACCESS_CASES: readonly AccessCase[] = [
   ...ANALYST_CASES,
   ...ANALYST_CURATED_CASES,
   ...CURATION_CASES,
+  ...ACCOUNT_PIN_CASES,
 ];
 
 /** Every case, the redrive's included: what the template-mutation harness runs against each mutant. */

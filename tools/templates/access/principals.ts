@@ -27,15 +27,15 @@ export const role = (d: TwoAccounts) => d.consumer.arnOf("TelemetryConsumerRole"
 /** The role Firehose delivers as. */
 export const firehoseRole = (d: TwoAccounts) => d.consumer.arnOf("FirehoseDeliveryRole");
 
+/** A request as a role of the consumer stack, with every identity policy the template gives it. */
+export const asStackRole = (d: TwoAccounts, roleId: string) => ({
+  principal: d.consumer.arnOf(roleId),
+  identityPolicies: identityPolicies(d.consumer, roleId),
+});
+
 /** A request per principal: the function's role, Firehose's role, an analyst, a vehicle gateway. */
-export const asRole = (d: TwoAccounts) => ({
-  principal: role(d),
-  identityPolicies: identityPolicies(d.consumer, "TelemetryConsumerRole"),
-});
-export const asFirehose = (d: TwoAccounts) => ({
-  principal: firehoseRole(d),
-  identityPolicies: identityPolicies(d.consumer, "FirehoseDeliveryRole"),
-});
+export const asRole = (d: TwoAccounts) => asStackRole(d, "TelemetryConsumerRole");
+export const asFirehose = (d: TwoAccounts) => asStackRole(d, "FirehoseDeliveryRole");
 export const asAnalyst = (d: TwoAccounts) => ({
   principal: ANALYST,
   identityPolicies: [

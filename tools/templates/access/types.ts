@@ -16,7 +16,10 @@ export interface Ask {
   readonly resourceAccount: string;
   readonly identityPolicies?: readonly { readonly name: string; readonly policy: unknown }[];
   readonly resourcePolicy?: unknown;
-  /** Over `aws:SecureTransport: "true"`, which every request carries unless it says otherwise. */
+  /**
+   * Over `aws:SecureTransport: "true"`, which every request carries unless it says otherwise, and,
+   * for an S3 action, `s3:ResourceAccount`: `resourceAccount`, as S3 sets it from the bucket's owner.
+   */
   readonly context?: Readonly<Record<string, string>>;
   /**
    * Context keys the simulator is known to drop for this request (its case says why). Any other key

@@ -10,8 +10,8 @@
  */
 import { CONSUMER_ACCOUNT as CONSUMER, type TwoAccounts } from "../../two-accounts.ts";
 import { dropStatement } from "../breaks.ts";
-import { asAnalyst } from "../principals.ts";
-import { identityPolicies, props, topicPolicy } from "../readers.ts";
+import { asAnalyst, asStackRole } from "../principals.ts";
+import { props, topicPolicy } from "../readers.ts";
 import { dataKey, inBucket, otherKey, TLS_OFF, viaS3 } from "../resources.ts";
 import type { AccessCase, Break, Decision } from "../types.ts";
 
@@ -30,14 +30,8 @@ const stateMachine = (d: TwoAccounts) => d.consumer.arnOf("CurationStateMachine"
 const awsDataCatalog = (d: TwoAccounts) => `arn:aws:athena:${d.region}:${CONSUMER}:datacatalog/AwsDataCatalog`;
 const schedule = (d: TwoAccounts, id: string) => d.consumer.arnOf(id);
 
-const asCuration = (d: TwoAccounts) => ({
-  principal: d.consumer.arnOf("CurationRole"),
-  identityPolicies: identityPolicies(d.consumer, "CurationRole"),
-});
-const asScheduler = (d: TwoAccounts) => ({
-  principal: d.consumer.arnOf("CurationSchedulerRole"),
-  identityPolicies: identityPolicies(d.consumer, "CurationSchedulerRole"),
-});
+const asCuration = (d: TwoAccounts) => asStackRole(d, "CurationRole");
+const asScheduler = (d: TwoAccounts) => asStackRole(d, "CurationSchedulerRole");
 
 const may = (expected: Decision) => (expected === "Allowed" ? "may" : "may not");
 const drop = (resource: string, sid: string, property = "PolicyDocument"): Break => ({

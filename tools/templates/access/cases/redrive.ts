@@ -1,31 +1,47 @@
 /**
- * The redrive's access cases (issue 11): RedriveRole (RedriveFunction's identity, holding
- * RedrivePolicy, the operators' managed policy) and the consumer role's trust of it. Evaluated the
- * same way as the stacks' cases (`evaluateCases`), by tests/integration/redrive-access.test.ts, and
- * part of the template-mutation harness's cases.
+ * The redrive's access cases (issues 11 and 19): RedriveRole (RedriveFunction's identity, holding
+ * RedrivePolicy, the operators' managed policy), the consumer role's trust of it, and what a redrive
+ * session of the consumer role may do. Evaluated the same way as the stacks' cases
+ * (`evaluateCases`), by tests/integration/redrive-access.test.ts, and part of the template-mutation
+ * harness's cases.
  * Every Allow of RedrivePolicy has an allowed case, and every edge of it (prefix, bucket, action,
- * condition, resource) a denied one.
+ * condition, resource) a denied one. The redrive reads the producer's stream as the consumer role
+ * with limits AWS enforces: the trust admits exactly RedriveRole (and the operator's role), only
+ * with a source identity, and a session with one may read and decrypt the stream and nothing else
+ * (RedriveSessionsReadTheStreamOnly), whatever session policy its caller sends or leaves out.
  */
 import { CONSUMER_ACCOUNT as CONSUMER, PRODUCER_ACCOUNT as PRODUCER, type TwoAccounts } from "../../two-accounts.ts";
 import { dropStatement } from "../breaks.ts";
-import { ADMINISTRATOR, admin, OTHER_ROLE } from "../principals.ts";
-import { identityPolicies, props } from "../readers.ts";
-import { dataKey, inBucket, otherKey, POLICY_VERSION, viaS3 } from "../resources.ts";
-import type { AccessCase } from "../types.ts";
+import { ADMINISTRATOR, admin, asRole, asStackRole, OTHER_ROLE } from "../principals.ts";
+import { props } from "../readers.ts";
+import { dataKey, inBucket, otherKey, POLICY_VERSION, stream, streamKey, viaKinesis, viaS3 } from "../resources.ts";
+import type { AccessCase, Ask } from "../types.ts";
 
 const redriveRole = (d: TwoAccounts) => d.consumer.arnOf("RedriveRole");
-const asRedrive = (d: TwoAccounts) => ({
-  principal: redriveRole(d),
-  identityPolicies: identityPolicies(d.consumer, "RedriveRole"),
-});
-/** The consumer role under its trust policy, asked by `principal` (AWS sets aws:PrincipalArn on every request). */
-const consumerRoleTrust = (d: TwoAccounts, principal: string) => ({
+const asRedrive = (d: TwoAccounts) => asStackRole(d, "RedriveRole");
+/** The source identity the redrive sets on its session of the consumer role (shared/redrive/aws.ts). */
+const SOURCE_IDENTITY = "telemetry-redrive";
+/**
+ * The consumer role under its trust policy, asked by `principal` (AWS sets aws:PrincipalArn on every
+ * request), with the redrive's source identity unless `withSourceIdentity` is false.
+ */
+const consumerRoleTrust = (d: TwoAccounts, principal: string, withSourceIdentity = true) => ({
   principal,
   resource: d.consumer.arnOf("TelemetryConsumerRole"),
   resourceAccount: CONSUMER,
   resourcePolicy: props(d.consumer, "TelemetryConsumerRole").AssumeRolePolicyDocument,
-  context: { "aws:PrincipalArn": principal },
+  context: {
+    "aws:PrincipalArn": principal,
+    ...(withSourceIdentity ? { "sts:SourceIdentity": SOURCE_IDENTITY } : {}),
+  } as Record<string, string>,
 });
+/** A redrive's session of the consumer role: every request it makes carries its source identity. */
+const asRedriveSession = (d: TwoAccounts) => ({ ...asRole(d), context: { "aws:SourceIdentity": SOURCE_IDENTITY } });
+/** A log stream of the consumer function's own group. */
+const consumerLogStream = (d: TwoAccounts) =>
+  `arn:aws:logs:${d.region}:${CONSUMER}:log-group:${String(
+    (props(d.consumer, "TelemetryConsumerFunction").LoggingConfig as { LogGroup: string }).LogGroup,
+  )}:log-stream:2026/11/22/[$LATEST]0123456789abcdef`;
 const redriveLogStream = (d: TwoAccounts) =>
   `arn:aws:logs:${d.region}:${CONSUMER}:log-group:${String(
     (props(d.consumer, "RedriveFunction").LoggingConfig as { LogGroup: string }).LogGroup,
@@ -127,20 +143,49 @@ const ALLOWED: AccessCase[] = [
       breaks: [dropRedrive("ObjectsThroughS3Only")],
     }),
   ),
-  {
-    name: "RedriveRole assumes the consumer role (to read the producer's stream as it)",
-    request: (d) => ({ ...asRedrive(d), action: "sts:AssumeRole", ...consumerRoleTrust(d, redriveRole(d)) }),
-    expected: "Allowed",
-    breaks: [
-      dropRedrive("ReadTheStreamAsTheConsumerRole"),
-      {
-        name: "the consumer role's trust loses RedriveReadsTheStreamAsTheConsumer",
-        mutation: {
-          mutateConsumer: (t) =>
-            dropStatement(t, "TelemetryConsumerRole", "AssumeRolePolicyDocument", "RedriveReadsTheStreamAsTheConsumer"),
+  ...(
+    [
+      ["sts:AssumeRole", "assumes the consumer role with a source identity (to read the producer's stream as it)"],
+      ["sts:SetSourceIdentity", "sets the source identity of its session of the consumer role"],
+    ] as const
+  ).map(
+    ([action, what]): AccessCase => ({
+      name: `RedriveRole ${what}`,
+      request: (d) => ({ ...asRedrive(d), action, ...consumerRoleTrust(d, redriveRole(d)) }),
+      expected: "Allowed",
+      breaks: [
+        dropRedrive("ReadTheStreamAsTheConsumerRole"),
+        {
+          name: "the consumer role's trust loses RedriveReadsTheStreamAsTheConsumer",
+          mutation: {
+            mutateConsumer: (t) =>
+              dropStatement(
+                t,
+                "TelemetryConsumerRole",
+                "AssumeRolePolicyDocument",
+                "RedriveReadsTheStreamAsTheConsumer",
+              ),
+          },
         },
-      },
-    ],
+      ],
+    }),
+  ),
+  ...(["kinesis:GetShardIterator", "kinesis:GetRecords"] as const).map(
+    (action): AccessCase => ({
+      name: `a redrive's session of the consumer role (a source identity) may ${action} on the producer's stream`,
+      request: (d) => ({ ...asRedriveSession(d), action, ...stream(d) }),
+      expected: "Allowed",
+    }),
+  ),
+  {
+    name: "a redrive's session of the consumer role may decrypt the producer's stream through Kinesis",
+    request: (d) => ({
+      ...asRedriveSession(d),
+      action: "kms:Decrypt",
+      ...streamKey(d),
+      context: { ...asRedriveSession(d).context, ...viaKinesis(d) },
+    }),
+    expected: "Allowed",
   },
   ...["logs:CreateLogStream", "logs:PutLogEvents"].map(
     (action): AccessCase => ({
@@ -168,8 +213,69 @@ const ALLOWED: AccessCase[] = [
   },
 ];
 
+/** What the consumer role may do as the trigger, and a redrive's session of it may not: AWS denies it, not our session policy. */
+const NOT_AS_A_REDRIVE: readonly (readonly [what: string, ask: (d: TwoAccounts) => Omit<Ask, "principal">])[] = [
+  [
+    "write an on-failure record (forging records RedriveFunction would deliver)",
+    (d) => ({ action: "s3:PutObject", ...inBucket(d, "FailureBucket", FAILURE_OBJECT) }),
+  ],
+  [
+    "write a quarantine object",
+    (d) => ({ action: "s3:PutObject", ...inBucket(d, "QuarantineBucket", QUARANTINE_OBJECT) }),
+  ],
+  [
+    "deliver to the delivery stream",
+    (d) => ({
+      action: "firehose:PutRecordBatch",
+      resource: d.consumer.arnOf("TelemetryDeliveryStream"),
+      resourceAccount: CONSUMER,
+    }),
+  ],
+  [
+    "write the function's log group (forging its EMF metrics)",
+    (d) => ({ action: "logs:PutLogEvents", resource: consumerLogStream(d), resourceAccount: CONSUMER }),
+  ],
+  [
+    "encrypt with the data key through S3",
+    (d) => ({ action: "kms:GenerateDataKey", ...dataKey(d), context: viaS3(d) }),
+  ],
+  ["describe the producer's stream", (d) => ({ action: "kinesis:DescribeStream", ...stream(d) })],
+  ["list the producer's shards", (d) => ({ action: "kinesis:ListShards", ...stream(d) })],
+];
+
 /** The edges: other prefixes, buckets, actions, keys and roles stay out of reach. */
 const DENIED: AccessCase[] = [
+  ...NOT_AS_A_REDRIVE.map(
+    ([what, ask]): AccessCase => ({
+      name: `a redrive's session of the consumer role (a source identity) may not ${what}`,
+      request: (d) => {
+        const asked = ask(d);
+        return {
+          ...asRole(d),
+          ...asked,
+          context: { ...asked.context, ...asRedriveSession(d).context },
+        };
+      },
+      expected: "ExplicitlyDenied",
+    }),
+  ),
+  {
+    name: "RedriveRole may not assume the consumer role without a source identity (it could not be told from the function)",
+    request: (d) => ({
+      ...asRedrive(d),
+      action: "sts:AssumeRole",
+      ...consumerRoleTrust(d, redriveRole(d), false),
+    }),
+    expected: "ImplicitlyDenied",
+  },
+  {
+    name: "a role created later under RedriveRole's name pattern, holding every permission, may not assume the consumer role (the trust names RedriveRole's ARN exactly)",
+    request: (d) => {
+      const later = `${redriveRole(d)}-later`;
+      return { identityPolicies: [ADMINISTRATOR], action: "sts:AssumeRole", ...consumerRoleTrust(d, later) };
+    },
+    expected: "ImplicitlyDenied",
+  },
   {
     name: "RedriveRole may not list object versions, even under the quarantine prefix (only current objects are redriven)",
     request: (d) => ({
@@ -315,7 +421,8 @@ const DENIED: AccessCase[] = [
     request: (d) => ({
       identityPolicies: [ADMINISTRATOR],
       action: "sts:TagSession",
-      ...consumerRoleTrust(d, redriveRole(d)),
+      // No source identity: STS carries none on a TagSession request.
+      ...consumerRoleTrust(d, redriveRole(d), false),
     }),
     expected: "ImplicitlyDenied",
   },
@@ -367,4 +474,13 @@ const DENIED: AccessCase[] = [
   ),
 ];
 
-export const REDRIVE_ACCESS_CASES: readonly AccessCase[] = [...ALLOWED, ...DENIED];
+/** The other side of RedriveSessionsReadTheStreamOnly: without a source identity the role is the function's, whole. */
+const STILL_THE_FUNCTIONS: AccessCase[] = NOT_AS_A_REDRIVE.map(
+  ([what, ask]): AccessCase => ({
+    name: `the consumer role without a source identity (the function, the trigger) still may ${what}`,
+    request: (d) => ({ ...asRole(d), ...ask(d) }),
+    expected: "Allowed",
+  }),
+);
+
+export const REDRIVE_ACCESS_CASES: readonly AccessCase[] = [...ALLOWED, ...DENIED, ...STILL_THE_FUNCTIONS];
