@@ -84,9 +84,18 @@ export function kinesisStreamReader(client: KinesisClient): StreamReader {
 }
 
 /**
+ * The source identity of the redrive's sessions of the consumer role. The role's trust admits a
+ * redrive only with a source identity, and the role denies a session that has one everything but
+ * the stream reads and their decrypt (template.yaml, RedriveSessionsReadTheStreamOnly): AWS enforces
+ * it, and the caller can neither drop it nor change it for the session.
+ */
+export const REDRIVE_SOURCE_IDENTITY = "telemetry-redrive";
+
+/**
  * A Kinesis client for redrive's stream reads; as the role `roleArn` when given (STS AssumeRole with
- * the caller's credentials: the producer's stream policy names only the consumer role). Against a
- * plain-http endpoint it uses HTTP/1.1, which the client's default HTTP/2 handler cannot speak.
+ * the caller's credentials and `REDRIVE_SOURCE_IDENTITY`: the producer's stream policy names only the
+ * consumer role). Against a plain-http endpoint it uses HTTP/1.1, which the client's default HTTP/2
+ * handler cannot speak.
  */
 export async function createKinesisClient(options: {
   readonly region?: string;
@@ -105,7 +114,9 @@ export async function createKinesisClient(options: {
           RoleArn: roleArn,
           RoleSessionName: "telemetry-redrive",
           DurationSeconds: 3600,
-          // The session may only read the stream (and decrypt it through Kinesis), whatever the role allows.
+          SourceIdentity: REDRIVE_SOURCE_IDENTITY,
+          // Besides what AWS enforces for the source identity: the session may only read the stream
+          // (and decrypt it through Kinesis), whatever the role allows.
           Policy: JSON.stringify({
             Version: "2012-10-17",
             Statement: [

@@ -231,7 +231,7 @@ describe("kinesisStreamReader", () => {
 });
 
 describe("createKinesisClient", () => {
-  it("reads as the given role, in a one-hour session that may only read the stream and decrypt it", async () => {
+  it("reads as the given role, in a one-hour session with the redrive's source identity that may only read the stream and decrypt it", async () => {
     const expiration = new Date(Date.now() + 3_600_000);
     stsMock.on(AssumeRoleCommand).resolves({
       Credentials: { AccessKeyId: "AKIA", SecretAccessKey: "secret", SessionToken: "token", Expiration: expiration },
@@ -249,7 +249,13 @@ describe("createKinesisClient", () => {
     const calls = stsMock.commandCalls(AssumeRoleCommand);
     expect(calls).toHaveLength(1);
     const { Policy, ...input } = calls[0]?.args[0].input ?? {};
-    expect(input).toEqual({ RoleArn: ROLE, RoleSessionName: "telemetry-redrive", DurationSeconds: 3600 });
+    // The consumer role's trust admits a redrive only with a source identity (template.yaml).
+    expect(input).toEqual({
+      RoleArn: ROLE,
+      RoleSessionName: "telemetry-redrive",
+      DurationSeconds: 3600,
+      SourceIdentity: "telemetry-redrive",
+    });
     expect(JSON.parse(Policy ?? "{}")).toEqual({
       Version: "2012-10-17",
       Statement: [

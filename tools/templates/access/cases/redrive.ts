@@ -19,7 +19,7 @@ import type { AccessCase, Ask } from "../types.ts";
 
 const redriveRole = (d: TwoAccounts) => d.consumer.arnOf("RedriveRole");
 const asRedrive = (d: TwoAccounts) => asStackRole(d, "RedriveRole");
-/** The source identity the redrive sets on its session of the consumer role (shared/redrive/aws.ts). */
+/** The source identity the redrive sets on its session of the consumer role (shared/redrive/aws.ts; the policies test only that there is one). */
 const SOURCE_IDENTITY = "telemetry-redrive";
 /**
  * The consumer role under its trust policy, asked by `principal` (AWS sets aws:PrincipalArn on every
