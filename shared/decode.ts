@@ -280,18 +280,9 @@ class ProtobufReader {
 
 /** A string's length in Unicode characters (code points), as Kinesis counts a partition key's. */
 function characters(text: string): number {
-  let count = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    // A high surrogate followed by a low one is one character.
-    if (unit >= 0xd800 && unit <= 0xdbff) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        count--;
-        i++;
-      }
-    }
-  }
+  let count = 0;
+  // A string's iterator yields code points: a surrogate pair is one.
+  for (const _ of text) count++;
   return count;
 }
 

@@ -64,35 +64,42 @@ export class Rejection {
 /** Room kept for the last detail of a cut list, `,{"path":"","message":"… and 9999 more"}` (44 bytes). */
 const MORE_BYTES = 48;
 
-/** `details` as they are when their JSON fits `MAX_DETAILS_BYTES`; otherwise the first that fit, and how many more. */
+/**
+ * `details` as they are when their JSON fits `MAX_DETAILS_BYTES`; otherwise the longest first part of
+ * them whose JSON, with `MORE_BYTES` to spare, fits (at least the first detail, cut if need be), and
+ * one saying how many more there were.
+ */
 function withinBudget(details: readonly RejectionDetail[]): readonly RejectionDetail[] {
   // A character takes at most 6 bytes in JSON (\u0001), a detail's punctuation 26: most lists fit
   // without being measured.
   let most = 2;
   for (const detail of details) most += 26 + 6 * (detail.path.length + detail.message.length);
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: without the quick bound every list is measured, with the same answer (performance only)
   if (most <= MAX_DETAILS_BYTES || jsonBytes(details) <= MAX_DETAILS_BYTES) return details;
   const kept: RejectionDetail[] = [];
+  // The list's brackets, then each kept detail and its comma.
   let bytes = 2;
   for (const detail of details) {
-    const room = MAX_DETAILS_BYTES - MORE_BYTES - bytes - (kept.length > 0 ? 1 : 0);
-    const size = jsonBytes(detail);
-    if (size <= room) kept.push(detail);
-    else if (kept.length === 0) kept.push(cut(detail, room));
-    else break;
-    bytes += jsonBytes(kept[kept.length - 1]) + (kept.length > 1 ? 1 : 0);
+    const size = jsonBytes(detail) + (kept.length > 0 ? 1 : 0);
+    if (bytes + size + MORE_BYTES > MAX_DETAILS_BYTES) break;
+    kept.push(detail);
+    bytes += size;
   }
-  if (kept.length < details.length) kept.push({ path: "", message: `… and ${details.length - kept.length} more` });
+  if (kept.length === 0) kept.push(cut(details[0] as RejectionDetail, MAX_DETAILS_BYTES - MORE_BYTES - bytes));
+  kept.push({ path: "", message: `… and ${details.length - kept.length} more` });
   return kept;
 }
 
-/** A detail cut, path and message, to at most `room` bytes of JSON, each cut marked with `…`. */
+/**
+ * A detail cut to at most `room` bytes of JSON: path and message each to the same number of
+ * characters, halved until it fits, each cut marked with `…`. At 0 characters it is `{"path":"…",
+ * "message":"…"}`, 30 bytes, which any room left for a first detail holds.
+ */
 function cut(detail: RejectionDetail, room: number): RejectionDetail {
-  // Halved until it fits: a detail over the whole budget is rare.
-  for (let keep = Math.max(detail.path.length, detail.message.length); keep > 0; keep = Math.floor(keep / 2)) {
+  for (let keep = Math.max(detail.path.length, detail.message.length); ; keep = Math.floor(keep / 2)) {
     const shorter = { path: clip(detail.path, keep), message: clip(detail.message, keep) };
     if (jsonBytes(shorter) <= room) return shorter;
   }
-  return { path: "", message: "…" };
 }
 
 /** The first `chars` UTF-16 units of `text`, and `…` if that cut it. */

@@ -60,10 +60,11 @@ export class Preparation {
   #arrivalMs = Number.NaN;
   // Stryker disable next-line StringLiteral: a cache's initial value, never read before the first record sets it
   #arrivalTime = "";
-  // The record in hand once prepared, before it is added (set by #prepare).
+  // The record in hand once prepared, before it is added: set by #prepare before they are read.
   // Stryker disable next-line StringLiteral: set by #prepare before it is read
   #line = "";
   #lineUnknownFields = 0;
+  // Stryker disable next-line BooleanLiteral: set by #prepare before it is read
   #lineOverSpeed = false;
   #lineLagMs = 0;
 
@@ -125,6 +126,7 @@ export class Preparation {
     }
 
     let bytes: Buffer | Rejection;
+    // Stryker disable next-line BooleanLiteral: read only when decoding returned bytes, after it is assigned
     let aggregate = false;
     try {
       // Decoded into a shared buffer: every use of `bytes` ends before the next record.

@@ -59,12 +59,7 @@ export async function processBatch(
     failureReasons.push(`quarantine write failed: ${quarantine.error}`);
   }
 
-  const unsettled = unsettledOf(
-    prepared,
-    delivery.undelivered,
-    quarantine.error === undefined ? [] : prepared.rejects,
-    records.length,
-  );
+  const unsettled = unsettledOf(prepared, delivery.undelivered, quarantine.error === undefined ? [] : prepared.rejects);
   const retryRecord = records[retryFrom];
   const first = records[0];
   const last = records[records.length - 1];
@@ -102,31 +97,35 @@ export async function processBatch(
 /**
  * The indexes, ascending, of the Kinesis records with a line in a Firehose record not confirmed
  * (`undelivered`, indexes of `prepared.packed`) or a reject in `unwritten`. Lines are packed in
- * record order, so each record's lines are one run of the packed lines, `ownerLines` long.
+ * record order, so each Kinesis record's lines are one run of the packed lines, `ownerLines` long,
+ * and each Firehose record's another, `lineCount` long: a record is unsettled when its run and an
+ * undelivered Firehose record's overlap.
  */
-function unsettledOf(
-  prepared: Prepared,
-  undelivered: readonly number[],
-  unwritten: readonly Reject[],
-  records: number,
-): number[] {
-  const open = new Set<number>();
-  for (const entry of unwritten) open.add(entry.owner);
-  const starts = new Float64Array(prepared.packed.length + 1);
-  for (let r = 0; r < prepared.packed.length; r++)
-    starts[r + 1] = (starts[r] as number) + (prepared.packed[r] as PackedRecord).lineCount;
-  const lines = prepared.ownerLines;
-  let owner = 0;
-  let ownerStart = 0;
-  for (const r of [...undelivered].sort((a, b) => a - b)) {
-    const from = starts[r] as number;
-    const to = starts[r + 1] as number;
-    // Past the records whose lines all come before this Firehose record.
-    while (owner < records && ownerStart + (lines[owner] as number) <= from) ownerStart += lines[owner++] as number;
-    for (let o = owner, start = ownerStart; o < records && start < to; start += lines[o++] as number)
-      if ((lines[o] as number) > 0) open.add(o);
-  }
-  return [...open].sort((a, b) => a - b);
+function unsettledOf(prepared: Prepared, undelivered: readonly number[], unwritten: readonly Reject[]): number[] {
+  const owners = new Set(unwritten.map((entry) => entry.owner));
+  const runs = (counts: Iterable<number>) => {
+    const starts: number[] = [];
+    let line = 0;
+    for (const count of counts) {
+      starts.push(line);
+      line += count;
+    }
+    return starts;
+  };
+  const recordStarts = runs(prepared.packed.map((record) => record.lineCount));
+  const failed = undelivered.map((r) => {
+    const from = recordStarts[r] as number;
+    return { from, to: from + (prepared.packed[r] as PackedRecord).lineCount };
+  });
+  const ownerStarts = runs(prepared.ownerLines);
+  const unsettled: number[] = [];
+  prepared.ownerLines.forEach((count, owner) => {
+    const start = ownerStarts[owner] as number;
+    const end = start + count;
+    if (owners.has(owner) || failed.some(({ from, to }) => Math.max(start, from) < Math.min(end, to)))
+      unsettled.push(owner);
+  });
+  return unsettled;
 }
 
 /**

@@ -175,12 +175,34 @@ describe("before the add: the record is quarantined as UNEXPECTED_ERROR and the 
 
     expect(recordIds(firehoseLines(firehoseMock).flat())).toEqual([records[1]?.eventID]);
     expect(quarantineLines(s3Mock)).toMatchObject([{ recordId: records[0]?.eventID, reason: "UNEXPECTED_ERROR" }]);
+    const [line] = quarantineLines(s3Mock);
+    expect((line?.details as { message: string }[])[0]?.message).toMatch(
+      /^exception while handling the record: RangeError: base64 broke \(at .+\)$/,
+    );
+  });
+
+  it("an exception in the decoder before its first entry: the aggregate quarantined whole, nothing of it delivered", async () => {
+    inject.decoderAfter = 0;
+    const data = kplAggregate([{ partitionKey: "VIN-1", data: reading("VIN-1") }]);
+    const aggregate = kinesisRecord({ n: 0, partitionKey: "agg", data });
+
+    const { stats } = await processBatch([aggregate], context, batchDeps());
+
+    expect(firehoseMock.calls()).toHaveLength(0);
+    expect(quarantineLines(s3Mock)).toMatchObject([{ recordId: aggregate.eventID, reason: "UNEXPECTED_ERROR" }]);
+    expect(stats).toMatchObject({ userRecords: 1, delivered: 0, failed: 0 });
   });
 
   it.each<[string, unknown, string]>([
     ["a string", "boom", 'a thrown "boom"'],
     ["an object nested a million deep", nested(1_000_000), `a thrown ${"[".repeat(80)}…`],
     ["an Error whose message getter throws", brokenError(), "an exception that cannot be described"],
+    ["an Error without a stack", withStack(new TypeError("no stack"), undefined), "TypeError: no stack"],
+    [
+      "an Error whose stack names no frame",
+      withStack(new Error("framed"), "Error: framed\n    <anonymous>"),
+      "Error: framed",
+    ],
   ])("whatever is thrown: %s", async (_what, thrown, described) => {
     inject.enrichOf = "VIN-BAD";
     inject.thrown = thrown;
@@ -236,6 +258,11 @@ function nested(depth: number): unknown {
   let value: unknown = 1;
   for (let i = 0; i < depth; i++) value = [value];
   return value;
+}
+
+function withStack(err: Error, stack: string | undefined): Error {
+  Object.defineProperty(err, "stack", { value: stack });
+  return err;
 }
 
 function brokenError(): Error {

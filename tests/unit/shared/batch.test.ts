@@ -561,15 +561,16 @@ describe("processBatch: the records it leaves unsettled", () => {
     kinesisRecord({ n: 3, partitionKey: "VIN-5", data: reading("VIN-5") }),
   ];
   const limits = { recordBytes: 600, batchRecords: 10, batchBytes: 10_000 };
-  /** Firehose refuses, every time, the lines that mention VIN-FAIL, and confirms the others. */
-  const refuseFail = (input: { Records?: { Data?: Uint8Array }[] }) => {
+  /** Firehose refuses, every time, the lines that mention `marker`, and confirms the others. */
+  const refuse = (marker: string) => (input: { Records?: { Data?: Uint8Array }[] }) => {
     const responses = (input.Records ?? []).map((r) =>
-      Buffer.from(r.Data as Uint8Array).includes("VIN-FAIL")
+      Buffer.from(r.Data as Uint8Array).includes(marker)
         ? { ErrorCode: "ServiceUnavailableException", ErrorMessage: "busy" }
         : { RecordId: "r" },
     );
     return { FailedPutCount: responses.filter((r) => "ErrorCode" in r).length, RequestResponses: responses };
   };
+  const refuseFail = refuse("VIN-FAIL");
 
   it("none when every record is delivered or quarantined", async () => {
     expect((await processBatch(records(), context, batchDeps({ limits }))).unsettled).toEqual([]);
@@ -597,14 +598,37 @@ describe("processBatch: the records it leaves unsettled", () => {
   it("a record whose lines span Firehose records, one of them not confirmed, and no record without lines", async () => {
     // Lines of about 450 bytes, two a Firehose record: records 0+2.0, 2.1+2.2, 3; Firehose refuses the second.
     firehoseMock.on(PutRecordBatchCommand).callsFake(refuseFail);
+    const batch = records();
 
-    const { unsettled } = await processBatch(
-      records(),
-      context,
-      batchDeps({ limits: { ...limits, recordBytes: 1_000 } }),
-    );
+    const { unsettled } = await processBatch(batch, context, batchDeps({ limits: { ...limits, recordBytes: 1_000 } }));
 
     expect(unsettled).toEqual([2]);
+    // Entry 0 of record 2 went in the first Firehose record, which Firehose confirmed.
+    expect(recordIdsOf(firehoseLines(firehoseMock).flat())).toContain(`${batch[2]?.eventID}:0`);
+  });
+
+  it.each([
+    // One line a Firehose record: record 3's alone is refused; record 2's run ends where it starts.
+    ["VIN-5", 600, [3]],
+    // Two lines a Firehose record (records 0+2.0, 2.1+2.2, 3): the first is refused; record 1, between
+    // records 0 and 2 within it, has no line there (nor anywhere).
+    ["VIN-0", 1_000, [0, 2]],
+  ] as const)(
+    "only the records whose run of lines overlaps a refused Firehose record (%s, records of %i bytes)",
+    async (marker, recordBytes, expected) => {
+      firehoseMock.on(PutRecordBatchCommand).callsFake(refuse(marker));
+
+      const { unsettled } = await processBatch(records(), context, batchDeps({ limits: { ...limits, recordBytes } }));
+
+      expect(unsettled).toEqual(expected);
+    },
+  );
+
+  it("ascending, the records of a failed quarantine write and of refused lines together", async () => {
+    firehoseMock.on(PutRecordBatchCommand).callsFake(refuse("VIN-5"));
+    s3Mock.on(PutObjectCommand).rejects(new Error("S3 down"));
+
+    expect((await processBatch(records(), context, batchDeps({ limits }))).unsettled).toEqual([1, 3]);
   });
 });
 

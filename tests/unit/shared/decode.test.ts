@@ -511,6 +511,28 @@ describe("forEachUserRecord, partition keys", () => {
     expect(deaggregate(at("\u0001".repeat(50), 100))).toMatchObject({ reason: "AGGREGATE_CORRUPT" });
   });
 
+  it("accepts keys repeated to exactly twice the aggregate's size, and not a byte more", () => {
+    // Six 8-byte entries (2 of data) on one key: the aggregate is 70 bytes and the key's, 6 × the key's.
+    const entries = Array.from({ length: 6 }, () => ({ keyIndex: 0, data: Buffer.from("{}") }));
+    const exactly = kplAggregateOf(["k".repeat(35)], entries);
+    const over = kplAggregateOf(["k".repeat(36)], entries);
+    expect([exactly.length, over.length]).toEqual([105, 106]);
+
+    expect(deaggregate(exactly)).toHaveLength(6);
+    expect(deaggregate(over)).toEqual(
+      corrupt("its entries repeat partition keys past 2 times its 106 bytes (from user record 5 on)"),
+    );
+  });
+
+  it("counts a key's characters as Kinesis does: a surrogate pair is one character", () => {
+    const entry = [{ keyIndex: 0, data: reading }];
+    // 256 characters in 456 UTF-16 units (856 bytes): within the limit; one more is over it.
+    expect(deaggregate(kplAggregateOf([`${"\u{10000}".repeat(200)}${"k".repeat(56)}`], entry))).toHaveLength(1);
+    expect(deaggregate(kplAggregateOf([`${"\u{10000}".repeat(200)}${"k".repeat(57)}`], entry))).toEqual(
+      corrupt("partition key table entry 0 is over Kinesis's 256-character limit"),
+    );
+  });
+
   it("accepts keys repeated up to exactly twice the aggregate's size", () => {
     const entries = (n: number) => Array.from({ length: n }, () => ({ keyIndex: 0, data: Buffer.from("{}") }));
     // Find the key length at which 10 entries repeat exactly twice the aggregate's bytes.

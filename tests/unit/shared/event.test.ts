@@ -35,6 +35,9 @@ describe("kinesisRecordsOf", () => {
     ["kinesis.approximateArrivalTimestamp", (r: Mutable) => (r.kinesis.approximateArrivalTimestamp = "soon")],
     ["kinesis.approximateArrivalTimestamp", (r: Mutable) => delete r.kinesis.approximateArrivalTimestamp],
     ["kinesis.approximateArrivalTimestamp", (r: Mutable) => (r.kinesis.approximateArrivalTimestamp = Number.NaN)],
+    // Math.abs would read these as numbers: the type is checked first.
+    ["kinesis.approximateArrivalTimestamp", (r: Mutable) => (r.kinesis.approximateArrivalTimestamp = null)],
+    ["kinesis.approximateArrivalTimestamp", (r: Mutable) => (r.kinesis.approximateArrivalTimestamp = "12")],
     // Finite, but past what a Date holds: writing the arrival time would throw a RangeError.
     ["kinesis.approximateArrivalTimestamp", (r: Mutable) => (r.kinesis.approximateArrivalTimestamp = 8.64e12 + 1)],
     ["kinesis.approximateArrivalTimestamp", (r: Mutable) => (r.kinesis.approximateArrivalTimestamp = -1e300)],

@@ -9,7 +9,13 @@
  * stream are fakes of redrive's own `ObjectStore` and `StreamReader` interfaces.
  */
 import { FirehoseClient, PutRecordBatchCommand } from "@aws-sdk/client-firehose";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from "@aws-sdk/client-s3";
 import type { KinesisStreamRecord } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it, vi } from "vitest";
@@ -701,6 +707,19 @@ describe("redrive from the on-failure destination: reading the range back from t
     expect(summary).toMatchObject({ read: 3, delivered: 5, failed: 0 });
   });
 
+  it("says both why the payload was set aside and what the read back found", async () => {
+    const Records = structuredClone(mixedBatch());
+    delete (Records[0] as Partial<KinesisStreamRecord>).eventID;
+    const stream = scriptedShard([{ records: streamRecords().slice(1), behindMs: 0 }]);
+
+    const summary = await chunk(onFailureRequest(), deps(stream.reader, onFailure({}, { payload: { Records } })));
+
+    expect(summary.ranges[0]).toMatchObject({
+      status: "expired",
+      detail: `the payload is unusable (event.Records[0].eventID must be a string): read back from the stream; the first record left is ${batch[1]?.kinesis.sequenceNumber}, after the range's start`,
+    });
+  });
+
   it("starts no read at or after the chunk's deadline less its reserve: the rest is incomplete (run again), never expired", async () => {
     const deadline = Date.parse("2026-11-21T08:00:05Z") + 60_000;
     for (const [reads, found] of [
@@ -749,9 +768,15 @@ describe("redrive from the on-failure destination: reading the range back from t
         arrivalMs: 1_795_248_000_000,
       }));
     const huge = { endSequenceNumber: (BigInt(first) + 20_000n).toString(), batchSize: 20_000 };
+    // The records read are TOO_LARGE: 6 MiB of them make a quarantine object of several parts.
+    s3.on(CreateMultipartUploadCommand).resolves({ UploadId: "u" });
+    s3.on(UploadPartCommand).resolves({ ETag: "e" });
+    s3.on(CompleteMultipartUploadCommand).resolves({});
     for (const [page, found] of [
       [records(10_001, 1), MAX_RANGE_RECORDS],
       [records(4, 1_700_000), 3],
+      // Exactly 6 MiB in 4 records is one batch's worth; a fifth byte-long record is past it.
+      [[...records(4, MAX_RANGE_BYTES / 4), ...records(5, 1).slice(4)], 4],
     ] as const) {
       const shard = scriptedShard([{ records: [...page], behindMs: 0 }]);
       const summary = await chunk(onFailureRequest({ dryRun: false }), deps(shard.reader, onFailure(huge)));

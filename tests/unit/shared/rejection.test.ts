@@ -74,3 +74,50 @@ describe("a rejection's details, held to MAX_DETAILS_BYTES", () => {
     expect([detail(2), { path: "", message: "… and 1 more" }]).toContainEqual(kept[1]);
   });
 });
+
+describe("a rejection's details, at the edges of MAX_DETAILS_BYTES", () => {
+  const bytes = (details: readonly RejectionDetail[]) => Buffer.byteLength(JSON.stringify(details));
+  /** A detail whose JSON is exactly `size` bytes (ASCII: 24 bytes of punctuation and names, then its text). */
+  const sized = (size: number, path = "/p"): RejectionDetail => ({
+    path,
+    message: "m".repeat(size - 24 - path.length),
+  });
+
+  it("keeps a list of exactly 448 bytes as it is, and cuts one of 449", () => {
+    // Two details and their comma: 2 + 200 + 1 + 245 = 448.
+    const exactly = [sized(200), sized(245)];
+    const over = [sized(200), sized(246)];
+    expect([bytes(exactly), bytes(over)]).toEqual([448, 449]);
+
+    expect(new Rejection("SCHEMA_INVALID", exactly).details).toBe(exactly);
+    expect(new Rejection("SCHEMA_INVALID", over).details).toEqual([sized(200), { path: "", message: "… and 1 more" }]);
+  });
+
+  it("keeps the longest first part whose JSON, with 48 bytes to spare for the count, fits: to the byte", () => {
+    // Brackets 2, then 100 + 1 + 100 + 1 + 196 = 400: 448 with the 48 spared, which fits exactly.
+    const fits = [sized(100), sized(100), sized(196), sized(100)];
+    const kept = new Rejection("SCHEMA_INVALID", fits).details;
+    expect(kept).toEqual([...fits.slice(0, 3), { path: "", message: "… and 1 more" }]);
+    expect(bytes(kept)).toBeLessThanOrEqual(448);
+    // A byte more in the third, and it is left out with the fourth.
+    const over = [sized(100), sized(100), sized(197), sized(100)];
+    expect(new Rejection("SCHEMA_INVALID", over).details).toEqual([
+      ...over.slice(0, 2),
+      { path: "", message: "… and 2 more" },
+    ]);
+    // The first alone: 2 + 398 + 48 = 448 fits; 399 does not and is cut.
+    expect(new Rejection("SCHEMA_INVALID", [sized(398), sized(100)]).details).toEqual([
+      sized(398),
+      { path: "", message: "… and 1 more" },
+    ]);
+  });
+
+  it("cuts a first detail that cannot fit to as many characters as can, halving: path and message alike", () => {
+    // 742 characters do not fit 398 bytes; 371 and the mark (3 bytes) make exactly 398.
+    const [halved] = new Rejection("SCHEMA_INVALID", [{ path: "", message: "m".repeat(742) }]).details;
+    expect(halved).toEqual({ path: "", message: `${"m".repeat(371)}…` });
+    // At 185 characters the path is whole (not marked), the message cut: 24 + 185 + 188 = 397 bytes.
+    const [both] = new Rejection("SCHEMA_INVALID", [{ path: "p".repeat(185), message: "m".repeat(742) }]).details;
+    expect(both).toEqual({ path: "p".repeat(185), message: `${"m".repeat(185)}…` });
+  });
+});
