@@ -8,19 +8,10 @@ import type { AwsClientStub } from "aws-sdk-client-mock";
 import { s3ObjectWriter } from "../../shared/aws.ts";
 import type { BatchDeps } from "../../shared/batch/index.ts";
 import type { Config } from "../../shared/config.ts";
-import { NO_COMPRESSION } from "../../shared/firehose/index.ts";
 import { REJECTION_REASONS, type RejectionReason } from "../../shared/rejection.ts";
-import { ALL_SCHEMA_VERSIONS } from "../../shared/validate.ts";
+import { SAMPLE_CONFIG } from "../../tools/fixtures/fixtures.ts";
 
-export const config: Config = {
-  deliveryStreamName: "telemetry",
-  quarantineBucket: "quarantine-bucket",
-  quarantinePrefix: "quarantine/",
-  speedLimitKmh: 130,
-  firehoseAttemptTimeoutMs: 10_000,
-  acceptedSchemaVersions: ALL_SCHEMA_VERSIONS,
-  deliveryCompression: NO_COMPRESSION,
-};
+export const config: Config = SAMPLE_CONFIG;
 
 /** Quarantined records by reason: `counts` for the reasons named, 0 for every other reason. */
 export function countsByReason(counts: Partial<Record<RejectionReason, number>> = {}): Record<RejectionReason, number> {
