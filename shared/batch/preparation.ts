@@ -323,7 +323,7 @@ function unexpected(err: unknown): Rejection {
   let what: string;
   try {
     if (err instanceof Error) {
-      const frame = (err.stack ?? "").split("\n").find((line) => line.trimStart().startsWith("at "));
+      const frame = err.stack?.split("\n").find((line) => line.trimStart().startsWith("at "));
       what = `${err.name}: ${err.message}${frame === undefined ? "" : ` (${frame.trim()})`}`;
     } else what = `a thrown ${jsonPreview(err, 80)}`;
   } catch {

@@ -59,7 +59,7 @@ export async function processBatch(
     failureReasons.push(`quarantine write failed: ${quarantine.error}`);
   }
 
-  const unsettled = unsettledOf(prepared, delivery.undelivered, quarantine.error === undefined ? [] : prepared.rejects);
+  const unsettled = unsettledOf(prepared, delivery.undelivered, quarantine.error !== undefined);
   const retryRecord = records[retryFrom];
   const first = records[0];
   const last = records[records.length - 1];
@@ -96,13 +96,14 @@ export async function processBatch(
 
 /**
  * The indexes, ascending, of the Kinesis records with a line in a Firehose record not confirmed
- * (`undelivered`, indexes of `prepared.packed`) or a reject in `unwritten`. Lines are packed in
+ * (`undelivered`, indexes of `prepared.packed`) or, when the quarantine write failed, a reject. Lines are packed in
  * record order, so each Kinesis record's lines are one run of the packed lines, `ownerLines` long,
  * and each Firehose record's another, `lineCount` long: a record is unsettled when its run and an
  * undelivered Firehose record's overlap.
  */
-function unsettledOf(prepared: Prepared, undelivered: readonly number[], unwritten: readonly Reject[]): number[] {
-  const owners = new Set(unwritten.map((entry) => entry.owner));
+function unsettledOf(prepared: Prepared, undelivered: readonly number[], quarantineFailed: boolean): number[] {
+  const owners = new Set<number>();
+  if (quarantineFailed) for (const entry of prepared.rejects) owners.add(entry.owner);
   const runs = (counts: Iterable<number>) => {
     const starts: number[] = [];
     let line = 0;

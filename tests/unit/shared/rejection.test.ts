@@ -116,6 +116,9 @@ describe("a rejection's details, at the edges of MAX_DETAILS_BYTES", () => {
     // 742 characters do not fit 398 bytes; 371 and the mark (3 bytes) make exactly 398.
     const [halved] = new Rejection("SCHEMA_INVALID", [{ path: "", message: "m".repeat(742) }]).details;
     expect(halved).toEqual({ path: "", message: `${"m".repeat(371)}…` });
+    // 373 characters and the mark make 400 bytes, 2 past the room: halved again, to 186.
+    const [again] = new Rejection("SCHEMA_INVALID", [{ path: "", message: "m".repeat(746) }]).details;
+    expect(again).toEqual({ path: "", message: `${"m".repeat(186)}…` });
     // At 185 characters the path is whole (not marked), the message cut: 24 + 185 + 188 = 397 bytes.
     const [both] = new Rejection("SCHEMA_INVALID", [{ path: "p".repeat(185), message: "m".repeat(742) }]).details;
     expect(both).toEqual({ path: "p".repeat(185), message: `${"m".repeat(185)}…` });
