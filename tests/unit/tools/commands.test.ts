@@ -116,6 +116,14 @@ const COMMANDS: readonly Case[] = [
     options: ["--source", "--bucket", "--reason", "--record-id", "--dry-run", "--force", "--role-arn", "--max-records"],
   },
   { command: "bench", bad: [[["--rounds", "many"], "--rounds"]], options: ["--rounds", "--warmup", "--json"] },
+  {
+    command: "amplification",
+    bad: [
+      [["--cases", "everything"], "--cases must be a comma-separated list of repeated-keys"],
+      [["--runs", "0"], "--runs"],
+    ],
+    options: ["--cases", "--runs", "--json"],
+  },
   { command: "profile", bad: [[["--top", "0"], "--top"]], options: ["--runs", "--top"] },
   { command: "measure-bundle", bad: [[["--runs", "1.5"], "--runs"]], options: ["--runs", "--json"] },
   { command: "generate-events", bad: [[["--chek"], "unknown option --chek"]], options: ["--check"] },
