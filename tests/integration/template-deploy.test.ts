@@ -306,3 +306,21 @@ describe("outputs", () => {
     }
   });
 });
+
+describe("a reserved concurrency is a documented prerequisite", () => {
+  it("every function that reserves concurrency is named, with the reservation and the quota it needs, in docs/deploying.md", () => {
+    const deploying = readFileSync(join(root, "docs", "deploying.md"), "utf8");
+    const section = deploying.split(/^## /m).find((part) => part.startsWith("Before the first deploy")) ?? "";
+    const reserving = Object.entries(loadTranslated("consumer").Resources).filter(
+      ([, r]) => r.Type === "AWS::Lambda::Function" && r.Properties?.ReservedConcurrentExecutions !== undefined,
+    );
+    expect(reserving.map(([id]) => id)).toEqual(["RedriveFunction"]);
+    for (const [id, resource] of reserving) {
+      const reserved = Number(resource.Properties?.ReservedConcurrentExecutions);
+      expect(section).toContain(`\`${id}\` reserves`);
+      expect(section).toContain(`\`ReservedConcurrentExecutions: ${reserved}\``);
+      // Lambda keeps 100 unreserved: the quota must be at least that plus every reservation.
+      expect(section).toContain(`**${100 + reserved}**`);
+    }
+  });
+});
