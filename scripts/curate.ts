@@ -2,13 +2,16 @@
  * Backfill of the curated table: the arrival hours --from..--to (UTC, inclusive) merged into
  * telemetry_curated and reconciled, one arrival day per execution of the stack's curation state
  * machine (so no statement crosses Athena's 100 partitions), with the operator's credentials.
- *   node scripts/curate.ts --from 2026-11-20T00 --to 2026-11-22T23 --state-machine-arn <CurationStateMachineArn>
- *   node scripts/curate.ts --from 2026-11-20T00 --to 2026-11-22T23 --dry-run [--show-sql]
+ *   npm run curate -- --from 2026-11-20T00 --to 2026-11-22T23 --state-machine-arn <CurationStateMachineArn>
+ *   npm run curate -- --from 2026-11-20T00 --to 2026-11-22T23 --dry-run [--show-sql]
  *   (every option, its accepted values and default: --help)
  * Exits 1 if an execution failed (its day is named; run the command again for it), 2 on a bad option.
  */
+
+import { SFNClient } from "@aws-sdk/client-sfn";
+import { sleep } from "../shared/time.ts";
 import { type ArgsOf, command, custom, flag, runCommand, text, UsageError } from "../tools/cli/options.ts";
-import { backfillSteps, botoStarter, runBackfill, summaryLines } from "../tools/query/backfill.ts";
+import { backfillSteps, runBackfill, stepFunctionsStarter, summaryLines } from "../tools/query/backfill.ts";
 import { fill, isoHour, mergeSql, mergeTokens } from "../tools/query/curated.ts";
 
 const hour = (what: string) =>
@@ -62,7 +65,9 @@ async function main({ values }: ArgsOf<typeof COMMAND>): Promise<number> {
     }
     return 0;
   }
-  const summary = await runBackfill(steps, botoStarter(arn as string), (i, step, result) => {
+  const region = (arn as string).split(":")[3];
+  const starter = stepFunctionsStarter(new SFNClient({ region }), arn as string, sleep);
+  const summary = await runBackfill(steps, starter, (i, step, result) => {
     const r = result.reconciliation;
     console.log(
       `[${i + 1}/${steps.length}] ${isoHour(step.from)}..${isoHour(step.to)}: ${result.status} in ${result.seconds} s${

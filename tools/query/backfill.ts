@@ -4,8 +4,12 @@
  * machine (the statements the schedule runs, so no statement of a backfill crosses Athena's 100
  * partitions: a day's merge takes at most 91 event days), one after the other.
  */
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  StartExecutionCommand,
+  type StartExecutionCommandOutput,
+} from "@aws-sdk/client-sfn";
 import { hourOf, isoHour, mergeTokens, RECONCILIATION_COLUMNS, type Reconciliation } from "./curated.ts";
 
 const HOUR_MS = 3_600_000;
@@ -81,20 +85,72 @@ export async function runBackfill(
   return { steps: steps.length, succeeded, failed, totals };
 }
 
-/** A StartExecution through boto3 in the project's virtualenv (tools/query/start_execution.py). */
-export function botoStarter(stateMachineArn: string, python = process.env.SAM_PYTHON): StartExecution {
-  const script = join(import.meta.dirname, "start_execution.py");
+/** The part of a Step Functions client the backfill uses (an `SFNClient`). */
+export interface StepFunctionsSender {
+  send(command: StartExecutionCommand): Promise<StartExecutionCommandOutput>;
+  send(command: DescribeExecutionCommand): Promise<DescribeExecutionCommandOutput>;
+}
+
+/** How often an execution's end is polled for: 2 s, growing by half each time, at most 20 s apart. */
+export const POLL = { firstMs: 2_000, factor: 1.5, maxMs: 20_000 } as const;
+
+/**
+ * A StartExecution with the caller's AWS credentials (the SDK's default chain): starts the
+ * execution, then describes it until it is no longer running (polled as `POLL` says). A start or
+ * describe that fails is an outcome, `NOT_STARTED` or `UNKNOWN` with the SDK's error, never a throw:
+ * the backfill goes on with the next day. Retries are the SDK's standard ones.
+ */
+export function stepFunctionsStarter(
+  client: StepFunctionsSender,
+  stateMachineArn: string,
+  sleep: (ms: number) => Promise<void>,
+  now: () => number = Date.now,
+): StartExecution {
   return async (input, name) => {
-    if (!python) return { status: "NOT_STARTED", error: "SAM_PYTHON is not set: source scripts/setup.sh", seconds: 0 };
-    const run = spawnSync(python, [script], {
-      input: JSON.stringify({ stateMachineArn, name, input }),
-      encoding: "utf8",
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    if (run.status !== 0)
-      return { status: "NOT_STARTED", error: run.stderr.trim().split("\n").pop() ?? "", seconds: 0 };
-    return JSON.parse(run.stdout) as ExecutionResult;
+    const started = now();
+    const seconds = () => Math.round((now() - started) / 100) / 10;
+    let executionArn: string | undefined;
+    try {
+      const out = await client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
+      executionArn = out.executionArn;
+    } catch (err) {
+      return { status: "NOT_STARTED", error: describe(err), seconds: seconds() };
+    }
+    if (executionArn === undefined)
+      return { status: "NOT_STARTED", error: "StartExecution returned no executionArn", seconds: seconds() };
+    for (let delay: number = POLL.firstMs; ; delay = Math.min(delay * POLL.factor, POLL.maxMs)) {
+      let described: DescribeExecutionCommandOutput;
+      try {
+        described = await client.send(new DescribeExecutionCommand({ executionArn }));
+      } catch (err) {
+        return { status: "UNKNOWN", error: `${executionArn}: ${describe(err)}`, seconds: seconds() };
+      }
+      const status = described.status ?? "UNKNOWN";
+      if (status === "SUCCEEDED")
+        return { status, reconciliation: reconciliationOf(described.output), seconds: seconds() };
+      if (status !== "RUNNING" && status !== "PENDING_REDRIVE") {
+        const error = [described.error, described.cause].filter((part) => part).join(": ");
+        return { status, error, seconds: seconds() };
+      }
+      await sleep(delay);
+    }
   };
+}
+
+/** A successful execution's output: the hour's reconciliation counts (a missing count is 0). */
+function reconciliationOf(output: string | undefined): Reconciliation {
+  let parsed: Record<string, unknown> = {};
+  try {
+    const value: unknown = JSON.parse(output ?? "{}");
+    if (typeof value === "object" && value !== null) parsed = value as Record<string, unknown>;
+  } catch {
+    // An output that is not JSON counts nothing; the execution itself succeeded.
+  }
+  return Object.fromEntries(RECONCILIATION_COLUMNS.map((c) => [c, Number(parsed[c] ?? 0) || 0])) as Reconciliation;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 
 /** The days the command could not merge, one line each, and a closing line; for the command to print. */
