@@ -86,6 +86,14 @@ export function quarantineBodies(mock: AwsClientStub<S3Client>): Buffer[] {
   return bodies;
 }
 
+/** Resets the mocks and has them answer success: Firehose confirms every entry, S3 writes every object. */
+export function answerSuccess(firehose: AwsClientStub<FirehoseClient>, s3: AwsClientStub<S3Client>): void {
+  firehose.reset();
+  s3.reset();
+  firehose.on(PutRecordBatchCommand).callsFake(confirmAll);
+  s3.on(PutObjectCommand).resolves({});
+}
+
 /** A PutRecordBatch response confirming every entry of the request. */
 export function confirmAll(input: { Records?: unknown[] }) {
   return {

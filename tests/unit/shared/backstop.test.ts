@@ -5,14 +5,14 @@
  * invocation, with nothing sent anywhere. Exceptions are injected by wrapping the modules the
  * preparation calls (decode, validate, enrich, enrich's recordIdOf) and the packer's `add`.
  */
-import { FirehoseClient, PutRecordBatchCommand } from "@aws-sdk/client-firehose";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { FirehoseClient } from "@aws-sdk/client-firehose";
+import { S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { processBatch } from "../../../shared/batch/index.ts";
 import { RecordPacker } from "../../../shared/firehose/index.ts";
 import { jsonBytes, kinesisRecord, kplAggregate } from "../../../tools/fixtures/fixtures.ts";
-import { batchDeps, confirmAll, firehoseLines, quarantineLines } from "../../support/batch.ts";
+import { answerSuccess, batchDeps, firehoseLines, quarantineLines } from "../../support/batch.ts";
 
 /** What to throw, and where: a test sets one, `afterEach` clears them. */
 const inject = vi.hoisted(() => ({
@@ -29,29 +29,38 @@ const inject = vi.hoisted(() => ({
   recordIdThrows: false,
 }));
 
+/** `fn`, throwing what `when` gives for the call's arguments, if anything. */
+const throwing = vi.hoisted(
+  () =>
+    <A extends unknown[], R>(fn: (...args: A) => R, when: (...args: A) => unknown) =>
+    (...args: A): R => {
+      const thrown = when(...args);
+      if (thrown !== undefined) throw thrown;
+      return fn(...args);
+    },
+);
+
 vi.mock("../../../shared/enrich.ts", async (importOriginal) => {
   const original = await importOriginal<typeof import("../../../shared/enrich.ts")>();
   return {
     ...original,
-    enrich: (...args: Parameters<typeof original.enrich>) => {
-      if (args[0].telemetry.vehicleId === inject.enrichOf) throw inject.thrown;
-      return original.enrich(...args);
-    },
-    recordIdOf: (...args: Parameters<typeof original.recordIdOf>) => {
-      if (inject.recordIdThrows) throw new TypeError("recordIdOf broke");
-      return original.recordIdOf(...args);
-    },
+    enrich: throwing(original.enrich, (valid) =>
+      valid.telemetry.vehicleId === inject.enrichOf ? inject.thrown : undefined,
+    ),
+    recordIdOf: throwing(original.recordIdOf, () =>
+      inject.recordIdThrows ? new TypeError("recordIdOf broke") : undefined,
+    ),
   };
 });
 
 vi.mock("../../../shared/validate.ts", async (importOriginal) => {
   const original = await importOriginal<typeof import("../../../shared/validate.ts")>();
+  const vehicleOf = (value: unknown) => (value as { vehicleId?: unknown }).vehicleId;
   return {
     ...original,
-    validateTelemetry: (...args: Parameters<typeof original.validateTelemetry>) => {
-      if ((args[0] as { vehicleId?: unknown }).vehicleId === inject.validateOf) throw inject.thrown;
-      return original.validateTelemetry(...args);
-    },
+    validateTelemetry: throwing(original.validateTelemetry, (value) =>
+      vehicleOf(value) === inject.validateOf ? inject.thrown : undefined,
+    ),
   };
 });
 
@@ -59,10 +68,9 @@ vi.mock("../../../shared/decode.ts", async (importOriginal) => {
   const original = await importOriginal<typeof import("../../../shared/decode.ts")>();
   return {
     ...original,
-    decodeBase64: (...args: Parameters<typeof original.decodeBase64>) => {
-      if (args[0] === inject.base64Of) throw new RangeError("base64 broke");
-      return original.decodeBase64(...args);
-    },
+    decodeBase64: throwing(original.decodeBase64, (data) =>
+      data === inject.base64Of ? new RangeError("base64 broke") : undefined,
+    ),
     forEachUserRecord: (...args: Parameters<typeof original.forEachUserRecord>) => {
       const after = inject.decoderAfter;
       if (after === undefined) return original.forEachUserRecord(...args);
@@ -83,12 +91,7 @@ const reading = (vehicleId: string) => jsonBytes({ vehicleId, timestamp: 0, spee
 const plain = (n: number, vehicleId: string) => kinesisRecord({ n, partitionKey: vehicleId, data: reading(vehicleId) });
 const recordIds = (lines: Record<string, unknown>[]) => lines.map((l) => (l.ingest as { recordId: string }).recordId);
 
-beforeEach(() => {
-  firehoseMock.reset();
-  s3Mock.reset();
-  firehoseMock.on(PutRecordBatchCommand).callsFake(confirmAll);
-  s3Mock.on(PutObjectCommand).resolves({});
-});
+beforeEach(() => answerSuccess(firehoseMock, s3Mock));
 
 afterEach(() => {
   Object.assign(inject, {

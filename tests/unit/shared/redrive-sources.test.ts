@@ -9,13 +9,7 @@
  * stream are fakes of redrive's own `ObjectStore` and `StreamReader` interfaces.
  */
 import { FirehoseClient, PutRecordBatchCommand } from "@aws-sdk/client-firehose";
-import {
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  PutObjectCommand,
-  S3Client,
-  UploadPartCommand,
-} from "@aws-sdk/client-s3";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { KinesisStreamRecord } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it, vi } from "vitest";
@@ -35,6 +29,7 @@ import {
 } from "../../../shared/redrive/index.ts";
 import { kinesisRecord, kplAggregate, sequenceNumber } from "../../../tools/fixtures/fixtures.ts";
 import { config } from "../../support/batch.ts";
+import { acceptMultipart } from "../../support/multipart.ts";
 import { memoryStore, mixedBatch, redriveDeps, request, v1, v2 } from "../../support/redrive.ts";
 
 vi.mock("../../../shared/batch/index.ts", async (importOriginal) => {
@@ -769,9 +764,7 @@ describe("redrive from the on-failure destination: reading the range back from t
       }));
     const huge = { endSequenceNumber: (BigInt(first) + 20_000n).toString(), batchSize: 20_000 };
     // The records read are TOO_LARGE: 6 MiB of them make a quarantine object of several parts.
-    s3.on(CreateMultipartUploadCommand).resolves({ UploadId: "u" });
-    s3.on(UploadPartCommand).resolves({ ETag: "e" });
-    s3.on(CompleteMultipartUploadCommand).resolves({});
+    acceptMultipart(s3);
     for (const [page, found] of [
       [records(10_001, 1), MAX_RANGE_RECORDS],
       [records(4, 1_700_000), 3],

@@ -35,8 +35,8 @@ const consumerRoleTrust = (d: TwoAccounts, principal: string, withSourceIdentity
     ...(withSourceIdentity ? { "sts:SourceIdentity": SOURCE_IDENTITY } : {}),
   } as Record<string, string>,
 });
-/** A redrive's session of the consumer role: every request it makes carries its source identity. */
-const asRedriveSession = (d: TwoAccounts) => ({ ...asRole(d), context: { "aws:SourceIdentity": SOURCE_IDENTITY } });
+/** What every request of a redrive's session of the consumer role carries. */
+const SESSION_CONTEXT = { "aws:SourceIdentity": SOURCE_IDENTITY };
 /** A log stream of the consumer function's own group. */
 const consumerLogStream = (d: TwoAccounts) =>
   `arn:aws:logs:${d.region}:${CONSUMER}:log-group:${String(
@@ -170,23 +170,6 @@ const ALLOWED: AccessCase[] = [
       ],
     }),
   ),
-  ...(["kinesis:GetShardIterator", "kinesis:GetRecords"] as const).map(
-    (action): AccessCase => ({
-      name: `a redrive's session of the consumer role (a source identity) may ${action} on the producer's stream`,
-      request: (d) => ({ ...asRedriveSession(d), action, ...stream(d) }),
-      expected: "Allowed",
-    }),
-  ),
-  {
-    name: "a redrive's session of the consumer role may decrypt the producer's stream through Kinesis",
-    request: (d) => ({
-      ...asRedriveSession(d),
-      action: "kms:Decrypt",
-      ...streamKey(d),
-      context: { ...asRedriveSession(d).context, ...viaKinesis(d) },
-    }),
-    expected: "Allowed",
-  },
   ...["logs:CreateLogStream", "logs:PutLogEvents"].map(
     (action): AccessCase => ({
       name: `RedriveRole may ${action} in its own log group`,
@@ -213,8 +196,21 @@ const ALLOWED: AccessCase[] = [
   },
 ];
 
+/** Something asked of the consumer role: what it is, and the request but for who asks. */
+type Asked = readonly [what: string, ask: (d: TwoAccounts) => Omit<Ask, "principal">];
+
+/** What a redrive's session of the consumer role is for: reading the producer's stream and decrypting it. */
+const AS_A_REDRIVE: readonly Asked[] = [
+  ["GetShardIterator on the producer's stream", (d) => ({ action: "kinesis:GetShardIterator", ...stream(d) })],
+  ["GetRecords on the producer's stream", (d) => ({ action: "kinesis:GetRecords", ...stream(d) })],
+  [
+    "decrypt the producer's stream through Kinesis",
+    (d) => ({ action: "kms:Decrypt", ...streamKey(d), context: viaKinesis(d) }),
+  ],
+];
+
 /** What the consumer role may do as the trigger, and a redrive's session of it may not: AWS denies it, not our session policy. */
-const NOT_AS_A_REDRIVE: readonly (readonly [what: string, ask: (d: TwoAccounts) => Omit<Ask, "principal">])[] = [
+const NOT_AS_A_REDRIVE: readonly Asked[] = [
   [
     "write an on-failure record (forging records RedriveFunction would deliver)",
     (d) => ({ action: "s3:PutObject", ...inBucket(d, "FailureBucket", FAILURE_OBJECT) }),
@@ -243,22 +239,21 @@ const NOT_AS_A_REDRIVE: readonly (readonly [what: string, ask: (d: TwoAccounts) 
   ["list the producer's shards", (d) => ({ action: "kinesis:ListShards", ...stream(d) })],
 ];
 
+/** A request of a redrive's session of the consumer role: every request of it carries its source identity. */
+const asARedrive =
+  (expected: "Allowed" | "ExplicitlyDenied") =>
+  ([what, ask]: Asked): AccessCase => ({
+    name: `a redrive's session of the consumer role (a source identity) ${expected === "Allowed" ? "may" : "may not"} ${what}`,
+    request: (d) => {
+      const asked = ask(d);
+      return { ...asRole(d), ...asked, context: { ...asked.context, ...SESSION_CONTEXT } };
+    },
+    expected,
+  });
+
 /** The edges: other prefixes, buckets, actions, keys and roles stay out of reach. */
 const DENIED: AccessCase[] = [
-  ...NOT_AS_A_REDRIVE.map(
-    ([what, ask]): AccessCase => ({
-      name: `a redrive's session of the consumer role (a source identity) may not ${what}`,
-      request: (d) => {
-        const asked = ask(d);
-        return {
-          ...asRole(d),
-          ...asked,
-          context: { ...asked.context, ...asRedriveSession(d).context },
-        };
-      },
-      expected: "ExplicitlyDenied",
-    }),
-  ),
+  ...NOT_AS_A_REDRIVE.map(asARedrive("ExplicitlyDenied")),
   {
     name: "RedriveRole may not assume the consumer role without a source identity (it could not be told from the function)",
     request: (d) => ({
@@ -483,4 +478,9 @@ const STILL_THE_FUNCTIONS: AccessCase[] = NOT_AS_A_REDRIVE.map(
   }),
 );
 
-export const REDRIVE_ACCESS_CASES: readonly AccessCase[] = [...ALLOWED, ...DENIED, ...STILL_THE_FUNCTIONS];
+export const REDRIVE_ACCESS_CASES: readonly AccessCase[] = [
+  ...ALLOWED,
+  ...AS_A_REDRIVE.map(asARedrive("Allowed")),
+  ...DENIED,
+  ...STILL_THE_FUNCTIONS,
+];
