@@ -283,13 +283,13 @@ describe("outputs", () => {
 
   it("the data key is said to encrypt every bucket and log group of the stack, and it does", () => {
     const template = loadTranslated("consumer");
+    type Encryption = {
+      ServerSideEncryptionConfiguration: { ServerSideEncryptionByDefault: { KMSMasterKeyID: unknown } }[];
+    };
     const keyOf = (resource: { Type: string; Properties?: Record<string, unknown> }) =>
       resource.Type === "AWS::S3::Bucket"
-        ? (
-            resource.Properties?.BucketEncryption as {
-              ServerSideEncryptionConfiguration: { ServerSideEncryptionByDefault: { KMSMasterKeyID: unknown } }[];
-            }
-          ).ServerSideEncryptionConfiguration[0]?.ServerSideEncryptionByDefault.KMSMasterKeyID
+        ? (resource.Properties?.BucketEncryption as Encryption | undefined)?.ServerSideEncryptionConfiguration[0]
+            ?.ServerSideEncryptionByDefault.KMSMasterKeyID
         : resource.Properties?.KmsKeyId;
     const encrypted = Object.entries(template.Resources).filter(([, r]) =>
       ["AWS::S3::Bucket", "AWS::Logs::LogGroup"].includes(r.Type),

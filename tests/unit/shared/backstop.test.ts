@@ -123,7 +123,7 @@ describe("before the add: the record is quarantined as UNEXPECTED_ERROR and the 
       reason: "UNEXPECTED_ERROR",
       data: records[1]?.kinesis.data,
     });
-    expect((line?.details as { message: string }[])[0]?.message).toMatch(
+    expect((line?.details as { message: string }[] | undefined)?.[0]?.message).toMatch(
       /^exception while handling the record: Error: injected \(at .+\)$/,
     );
     expect(stats).toMatchObject({ userRecords: 3, delivered: 2, failed: 0 });
@@ -179,7 +179,7 @@ describe("before the add: the record is quarantined as UNEXPECTED_ERROR and the 
     expect(recordIds(firehoseLines(firehoseMock).flat())).toEqual([records[1]?.eventID]);
     expect(quarantineLines(s3Mock)).toMatchObject([{ recordId: records[0]?.eventID, reason: "UNEXPECTED_ERROR" }]);
     const [line] = quarantineLines(s3Mock);
-    expect((line?.details as { message: string }[])[0]?.message).toMatch(
+    expect((line?.details as { message: string }[] | undefined)?.[0]?.message).toMatch(
       /^exception while handling the record: RangeError: base64 broke \(at .+\)$/,
     );
   });

@@ -364,7 +364,7 @@ describe("redrive from quarantine: filters and what processBatch is given", () =
       redriveDeps(memoryStore()),
     );
     expect(live.stats.quarantined.UTF8_INVALID).toBe(1);
-    const [quarantined] = (s3.commandCalls(PutObjectCommand)[0]?.args[0].input.Body as Uint8Array)
+    const [quarantined] = Buffer.from(s3.commandCalls(PutObjectCommand)[0]?.args[0].input.Body as Uint8Array)
       .toString()
       .split("\n");
     const entry = JSON.parse(quarantined as string);
@@ -378,7 +378,9 @@ describe("redrive from quarantine: filters and what processBatch is given", () =
     expect(summary).toMatchObject({ read: 1, delivered: 0, quarantinedAgain: { UTF8_INVALID: 1 }, failed: 0 });
     expect(firehose.commandCalls(PutRecordBatchCommand)).toHaveLength(0);
     const again = JSON.parse(
-      (s3.commandCalls(PutObjectCommand)[0]?.args[0].input.Body as Uint8Array).toString().split("\n")[0] as string,
+      Buffer.from(s3.commandCalls(PutObjectCommand)[0]?.args[0].input.Body as Uint8Array)
+        .toString()
+        .split("\n")[0] as string,
     );
     expect(again).toMatchObject({
       recordId: entry.recordId,
@@ -684,7 +686,8 @@ describe("redrive from the on-failure destination: reading the range back from t
 
   it("reads the range back from the stream when the payload fails the live event's checks, saying so, instead of wedging the chunk", async () => {
     const Records = structuredClone(mixedBatch());
-    delete (Records[2]?.kinesis as Partial<KinesisStreamRecord["kinesis"]>).approximateArrivalTimestamp;
+    const broken = Records[2]?.kinesis as Partial<KinesisStreamRecord["kinesis"]>;
+    delete broken.approximateArrivalTimestamp;
     const stream = scriptedShard([{ records: streamRecords(), behindMs: 0 }]);
 
     const summary = await chunk(onFailureRequest(), deps(stream.reader, onFailure({}, { payload: { Records } })));
