@@ -3,11 +3,19 @@
  * lines read back from the data and quarantine buckets through the SDK.
  */
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import type { KinesisStreamRecord } from "aws-lambda";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { kinesisEvent, kinesisRecord, kplAggregate } from "../../tools/fixtures/fixtures.ts";
-import { BUILT_BUNDLE, type Handler, lambdaContext, loadHandler, requireBuilt } from "../../tools/lambda/invoke.ts";
+import {
+  BUILT_BUNDLE,
+  BUILT_REDRIVE_BUNDLE,
+  type Handler,
+  lambdaContext,
+  loadHandler,
+  requireBuilt,
+} from "../../tools/lambda/invoke.ts";
 import {
   bundleEnv,
   deliveredLines,
@@ -224,4 +232,30 @@ describe("built bundle against the emulator", () => {
     expect(child.status).not.toBe(0);
     expect(child.stderr).toContain("DELIVERY_STREAM_NAME must be a Firehose delivery stream name");
   });
+});
+
+describe("how the built bundles load the AWS SDK", () => {
+  /** Every load of an @aws-sdk package in a bundle: `require`, `import()` or an ES import statement. */
+  function sdkLoads(bundle: string): string[] {
+    const text = readFileSync(bundle, "utf8");
+    const loads = /\b(require|import)\s*\(\s*["'](@aws-sdk\/[^"']+)["']|\b(from|import)\s*["'](@aws-sdk\/[^"']+)["']/g;
+    return [...text.matchAll(loads)].map((m) => `${m[1] ?? m[3]} ${m[2] ?? m[4]}`);
+  }
+
+  it.each([
+    ["TelemetryConsumerFunction", BUILT_BUNDLE, ["@aws-sdk/client-firehose", "@aws-sdk/client-s3"]],
+    [
+      "RedriveFunction",
+      BUILT_REDRIVE_BUNDLE,
+      ["@aws-sdk/client-firehose", "@aws-sdk/client-kinesis", "@aws-sdk/client-s3", "@aws-sdk/client-sts"],
+    ],
+  ])(
+    "%s loads every SDK package with require, the one way NODE_PATH finds them (none by import)",
+    (_, bundle, packages) => {
+      const loads = sdkLoads(bundle);
+
+      expect(loads.filter((load) => !load.startsWith("require "))).toEqual([]);
+      expect([...new Set(loads.map((load) => load.slice("require ".length)))].sort()).toEqual(packages);
+    },
+  );
 });
