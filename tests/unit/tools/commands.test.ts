@@ -54,11 +54,24 @@ const COMMANDS: readonly Case[] = [
   {
     command: "invoke-events",
     bad: [
-      [["--timeout-ms", "soon"], "--timeout-ms"],
+      [["--timeout", "soon"], "--timeout"],
+      [["--timeout", "901"], "--timeout must be an integer from 1 to 900"],
       [["events/no-such-event.json"], 'event file "events/no-such-event.json" cannot be read'],
       [["package.json"], 'event file "package.json" is not a Kinesis event'],
     ],
-    options: ["--timeout-ms"],
+    options: ["--timeout"],
+  },
+  {
+    command: "invoke",
+    bad: [
+      [[], "give exactly one event file (got 0)"],
+      [["events/valid-batch.json", "events/mixed-batch.json"], "give exactly one event file (got 2)"],
+      [["events/no-such-event.json"], 'event file "events/no-such-event.json" cannot be read'],
+      [["README.md"], 'event file "README.md" is not JSON'],
+      [["--env-vars", "no-such-file.json", "events/valid-batch.json"], "--env-vars must be a JSON file"],
+      [["--function", "Other", "events/valid-batch.json"], "--function must be one of TelemetryConsumerFunction"],
+    ],
+    options: ["--env-vars", "--function", "--region"],
   },
   {
     command: "reliability",
