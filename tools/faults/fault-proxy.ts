@@ -6,6 +6,7 @@
  */
 import { once } from "node:events";
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
+import { readBody } from "../lambda/net.ts";
 
 export interface ProxiedRequest {
   readonly method: string;
@@ -191,12 +192,6 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       await once(server, "close");
     },
   };
-}
-
-async function readBody(stream: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 function respondError(

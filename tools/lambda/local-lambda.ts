@@ -50,7 +50,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
-import { freePort } from "./free-port.ts";
+import { freePort, readBody } from "./net.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 /** The template `sam build` writes, whose CodeUris are the built artifacts. */
@@ -405,12 +405,6 @@ function lambdaError(res: ServerResponse, status: number, type: string, message:
     "x-amzn-requestid": randomUUID(),
   });
   res.end(body);
-}
-
-async function readBody(stream: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 /** What an execution environment answered: Lambda's payload and the invocation. */

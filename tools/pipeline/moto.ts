@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { freePort } from "../lambda/free-port.ts";
+import { freePort } from "../lambda/net.ts";
 
 export interface MotoServer {
   readonly endpoint: string;

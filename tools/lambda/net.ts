@@ -1,4 +1,4 @@
-/** A free TCP port on 127.0.0.1, for a local server to listen on. */
+/** Small helpers for the local servers (the local Lambda's front end, the fault proxy, the benchmark's AWS). */
 import { once } from "node:events";
 import { createServer } from "node:net";
 
@@ -11,4 +11,11 @@ export async function freePort(): Promise<number> {
   server.close();
   if (address === null || typeof address === "string") throw new Error("could not get a free port");
   return address.port;
+}
+
+/** The whole body of an HTTP request or response. */
+export async function readBody(stream: AsyncIterable<unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
