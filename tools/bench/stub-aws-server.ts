@@ -4,9 +4,8 @@
  * The answers are stub-transport.ts's, given once each request has been read whole.
  */
 
-import { once } from "node:events";
 import { createServer } from "node:http";
-import { readBody } from "../lambda/net.ts";
+import { closeServer, listenLocally, readBody } from "../lambda/net.ts";
 import { successAnswer } from "./stub-transport.ts";
 
 export interface StubAws {
@@ -26,16 +25,5 @@ export async function startStubAws(): Promise<StubAws> {
       () => res.destroy(),
     );
   });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("the stub AWS server has no port");
-  return {
-    endpoint: `http://127.0.0.1:${address.port}`,
-    async stop() {
-      server.closeAllConnections();
-      server.close();
-      await once(server, "close");
-    },
-  };
+  return { endpoint: await listenLocally(server), stop: () => closeServer(server) };
 }

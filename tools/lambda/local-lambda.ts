@@ -50,7 +50,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
-import { freePort, readBody } from "./net.ts";
+import { closeServer, freePort, listenLocally, readBody } from "./net.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 /** The template `sam build` writes, whose CodeUris are the built artifacts. */
@@ -299,14 +299,10 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
       });
       res.end(answer.payload);
     };
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    const address = server.address();
-    if (address === null || typeof address === "string")
-      throw new LocalLambdaError("the local Lambda's front end has no port");
+    const endpoint = await listenLocally(server);
     process.once("exit", stopAll);
     return {
-      endpoint: `http://127.0.0.1:${address.port}`,
+      endpoint,
       functionName: options.functionName,
       region,
       environment,
@@ -314,8 +310,7 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
       killRuntime: (id) => instances.find((i) => i.id === id)?.killRuntime() ?? false,
       async stop() {
         process.removeListener("exit", stopAll);
-        server.closeAllConnections();
-        server.close();
+        await closeServer(server);
         await Promise.all(instances.map((i) => i.stop()));
         rmSync(work, { recursive: true, force: true });
       },

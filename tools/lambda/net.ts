@@ -1,5 +1,6 @@
 /** Small helpers for the local servers (the local Lambda's front end, the fault proxy, the benchmark's AWS). */
 import { once } from "node:events";
+import type { Server } from "node:http";
 import { createServer } from "node:net";
 
 /** A port nothing listens on now (the OS's choice); another process could take it before the caller does. */
@@ -18,4 +19,20 @@ export async function readBody(stream: AsyncIterable<unknown>): Promise<Buffer> 
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** Listens on a free port of 127.0.0.1; resolves with the server's endpoint (`http://127.0.0.1:<port>`). */
+export async function listenLocally(server: Server): Promise<string> {
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("a local server got no port");
+  return `http://127.0.0.1:${address.port}`;
+}
+
+/** Closes the server and every connection it holds; resolves once it is closed. */
+export async function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  server.close();
+  await once(server, "close");
 }
