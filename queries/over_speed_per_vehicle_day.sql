@@ -1,13 +1,13 @@
 -- Over-speed readings (speed above the stack's SpeedLimitKmh) per vehicle per day (UTC, by event
--- time), from the deliveries of the last 7 days, most over-speed first.
--- Safe against re-deliveries: each reading counts once (distinct ingest.recordId).
+-- time), over the last 7 days and today, most over-speed first.
+-- Reads the curated table: each reading once, so a plain count.
 SELECT
   vehicleId AS vehicle_id,
-  CAST(from_iso8601_timestamp(eventTime) AS DATE) AS event_date,
-  count(DISTINCT ingest.recordId) AS over_speed_readings,
+  event_day AS event_date,
+  count(*) AS over_speed_readings,
   max(speedKmh) AS max_speed_kmh
-FROM telemetry_raw
+FROM telemetry_curated
 WHERE overSpeedLimit
-  AND year * 10000 + month * 100 + day >= CAST(date_format(current_timestamp - INTERVAL '7' DAY, '%Y%m%d') AS INTEGER)
-GROUP BY vehicleId, CAST(from_iso8601_timestamp(eventTime) AS DATE)
+  AND event_day >= current_date - INTERVAL '7' DAY
+GROUP BY vehicleId, event_day
 ORDER BY over_speed_readings DESC, vehicle_id, event_date

@@ -1,10 +1,12 @@
 /**
  * The main job, on this machine: the whole local pipeline once (tools/pipeline/run.ts), its
- * reconciliation printed.
+ * reconciliation printed, then the curated layer built from what was delivered and the named
+ * queries run on both layers (tools/query/report.ts).
  *   node scripts/pipeline.ts [--vehicles 40] [--duration 600] [--batch-size 500] [--firehose-outage 5:3] …
  *   node scripts/pipeline.ts --scenario redrive   (v2 held back then redriven; an outage past the retries then redriven)
  *   (every option, its accepted values and default: --help)
- * Exits 1 if any produced record is unaccounted for.
+ * Exits 1 if any produced record is unaccounted for, the curated layer does not reconcile with raw,
+ * or a query's answers differ between the layers.
  */
 
 import { type ArgsOf, choice, command, custom, integer, number, runCommand } from "../tools/cli/options.ts";
@@ -24,7 +26,7 @@ import {
   type Progress,
   runPipeline,
 } from "../tools/pipeline/run.ts";
-import { LOCAL_DELIVERED_DIR, printFleetQueries } from "../tools/query/report.ts";
+import { LOCAL_CURATED_DIR, LOCAL_DELIVERED_DIR, printLayers } from "../tools/query/report.ts";
 
 const COMMAND = command({
   name: "pipeline",
@@ -120,8 +122,9 @@ async function main({ values }: ArgsOf<typeof COMMAND>): Promise<number> {
   const report = await runPipeline({ ...options, deliveredDir: LOCAL_DELIVERED_DIR });
   process.stderr.write("\n");
   printReport(report);
-  await printFleetQueries(LOCAL_DELIVERED_DIR);
-  return accountedFor(report.reconciliation) ? 0 : 1;
+  const problems = await printLayers(LOCAL_DELIVERED_DIR, LOCAL_CURATED_DIR);
+  for (const problem of problems) console.error(`pipeline: ${problem}`);
+  return accountedFor(report.reconciliation) && problems.length === 0 ? 0 : 1;
 }
 
 /** The run's options from the command line, but for the share of v2 readings and the outage. */

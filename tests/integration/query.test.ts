@@ -1,7 +1,8 @@
 /**
  * The queries over what the real local pipeline delivered: fleet → Kinesis → trigger → built bundle
  * → moto's Firehose → S3, the objects downloaded in Firehose's layout, then queries/*.sql run with
- * DuckDB in their derived form. Their answers agree with the delivered lines read straight from S3.
+ * DuckDB in their derived form. Their answers agree with the delivered lines read straight from S3,
+ * and the curated layer merged from those objects holds each delivered reading once.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,7 +15,7 @@ import { downloadDelivered } from "../../tools/pipeline/delivered.ts";
 import { DELIVERY_STREAM, deliveredLines, firehoseClient } from "../../tools/pipeline/emulator.ts";
 import { DEFAULTS, runPipeline } from "../../tools/pipeline/run.ts";
 import { openLocalCatalog } from "../../tools/query/duckdb.ts";
-import { printFleetQueries } from "../../tools/query/report.ts";
+import { printLayers } from "../../tools/query/report.ts";
 
 const endpoint = inject("motoEndpoint");
 const dir = mkdtempSync(join(tmpdir(), "query-pipeline-"));
@@ -53,8 +54,10 @@ describe("queries over the local pipeline's delivered objects", () => {
       const counts = await catalog.run(
         "SELECT (SELECT count(*) FROM telemetry_raw) AS raw, (SELECT count(*) FROM telemetry) AS deduplicated",
       );
-      const duplicates = await catalog.runNamed("duplicates_in_range");
-      const overSpeed = await catalog.runNamed("over_speed_per_vehicle_day");
+      const duplicates = await catalog.run(
+        "SELECT ingest.recordId AS record_id, count(*) AS copies FROM telemetry_raw GROUP BY 1 HAVING count(*) > 1",
+      );
+      const overSpeed = await catalog.runRawForm("over_speed_per_vehicle_day");
       const freshness = await catalog.runNamed("freshness_and_lag");
 
       expect(report.reconciliation.delivered).toBe(distinct.size);
@@ -80,8 +83,17 @@ describe("queries over the local pipeline's delivered objects", () => {
       catalog.close();
     }
 
+    // The main job's last part: the curated layer merged from these objects, the queries on both layers.
     const printed: string[] = [];
-    await printFleetQueries(dir, (line) => printed.push(line));
-    expect(printed.join("\n")).toMatch(/Over-speed readings per vehicle per day[\s\S]*freshness_s[\s\S]*record_id/);
+    const problems = await printLayers(dir, join(dir, "curated"), (line) => printed.push(line));
+    expect(problems).toEqual([]);
+    const text = printed.join("\n");
+    expect(text).toContain(
+      `rows in telemetry_curated                            ${distinct.size.toLocaleString("en-US")}`,
+    );
+    expect(text).toMatch(
+      /Over-speed readings per vehicle per day[\s\S]*bytes read: raw [\d,]+ B · curated [\d,]+ B \([\d.]+× fewer\) · same answer on both layers/,
+    );
+    expect(text).toMatch(/readings curated more than once[\s\S]*\(none\)[\s\S]*freshness_s/);
   });
 });

@@ -25,7 +25,7 @@ export class UnmappableSchemaError extends Error {
 
 /** A column type, engine-neutral: a scalar or a struct of named fields (in contract order). */
 export type ColumnType =
-  | { readonly kind: "string" | "double" | "bigint" | "int" | "boolean" }
+  | { readonly kind: "string" | "double" | "bigint" | "int" | "boolean" | "timestamp" | "date" }
   | { readonly kind: "struct"; readonly fields: readonly Column[] };
 
 export interface Column {
@@ -43,6 +43,8 @@ export const PARTITION_KEYS: readonly Column[] = ["year", "month", "day", "hour"
 /** The Glue table over the delivered objects, and the de-duplicating view over it. */
 export const RAW_TABLE = "telemetry_raw";
 export const DEDUP_VIEW = "telemetry";
+/** The curated Iceberg table (tools/query/curated.ts): one row per recordId, by event day. */
+export const CURATED_TABLE = "telemetry_curated";
 
 function columnType(node: SchemaNode, path: string): ColumnType {
   if (node.anyOf) return unionType(node.anyOf, path);
@@ -129,6 +131,8 @@ export function prestoType(type: ColumnType): string {
       return "varchar";
     case "int":
       return "integer";
+    case "timestamp":
+      return "timestamp(6)";
     default:
       return type.kind;
   }

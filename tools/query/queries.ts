@@ -9,6 +9,11 @@ import { basename, join } from "node:path";
 import { type Column, contractColumns, PARTITION_KEYS, RAW_TABLE } from "./columns.ts";
 
 export const QUERIES_DIR = join(import.meta.dirname, "..", "..", "queries");
+/**
+ * The raw layer's forms of the named queries that moved to the curated table (as they were on
+ * raw): not named queries, kept to compare the layers' answers and bytes read.
+ */
+export const RAW_FORMS_DIR = join(QUERIES_DIR, "raw");
 
 export interface NamedQuery {
   /** The file's name without `.sql`: the named query's name in Athena. */

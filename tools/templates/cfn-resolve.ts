@@ -113,6 +113,10 @@ export function resolveTemplate(template: Template, deployment: Deployment): Res
         return `arn:${partition}:sns:${region}:${accountId}:${name}`;
       case "AWS::CloudWatch::Alarm":
         return `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${name}`;
+      case "AWS::StepFunctions::StateMachine":
+        return `arn:${partition}:states:${region}:${accountId}:stateMachine:${String(resolve(resource.Properties?.StateMachineName ?? name))}`;
+      case "AWS::Scheduler::Schedule":
+        return `arn:${partition}:scheduler:${region}:${accountId}:schedule/default/${String(resolve(resource.Properties?.Name ?? name))}`;
       default:
         return name;
     }
@@ -143,7 +147,7 @@ export function resolveTemplate(template: Template, deployment: Deployment): Res
     };
     const nameOf = named[resource.Type];
     if (nameOf) return resolve(nameOf(resource.Properties ?? {}));
-    const byArn = ["AWS::IAM::ManagedPolicy", "AWS::SNS::Topic", "AWS::KMS::Key"];
+    const byArn = ["AWS::IAM::ManagedPolicy", "AWS::SNS::Topic", "AWS::KMS::Key", "AWS::StepFunctions::StateMachine"];
     if (resource.Type === "AWS::KMS::Key") return arnOf(id).split("/")[1];
     if (byArn.includes(resource.Type)) return arnOf(id);
     if (resource.Type === "AWS::S3::Bucket") return arnOf(id).slice("arn:aws:s3:::".length);

@@ -90,6 +90,31 @@ const COMMANDS: readonly Case[] = [
     options: ["--runs", "--seed"],
   },
   {
+    command: "curated-figure",
+    bad: [
+      [["--vehicles", "0"], "--vehicles must be an integer from 1 to 2,000"],
+      [["--late-share", "2"], "--late-share must be a number from 0 to 1"],
+    ],
+    options: ["--vehicles", "--interval", "--hours", "--seed", "--late-share", "--redelivered-share", "--json"],
+  },
+  {
+    command: "curate",
+    bad: [
+      [["--from", "2026-11-20T5"], "--from must be an arrival hour, UTC, as YYYY-MM-DDTHH"],
+      [["--from", "2026-11-20T05"], "--from and --to are required"],
+      [
+        ["--from", "2026-11-20T05", "--to", "2026-11-20T04", "--dry-run"],
+        "--to (2026-11-20T04) is before --from (2026-11-20T05)",
+      ],
+      [["--from", "2026-11-20T05", "--to", "2026-11-20T06"], "--state-machine-arn is required"],
+      [
+        ["--state-machine-arn", "arn:aws:lambda:eu-west-1:1:function:x"],
+        "--state-machine-arn must be a state machine ARN",
+      ],
+    ],
+    options: ["--from", "--to", "--state-machine-arn", "--dry-run", "--show-sql"],
+  },
+  {
     command: "redrive",
     bad: [
       [["--source", "dlq"], "--source must be one of quarantine, on-failure"],

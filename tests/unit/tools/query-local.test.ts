@@ -1,7 +1,8 @@
 /**
  * The fleet team's queries, run locally with DuckDB (in the DuckDB form sqlglot derives from
- * queries/*.sql) over delivered objects made from a known fleet with re-deliveries injected: each
- * result equals what the fleet's own readings say it must be.
+ * queries/*.sql) over delivered objects made from a known fleet with re-deliveries injected, and
+ * over the curated layer merged from them: each result equals what the fleet's own readings say it
+ * must be, and the raw layer's form of each moved query gives the same answer.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,8 +10,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EnrichedTelemetry } from "../../../shared/contract.ts";
 import { contractColumns } from "../../../tools/query/columns.ts";
+import { curateEveryHour, openLocalCuration } from "../../../tools/query/curate-local.ts";
 import { type LocalCatalog, openLocalCatalog } from "../../../tools/query/duckdb.ts";
-import { namedQueries } from "../../../tools/query/queries.ts";
+import { namedQueries, RAW_FORMS_DIR } from "../../../tools/query/queries.ts";
+import { sameAnswer } from "../../../tools/query/report.ts";
 import { toDuckDb } from "../../../tools/query/transpile.ts";
 import { type FleetDeliveries, writeFleetDeliveries } from "../../support/fleet-deliveries.ts";
 
@@ -41,7 +44,14 @@ beforeAll(async () => {
     redelivered: 9,
     linesPerObject: 500,
   });
-  catalog = await openLocalCatalog(dir);
+  const curation = await openLocalCuration(dir);
+  try {
+    await curateEveryHour(curation);
+    await curation.write(join(dir, "curated"));
+  } finally {
+    curation.close();
+  }
+  catalog = await openLocalCatalog(dir, { curatedDir: join(dir, "curated") });
 });
 
 afterAll(() => {
@@ -51,10 +61,10 @@ afterAll(() => {
 
 describe("queries over the delivered objects, locally", () => {
   it("runs the DuckDB form sqlglot derives from each queries/*.sql, which the Athena text itself is not", async () => {
-    const query = namedQueries().find((q) => q.name === "over_speed_per_vehicle_day");
-    if (!query) throw new Error("queries/over_speed_per_vehicle_day.sql is missing");
+    const query = namedQueries(RAW_FORMS_DIR).find((q) => q.name === "over_speed_per_vehicle_day");
+    if (!query) throw new Error("queries/raw/over_speed_per_vehicle_day.sql is missing");
 
-    const result = await catalog.runNamed(query.name);
+    const result = await catalog.runRawForm(query.name);
 
     expect(result.sql).toBe(toDuckDb([query.sql])[0]);
     expect(result.sql).not.toContain("from_iso8601_timestamp");
@@ -71,12 +81,26 @@ describe("queries over the delivered objects, locally", () => {
     expect(view.rows[0]).toEqual({ n: fleet.lines.length });
   });
 
-  it("lists exactly the re-delivered records as duplicates, two copies each", async () => {
-    const result = await catalog.runNamed("duplicates_in_range");
+  it("holds each reading once in the curated layer, re-deliveries merged: the merge's check answers none", async () => {
+    const curated = await catalog.run("SELECT count(*) AS n, count(DISTINCT recordId) AS ids FROM telemetry_curated");
+    const check = await catalog.runNamed("curated_duplicates");
 
-    expect(result.rows.map((r) => r.record_id).sort()).toEqual([...fleet.redelivered].sort());
-    expect(new Set(result.rows.map((r) => r.copies))).toEqual(new Set([2]));
+    expect(fleet.redelivered.length).toBeGreaterThan(0);
+    expect(curated.rows[0]).toEqual({ n: fleet.lines.length, ids: fleet.lines.length });
+    expect(check.rows).toEqual([]);
   });
+
+  it.each(namedQueries(RAW_FORMS_DIR).map((q) => q.name))(
+    "%s gives the same answer on the curated layer as its raw form on the raw layer, reading fewer bytes",
+    async (name) => {
+      const curated = await catalog.runNamed(name);
+      const raw = await catalog.runRawForm(name);
+
+      expect(curated.rows.length).toBeGreaterThan(0);
+      expect(sameAnswer(curated, raw)).toBe(true);
+      expect(curated.bytesRead).toBeLessThan(raw.bytesRead ?? 0);
+    },
+  );
 
   it("counts each over-speed reading once per vehicle and day, the vehicle made to speed first", async () => {
     const expected = new Map<string, number>();
@@ -107,7 +131,13 @@ describe("queries over the delivered objects, locally", () => {
 
     const result = await catalog.runNamed("latest_position");
 
-    expect(result.rows).toEqual(expected.sort((a, b) => a.vehicle_id.localeCompare(b.vehicle_id)));
+    // The curated table keeps eventTime as a timestamp (DuckDB gives it as "YYYY-MM-DD hh:mm:ss").
+    const asTimestamp = (iso: string) => iso.replace("T", " ").replace(/\.000Z$|Z$/, "");
+    expect(result.rows).toEqual(
+      expected
+        .map((row) => ({ ...row, event_time: asTimestamp(row.event_time) }))
+        .sort((a, b) => a.vehicle_id.localeCompare(b.vehicle_id)),
+    );
   });
 
   it("gives distance from the odometer and fuel used from the falls in fuel level, per vehicle and day", async () => {
@@ -136,7 +166,7 @@ describe("queries over the delivered objects, locally", () => {
     for (const [i, row] of result.rows.entries()) {
       const want = expected[i];
       expect(row.vehicle_id).toBe(want?.vehicle_id);
-      expect(row.event_date).toBe(want?.event_date);
+      expect(String(row.event_date)).toBe(want?.event_date);
       expect(row.distance_km).toBeCloseTo(want?.distance_km ?? Number.NaN, 1);
       expect(row.fuel_used_pct).toBeCloseTo(want?.fuel_used_pct ?? Number.NaN, 0);
       expect(row.refuels).toBe(want?.refuels);

@@ -12,6 +12,7 @@
  */
 import { ALARM_CASES } from "./cases/alarms.ts";
 import { ANALYST_CASES } from "./cases/analysts.ts";
+import { ANALYST_CURATED_CASES, CURATION_CASES } from "./cases/curation.ts";
 import { FIREHOSE_CASES } from "./cases/firehose.ts";
 import { FUNCTION_ROLE_CASES } from "./cases/function-role.ts";
 import { KEY_CASES } from "./cases/keys.ts";
@@ -36,7 +37,8 @@ export type { AccessCase, Ask, Break, Decision, Mutation } from "./types.ts";
 
 /**
  * The stacks' matrix: the function's role, Firehose's role, the alarms' topic and key, the
- * producer's stream and key, the keys' policies, the analysts' access.
+ * producer's stream and key, the keys' policies, the analysts' access, the curation's schedules
+ * and state machine.
  */
 export const ACCESS_CASES: readonly AccessCase[] = [
   ...FUNCTION_ROLE_CASES,
@@ -45,6 +47,8 @@ export const ACCESS_CASES: readonly AccessCase[] = [
   ...STREAM_CASES,
   ...KEY_CASES,
   ...ANALYST_CASES,
+  ...ANALYST_CURATED_CASES,
+  ...CURATION_CASES,
 ];
 
 /** Every case, the redrive's included: what the template-mutation harness runs against each mutant. */
