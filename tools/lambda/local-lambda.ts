@@ -45,7 +45,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -242,63 +242,16 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
       return instance;
     };
     const idle: Instance[] = [await startInstance()];
-    const acquire = async (): Promise<Instance> => {
-      for (let instance = idle.pop(); instance !== undefined; instance = idle.pop())
-        if (instance.alive) return instance;
-      return startInstance();
-    };
-    const server = createServer((req, res) => {
-      frontEnd(req, res).catch((err: unknown) => {
-        if (!res.headersSent)
-          lambdaError(res, 500, "ServiceException", err instanceof Error ? err.message : String(err));
-        else res.destroy();
-      });
-    });
-    const frontEnd = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-      const url = new URL(req.url ?? "/", "http://localhost");
-      const name = INVOKE_PATH.exec(url.pathname)?.[1];
-      if (req.method !== "POST" || name === undefined)
-        return lambdaError(
-          res,
-          404,
-          "UnknownOperationException",
-          `${req.method} ${url.pathname} is not an operation this local Lambda serves (only Invoke)`,
-        );
-      if (!namesFunction(decodeURIComponent(name), options.functionName))
-        return lambdaError(res, 404, "ResourceNotFoundException", `Function not found: ${decodeURIComponent(name)}`);
-      const type = req.headers["x-amz-invocation-type"] ?? "RequestResponse";
-      if (type !== "RequestResponse")
-        return lambdaError(
-          res,
-          400,
-          "InvalidParameterValueException",
-          `invocation type ${type} is not served locally: only RequestResponse`,
-        );
-      const body = await readBody(req);
-      if (body.length > MAX_PAYLOAD_BYTES)
-        return lambdaError(
-          res,
-          413,
-          "RequestTooLargeException",
-          `Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation`,
-        );
-      const instance = await acquire();
-      let answer: Answer;
+    const server = invokeApi(options.functionName, options.onInvocation, async (body) => {
+      let instance = idle.pop();
+      while (instance !== undefined && !instance.alive) instance = idle.pop();
+      instance ??= await startInstance();
       try {
-        answer = await instance.invoke(body);
+        return await instance.invoke(body);
       } finally {
         if (instance.alive) idle.push(instance);
       }
-      options.onInvocation?.(answer.invocation);
-      res.writeHead(200, {
-        "content-type": "application/json",
-        "content-length": String(answer.payload.length),
-        "x-amz-executed-version": "$LATEST",
-        "x-amzn-requestid": answer.invocation.requestId,
-        ...(answer.invocation.functionError ? { "x-amz-function-error": answer.invocation.functionError } : {}),
-      });
-      res.end(answer.payload);
-    };
+    });
     const endpoint = await listenLocally(server);
     process.once("exit", stopAll);
     return {
@@ -326,6 +279,64 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
 export function namesFunction(name: string, functionName: string): boolean {
   const arn = /^arn:aws[\w-]*:lambda:[\w-]+:\d{12}:function:([^:]+)(?::(\$LATEST))?$/.exec(name);
   return (arn?.[1] ?? name) === functionName;
+}
+
+/**
+ * The front end: Lambda's Invoke API for `functionName` (RequestResponse), each invocation run by
+ * `run` in an execution environment, its answer given as Lambda gives it; Lambda's errors for
+ * another operation, another function, another invocation type or a payload past 6 MB.
+ */
+function invokeApi(
+  functionName: string,
+  onInvocation: ((invocation: Invocation) => void) | undefined,
+  run: (payload: Buffer) => Promise<Answer>,
+): Server {
+  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const name = INVOKE_PATH.exec(url.pathname)?.[1];
+    if (req.method !== "POST" || name === undefined)
+      return lambdaError(
+        res,
+        404,
+        "UnknownOperationException",
+        `${req.method} ${url.pathname} is not an operation this local Lambda serves (only Invoke)`,
+      );
+    if (!namesFunction(decodeURIComponent(name), functionName))
+      return lambdaError(res, 404, "ResourceNotFoundException", `Function not found: ${decodeURIComponent(name)}`);
+    const type = req.headers["x-amz-invocation-type"] ?? "RequestResponse";
+    if (type !== "RequestResponse")
+      return lambdaError(
+        res,
+        400,
+        "InvalidParameterValueException",
+        `invocation type ${type} is not served locally: only RequestResponse`,
+      );
+    const body = await readBody(req);
+    if (body.length > MAX_PAYLOAD_BYTES)
+      return lambdaError(
+        res,
+        413,
+        "RequestTooLargeException",
+        `Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation`,
+      );
+    const answer = await run(body);
+    onInvocation?.(answer.invocation);
+    res.writeHead(200, {
+      "content-type": "application/json",
+      "content-length": String(answer.payload.length),
+      "x-amz-executed-version": "$LATEST",
+      "x-amzn-requestid": answer.invocation.requestId,
+      ...(answer.invocation.functionError ? { "x-amz-function-error": answer.invocation.functionError } : {}),
+    });
+    res.end(answer.payload);
+  };
+  return createServer((req, res) => {
+    serve(req, res).catch((err: unknown) => {
+      // This local Lambda failed (an emulator that would not start): Lambda's own ServiceException.
+      if (!res.headersSent) lambdaError(res, 500, "ServiceException", err instanceof Error ? err.message : String(err));
+      else res.destroy();
+    });
+  });
 }
 
 /** SAM's resolution of the function, with `envVars` written as an --env-vars file of its own. */
@@ -461,7 +472,21 @@ class Instance {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /**
+   * Starts the emulator and waits until it listens; tried three times, since a free port can be taken
+   * between its choice and the emulator's bind. Throws a LocalLambdaError with the emulator's words.
+   */
   static async start(id: string, setup: InstanceSetup): Promise<Instance> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await Instance.#startOnce(id, setup);
+      } catch (err) {
+        if (attempt === 3 || !(err instanceof LocalLambdaError)) throw err;
+      }
+    }
+  }
+
+  static async #startOnce(id: string, setup: InstanceSetup): Promise<Instance> {
     const [port, runtimePort] = [await freePort(), await freePort()];
     const child = spawn(
       setup.emulator,
@@ -492,7 +517,12 @@ class Instance {
       );
     });
     failed.catch(() => undefined);
-    await Promise.race([listening(port), failed]);
+    try {
+      await Promise.race([listening(port), failed]);
+    } catch (err) {
+      child.kill("SIGKILL");
+      throw err;
+    }
     return instance;
   }
 
