@@ -115,12 +115,8 @@ export async function runBench({ rounds, warmup, log }: BenchOptions): Promise<B
   });
   const event = maxSizeBatch();
   const eventText = JSON.stringify(event);
-  // First, while this process's SDK still reaches the network (the in-process transport below
-  // answers every SDK call of this process, the Lambda client's too).
-  log("ours under Lambda's runtime interface (the runtime's REPORT duration)");
-  const runtime = await runtimeFigures(eventText, Math.max(3, Math.floor(rounds / 2)));
-
   const meter = installStubTransport(createRequire(import.meta.url));
+  const underRuntime = await startOursUnderRuntime();
   const emf = captureEmf();
   const { ours, peerA, peerB, peerAFile } = await loadHandlers();
   const context = () => lambdaContext(60_000);
@@ -138,19 +134,27 @@ export async function runBench({ rounds, warmup, log }: BenchOptions): Promise<B
   const oursContenders = Object.fromEntries(
     COMPRESSIONS.map((c) => [oursName(c), (e: KinesisStreamEvent) => ours[c](e, context())]),
   );
-  const ms = await race(
-    {
-      floor,
-      sameOutputFloor: (e) => sameOutputFloor(e, floorOptions),
-      sendFloor: (e) => sameOutputSendFloor(e, floorOptions, floorFirehose, DELIVERY_STREAM),
-      ...oursContenders,
-      peerB: (e) => peerB(e, context()),
-      peerA: (e) => peerA(e, context()),
-    },
-    eventText,
-    rounds,
-    warmup,
-  );
+  let ms: Record<string, number>;
+  try {
+    ms = await race(
+      {
+        floor,
+        sameOutputFloor: (e) => sameOutputFloor(e, floorOptions),
+        sendFloor: (e) => sameOutputSendFloor(e, floorOptions, floorFirehose, DELIVERY_STREAM),
+        ...oursContenders,
+        // Its figure is the runtime's own REPORT Duration of each invocation, not this round trip.
+        oursUnderRuntime: underRuntime.invoke,
+        peerB: (e) => peerB(e, context()),
+        peerA: (e) => peerA(e, context()),
+      },
+      eventText,
+      rounds,
+      warmup,
+    );
+  } finally {
+    await underRuntime.stop();
+  }
+  const runtime = underRuntime.figures(warmup);
   const rps = (name: string) => records / ((ms[name] ?? Number.NaN) / 1000);
 
   log("1-KB readings: ours and peer A");
@@ -271,8 +275,9 @@ function costsPerMillion(
 export interface RuntimeFigures {
   /** The REPORT Duration of the execution environment's first invocation (its init included). */
   readonly firstMs: number;
-  /** The median REPORT Duration of the next invocations, in the same environment. */
+  /** The median REPORT Duration of the measured rounds' invocations, in the same environment. */
   readonly medianMs: number;
+  /** Invocations measured (the rounds). */
   readonly invocations: number;
   /** The REPORT's Memory Size (its Max Memory Used only repeats it). */
   readonly memorySizeMb: number;
@@ -280,10 +285,11 @@ export interface RuntimeFigures {
 
 /**
  * The built function under the local Lambda with the template's configuration (DELIVERY_COMPRESSION
- * none, as ours in the table), AWS answering success over HTTP (stub-aws-server.ts): `warm` + 1
- * invocations with the event, each timed by the runtime's own REPORT line. Throws if one fails.
+ * none, as ours in the table), AWS answering success over HTTP (stub-aws-server.ts), raced among the
+ * in-process contenders so every figure meets the same machine: each invocation is timed by the
+ * runtime's own REPORT line. `figures(warmup)` leaves out the warm-up rounds' invocations.
  */
-async function runtimeFigures(eventText: string, warm: number): Promise<RuntimeFigures> {
+async function startOursUnderRuntime() {
   const aws = await startStubAws();
   const reports: Report[] = [];
   const lambda = await startLocalLambda({
@@ -293,25 +299,31 @@ async function runtimeFigures(eventText: string, warm: number): Promise<RuntimeF
     onInvocation: (invocation) => {
       if (invocation.report) reports.push(invocation.report);
     },
+  }).catch(async (err: unknown) => {
+    await aws.stop();
+    throw err;
   });
-  try {
-    const client = lambdaClient(lambda.endpoint, REGION);
-    for (let i = 0; i <= warm; i++) {
-      const answer = await invokeFunction(client, CONSUMER_FUNCTION, JSON.parse(eventText));
+  const client = lambdaClient(lambda.endpoint, REGION);
+  return {
+    async invoke(event: KinesisStreamEvent): Promise<void> {
+      const answer = await invokeFunction(client, CONSUMER_FUNCTION, event);
       if (!answer.ok)
         throw new Error(`ours failed under the runtime: ${answer.error.errorType}: ${answer.error.errorMessage}`);
-    }
-  } finally {
-    await lambda.stop();
-    await aws.stop();
-  }
-  const [first, ...next] = reports;
-  if (first === undefined || next.length !== warm)
-    throw new Error(`the runtime printed ${reports.length} REPORT lines for ${warm + 1} invocations`);
-  return {
-    firstMs: first.durationMs,
-    medianMs: Math.round(median(next.map((r) => r.durationMs)) * 10) / 10,
-    invocations: warm + 1,
-    memorySizeMb: first.memorySizeMb,
+    },
+    async stop(): Promise<void> {
+      await lambda.stop();
+      await aws.stop();
+    },
+    figures(warmup: number): RuntimeFigures {
+      const [first] = reports;
+      const measured = reports.slice(warmup);
+      if (first === undefined || measured.length === 0) throw new Error("the runtime printed no REPORT line");
+      return {
+        firstMs: first.durationMs,
+        medianMs: Math.round(median(measured.map((r) => r.durationMs)) * 10) / 10,
+        invocations: measured.length,
+        memorySizeMb: first.memorySizeMb,
+      };
+    },
   };
 }

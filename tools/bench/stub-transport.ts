@@ -1,12 +1,14 @@
 /**
  * AWS answering success in-process, for the benchmark: replaces the SDK's Node HTTP handler (the
- * CommonJS build that the bundles load) so every call runs the SDK's whole stack (serialisation,
- * signing, checksums, parsing) but never touches the network. Metering mode also records the size
- * of every Firehose record sent, to count calls and billed bytes.
+ * CommonJS build that the bundles load) so every call to AWS's endpoints runs the SDK's whole stack
+ * (serialisation, signing, checksums, parsing) but never touches the network; a call to this
+ * machine (127.0.0.1: the local Lambda's Invoke API) still goes out. Metering mode also records the
+ * size of every Firehose record sent, to count calls and billed bytes.
  */
 import { Readable } from "node:stream";
 
 interface SmithyRequest {
+  hostname?: string;
   headers: Record<string, string>;
   body?: unknown;
 }
@@ -27,8 +29,9 @@ export interface Meter {
  */
 export function installStubTransport(require: NodeJS.Require): Meter {
   const { NodeHttpHandler } = require("@smithy/node-http-handler") as {
-    NodeHttpHandler: { prototype: { handle: (request: SmithyRequest) => Promise<unknown> } };
+    NodeHttpHandler: { prototype: { handle: (request: SmithyRequest, ...rest: unknown[]) => Promise<unknown> } };
   };
+  const network = NodeHttpHandler.prototype.handle;
   const { HttpResponse } = require("@smithy/core/protocols") as {
     HttpResponse: new (init: { statusCode: number; headers: Record<string, string>; body: unknown }) => unknown;
   };
@@ -40,7 +43,8 @@ export function installStubTransport(require: NodeJS.Require): Meter {
     firehoseRecords: [],
     s3Puts: 0,
   };
-  NodeHttpHandler.prototype.handle = async (request: SmithyRequest) => {
+  NodeHttpHandler.prototype.handle = async function (this: unknown, request: SmithyRequest, ...rest: unknown[]) {
+    if (request.hostname === "127.0.0.1") return network.call(this, request, ...rest);
     const target = request.headers["x-amz-target"] ?? "";
     // Read in the bytes, without a copy of the body: a socket would send it as it is.
     const body = bodyBytes(request.body);

@@ -21,8 +21,13 @@ export async function readBody(stream: AsyncIterable<unknown>): Promise<Buffer> 
   return Buffer.concat(chunks);
 }
 
-/** Listens on a free port of 127.0.0.1; resolves with the server's endpoint (`http://127.0.0.1:<port>`). */
+/**
+ * Listens on a free port of 127.0.0.1; resolves with the server's endpoint (`http://127.0.0.1:<port>`).
+ * Idle keep-alive connections stay open (Node closes them after 5 s by default, and a client that
+ * reuses one just then sees a reset no AWS endpoint would give).
+ */
 export async function listenLocally(server: Server): Promise<string> {
+  server.keepAliveTimeout = 0;
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const address = server.address();
