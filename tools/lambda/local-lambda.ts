@@ -83,7 +83,7 @@ export interface LocalLambdaOptions {
   readonly template?: string;
   /** A file in `sam local invoke --env-vars` form. */
   readonly envVarsFile?: string;
-  /** Values for this function in that form (written to a file of their own; after `envVarsFile`'s, unused with it). */
+  /** The function's values in that form, when no `envVarsFile` is given (written to a file of their own). */
   readonly envVars?: Readonly<Record<string, string>>;
   /** The region SAM gives the function (`--region`); default eu-west-1. */
   readonly region?: string;
