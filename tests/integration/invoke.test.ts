@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DELIVERY_STREAM, deliveredLines, freshPipeline, QUARANTINE_BUCKET } from "../../tools/pipeline/emulator.ts";
+import { outputOf, type Run } from "../support/processes.ts";
 
 const endpoint = inject("motoEndpoint");
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -26,20 +27,8 @@ function envVarsFile(name: string, values: Record<string, string>): string {
   return file;
 }
 
-function invoke(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(ROOT, "scripts", "invoke.ts"), ...args], { cwd: ROOT });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
+function invoke(...args: string[]): Promise<Run> {
+  return outputOf(spawn(process.execPath, [join(ROOT, "scripts", "invoke.ts"), ...args], { cwd: ROOT }));
 }
 
 describe("npm run invoke", () => {

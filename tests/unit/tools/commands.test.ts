@@ -8,6 +8,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { invocationOf } from "../../../tools/cli/options.ts";
+import { outputOf, type Run } from "../../support/processes.ts";
 
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -150,12 +151,6 @@ const COMMANDS: readonly Case[] = [
   },
 ];
 
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /**
  * Runs scripts/<file> (with this Node for a .ts, with bash for a .sh) from the repository root, in a
  * process group of its own: a command that wrongly starts its work (a build, a server) is killed whole.
@@ -163,22 +158,8 @@ interface Run {
 function spawn(file: string, args: readonly string[]): Promise<Run> {
   const [program, ...rest] = file.endsWith(".sh") ? ["bash", file] : [process.execPath, file];
   const child = spawnChild(program as string, [...rest, ...args], { cwd: ROOT, detached: true });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
   const timer = setTimeout(() => child.pid && process.kill(-child.pid, "SIGKILL"), KILL_AFTER_MS);
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+  return outputOf(child).finally(() => clearTimeout(timer));
 }
 
 function expectOneLine(run: Run, name: string, names: string): void {
