@@ -1,15 +1,24 @@
 /**
- * The built bundle on the sample events, locally: starts a moto server, creates the delivery stream
- * and buckets, invokes the bundle on each event as Lambda would, reads the data and quarantine
- * buckets back and prints what was delivered and quarantined. Exits 1 if any Kinesis record is unaccounted for.
- *   node scripts/invoke-events.ts [--timeout-ms 60000] [events/<file>.json ...]   (--help for the details)
+ * The built function on the sample events, locally: starts a moto server, creates the delivery stream
+ * and buckets, runs the function under Lambda's runtime interface (a local Lambda:
+ * tools/lambda/local-lambda.ts) and invokes it on each event through Lambda's Invoke API, reads the
+ * data and quarantine buckets back and prints what was delivered and quarantined, with the runtime's
+ * own REPORT duration. Exits 1 if any Kinesis record is unaccounted for or the function failed.
+ *   node scripts/invoke-events.ts [--timeout 60] [events/<file>.json ...]   (--help for the details)
  */
-import { readFileSync } from "node:fs";
-import type { KinesisStreamEvent } from "aws-lambda";
-import { type ArgsOf, command, integer, runCommand } from "../tools/cli/options.ts";
-import { lambdaContext, loadHandler } from "../tools/lambda/invoke.ts";
-import { bundleEnv, deliveredLines, freshPipeline, quarantinedLines } from "../tools/pipeline/emulator.ts";
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
+import { type ArgsOf, command, integer, readJsonFile, runCommand } from "../tools/cli/options.ts";
+import { invokeFunction, lambdaClient } from "../tools/lambda/invoke-api.ts";
+import { type Invocation, startLocalLambda } from "../tools/lambda/local-lambda.ts";
+import {
+  deliveredLines,
+  freshPipeline,
+  functionEnvVars,
+  quarantinedLines,
+  REGION,
+} from "../tools/pipeline/emulator.ts";
 import { startMoto } from "../tools/pipeline/moto.ts";
+import { CONSUMER_FUNCTION } from "../tools/pipeline/run.ts";
 
 const DEFAULT_EVENTS = [
   "events/valid-batch.json",
@@ -21,13 +30,13 @@ const DEFAULT_EVENTS = [
 
 const COMMAND = command({
   name: "invoke-events",
-  summary: "Invokes the built bundle on Kinesis events against a local moto and accounts for every record.",
+  summary:
+    "Invokes the built function, under Lambda's runtime interface, on Kinesis events against a local moto and accounts for every record.",
   options: {
-    "timeout-ms": integer({
+    timeout: integer({
       min: 1,
-      max: 900_000,
-      default: 60_000,
-      description: "the remaining time the Lambda context reports (Lambda allows up to 15 minutes)",
+      max: 900,
+      description: "the function's timeout in seconds, instead of the template's (Lambda allows 1 to 900)",
     }),
   },
   positionals: {
@@ -39,19 +48,9 @@ const COMMAND = command({
 
 /** Why a file cannot be one of the events, or undefined if it can. */
 function eventFileProblem(file: string): string | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    return `event file ${JSON.stringify(file)} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
-  }
-  let event: unknown;
-  try {
-    event = JSON.parse(text);
-  } catch (error) {
-    return `event file ${JSON.stringify(file)} is not JSON (${(error as Error).message})`;
-  }
-  const records = (event as { Records?: unknown } | null)?.Records;
+  const read = readJsonFile(file, "event file");
+  if ("problem" in read) return read.problem;
+  const records = (read.json as { Records?: unknown } | null)?.Records;
   return Array.isArray(records)
     ? undefined
     : `event file ${JSON.stringify(file)} is not a Kinesis event (no Records array)`;
@@ -68,25 +67,38 @@ interface Row {
 }
 
 async function main({ values, positionals }: ArgsOf<typeof COMMAND>): Promise<number> {
-  const timeoutMs = values["timeout-ms"];
   const files = positionals.length > 0 ? positionals : DEFAULT_EVENTS;
 
   const moto = await startMoto();
+  let lambda: Awaited<ReturnType<typeof startLocalLambda>> | undefined;
   try {
-    Object.assign(process.env, bundleEnv(moto.endpoint), {
-      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "ERROR",
-      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? "true",
+    let last: Invocation | undefined;
+    lambda = await startLocalLambda({
+      functionName: CONSUMER_FUNCTION,
+      region: REGION,
+      envVars: {
+        ...functionEnvVars(moto.endpoint),
+        POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "ERROR",
+        DELIVERY_COMPRESSION: "none",
+      },
+      ...(values.timeout === undefined ? {} : { timeoutS: values.timeout }),
+      onInvocation: (invocation) => {
+        last = invocation;
+      },
     });
-    const handler = loadHandler();
+    const client = lambdaClient(lambda.endpoint, REGION);
     const rows: Row[] = [];
     const reasons = new Map<string, number>();
     let sample: Record<string, unknown> | undefined;
+    let failed = 0;
     for (const file of files) {
       await freshPipeline(moto.endpoint);
-      const event = JSON.parse(readFileSync(file, "utf8")) as KinesisStreamEvent;
-      const started = performance.now();
-      const response = await handler(event, lambdaContext(timeoutMs));
-      const ms = performance.now() - started;
+      const event = (readJsonFile(file, "event file") as { json: KinesisStreamEvent }).json;
+      const answer = await invokeFunction<KinesisStreamBatchResponse>(client, CONSUMER_FUNCTION, event);
+      if (!answer.ok) {
+        failed++;
+        console.error(`${file}: the function failed: ${answer.error.errorType}: ${answer.error.errorMessage}`);
+      }
       const delivered = await deliveredLines(moto.endpoint);
       const quarantined = await quarantinedLines(moto.endpoint);
       for (const line of quarantined) reasons.set(line.reason, (reasons.get(line.reason) ?? 0) + 1);
@@ -95,7 +107,10 @@ async function main({ values, positionals }: ArgsOf<typeof COMMAND>): Promise<nu
         ...delivered.map((l) => kinesisId(l.ingest.recordId)),
         ...quarantined.map((q) => kinesisId(q.recordId)),
       ]);
-      const retryFrom = response.batchItemFailures[0]?.itemIdentifier;
+      // A function error hands the whole batch back, as a rewind to its first record does.
+      const retryFrom = answer.ok
+        ? answer.payload.batchItemFailures[0]?.itemIdentifier
+        : event.Records[0]?.kinesis.sequenceNumber;
       const retryIndex =
         retryFrom === undefined
           ? event.Records.length
@@ -108,7 +123,7 @@ async function main({ values, positionals }: ArgsOf<typeof COMMAND>): Promise<nu
         quarantined: quarantined.length,
         reported: retryFrom === undefined ? "-" : `from #${retryIndex}`,
         unaccounted,
-        ms: Math.round(ms),
+        ms: last?.report?.durationMs ?? Number.NaN,
       });
     }
     printTable(rows);
@@ -118,8 +133,9 @@ async function main({ values, positionals }: ArgsOf<typeof COMMAND>): Promise<nu
     console.log(
       lost === 0 ? "\nEvery Kinesis record is accounted for." : `\n${lost} Kinesis record(s) unaccounted for.`,
     );
-    return lost === 0 ? 0 : 1;
+    return lost === 0 && failed === 0 ? 0 : 1;
   } finally {
+    await lambda?.stop();
     await moto.stop();
   }
 }
@@ -131,7 +147,7 @@ function kinesisId(recordId: string): string {
 }
 
 function printTable(rows: Row[]): void {
-  const header = ["event", "kinesis records", "delivered lines", "quarantined", "retry", "unaccounted", "ms"];
+  const header = ["event", "kinesis records", "delivered lines", "quarantined", "retry", "unaccounted", "REPORT ms"];
   const cells = rows.map((r) =>
     [r.event, r.records, r.delivered, r.quarantined, r.reported, r.unaccounted, r.ms].map(String),
   );

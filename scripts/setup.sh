@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the project needs, idempotently: the npm packages (Node 24 comes with them, as the
-# `node` devDependency), the Python tools (SAM CLI, moto server) in a virtualenv keyed by the hash
-# of their pinned versions, and the generated sample events. Source it: it also sets PATH (and
-# leaves the caller's shell options as they were).
+# Installs what the project needs, idempotently: the toolchain aws-lambda-ric compiles with, the npm
+# packages (Node 24 comes with them, as the `node` devDependency), the Python tools (SAM CLI, moto
+# server) in a virtualenv keyed by the hash of their pinned versions, and the generated sample events.
+# Source it: it also sets PATH (and leaves the caller's shell options as they were).
 # Not $(set +o): bash clears errexit inside command substitution, which would switch it off here.
 caller_errexit=0; [[ $- == *e* ]] && caller_errexit=1
 caller_nounset=0; [[ $- == *u* ]] && caller_nounset=1
@@ -11,7 +11,34 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
+restore_caller_options() {
+  [ "$caller_errexit" = 1 ] || set +e
+  [ "$caller_nounset" = 1 ] || set +u
+  [ "$caller_pipefail" = 1 ] || set +o pipefail
+}
+
+# aws-lambda-ric, the Node.js runtime interface client the local Lambda runs (tools/lambda/local-lambda.ts),
+# has no prebuilt addon: npm compiles it (curl and aws-lambda-cpp) with these tools.
+RIC_TOOLCHAIN="cmake g++ make autoconf automake libtool"
+ric_tool_missing() {
+  local tool
+  for tool in cmake g++ make autoreconf automake libtoolize; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "$tool"; return 0; }
+  done
+  return 1
+}
+
 if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  if ric_tool_missing >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "› installing the toolchain aws-lambda-ric compiles with (Debian packages $RIC_TOOLCHAIN)" >&2
+    # shellcheck disable=SC2086 # one package a word
+    { apt-get update -qq && apt-get install -y -qq $RIC_TOOLCHAIN; } >&2 || true
+  fi
+  if missing=$(ric_tool_missing); then
+    echo "✗ $missing is missing: aws-lambda-ric (the local Lambda's runtime interface client) compiles on npm install with $RIC_TOOLCHAIN; install them (Debian: apt-get install $RIC_TOOLCHAIN), then run this again" >&2
+    restore_caller_options
+    return 1 2>/dev/null || exit 1
+  fi
   echo "› installing npm packages" >&2
   # npm ci: exactly the committed lockfile, which it never rewrites (a clone stays clean). The lockfile
   # is committed as npm install writes it, other platforms' optional packages included, so it is in
@@ -56,6 +83,4 @@ export SAM_CLI_TELEMETRY=0
 
 [ -f events/max-size-batch.json ] || node scripts/generate-events.ts
 
-[ "$caller_errexit" = 1 ] || set +e
-[ "$caller_nounset" = 1 ] || set +u
-[ "$caller_pipefail" = 1 ] || set +o pipefail
+restore_caller_options

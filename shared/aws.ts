@@ -1,4 +1,16 @@
-/** The AWS SDK clients, built once per process. */
+/**
+ * The AWS SDK clients, built once per process.
+ *
+ * How the function finds the SDK: every `@aws-sdk/*` package is left out of the bundle
+ * (template.yaml, `External`) and taken from the one the `nodejs24.x` runtime includes, under
+ * `/var/runtime/node_modules`, a folder of the `NODE_PATH` Lambda sets. The bundle is CommonJS and
+ * loads every one of them with `require`: a static import becomes a `require` at the top of
+ * `index.js` (Firehose, Kinesis: loaded at init), and a lazy `import()` (S3, STS: needed only
+ * by some) becomes a `require` on first use, by the build's `Supported: dynamic-import=false`. So one
+ * documented rule finds them all, Node's CommonJS search of `NODE_PATH`; none depends on ES module
+ * resolution, which ignores `NODE_PATH` outside AWS's own runtime. tests/integration/bundle.test.ts
+ * fails on an SDK package the built bundles load any other way.
+ */
 import { FirehoseClient } from "@aws-sdk/client-firehose";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { BatchDeps } from "./batch/index.ts";
@@ -55,9 +67,15 @@ export function lazily<T>(make: () => T | Promise<T>): () => Promise<T> {
   };
 }
 
+/**
+ * The S3 client package, loaded on the first call (a `require` in the bundle, see above) and kept; a
+ * failed load is tried again on the next call. Every S3 caller, the redrive's included, loads it here.
+ */
+export const loadS3Sdk: () => Promise<typeof import("@aws-sdk/client-s3")> = lazily(() => import("@aws-sdk/client-s3"));
+
 /** An S3 client; path-style with an endpoint override, since `<bucket>.127.0.0.1` does not resolve. */
 export async function createS3Client(endpoint: string | undefined): Promise<S3Client> {
-  const { S3Client } = await import("@aws-sdk/client-s3");
+  const { S3Client } = await loadS3Sdk();
   // Stryker disable next-line ObjectLiteral: forcePathStyle: false is the SDK's default
   if (endpoint === undefined) return new S3Client({ forcePathStyle: false });
   return new S3Client({ endpoint, forcePathStyle: true });
@@ -70,7 +88,7 @@ export async function createS3Client(endpoint: string | undefined): Promise<S3Cl
  */
 export function s3ObjectWriter(connect: () => S3Client | Promise<S3Client>): ObjectWriter {
   const load = lazily(async () => {
-    const [client, s3] = await Promise.all([connect(), import("@aws-sdk/client-s3")]);
+    const [client, s3] = await Promise.all([connect(), loadS3Sdk()]);
     return { client, s3 };
   });
   return {

@@ -1,6 +1,8 @@
 /**
  * Redrive's AWS clients, apart from shared/aws.ts so the consumer's bundle never loads Kinesis or
  * STS: S3 reads and manifest writes, shard reads, and the optional AssumeRole for cross-account reads.
+ * The SDK is found as shared/aws.ts says: Kinesis by a static import, S3 and STS on first use, all
+ * `require`d by the bundle.
  */
 import {
   GetRecordsCommand,
@@ -9,7 +11,7 @@ import {
   type KinesisClientConfig,
 } from "@aws-sdk/client-kinesis";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { lazily } from "../aws.ts";
+import { lazily, loadS3Sdk } from "../aws.ts";
 import type { ObjectStore, StreamReader } from "./types.ts";
 
 /**
@@ -22,7 +24,7 @@ export function s3ObjectStore(connect: () => S3Client | Promise<S3Client>): Obje
   const client = lazily(connect);
   return {
     async list(bucket, prefix, startAfter) {
-      const { ListObjectsV2Command } = await import("@aws-sdk/client-s3");
+      const { ListObjectsV2Command } = await loadS3Sdk();
       const out = await (await client()).send(
         new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(startAfter ? { StartAfter: startAfter } : {}) }),
       );
@@ -32,7 +34,7 @@ export function s3ObjectStore(connect: () => S3Client | Promise<S3Client>): Obje
       };
     },
     async get(bucket, key) {
-      const { GetObjectCommand } = await import("@aws-sdk/client-s3");
+      const { GetObjectCommand } = await loadS3Sdk();
       try {
         const out = await (await client()).send(new GetObjectCommand({ Bucket: bucket, Key: key }));
         return await out.Body?.transformToString("utf8");
@@ -42,7 +44,7 @@ export function s3ObjectStore(connect: () => S3Client | Promise<S3Client>): Obje
       }
     },
     async put(bucket, key, body) {
-      const { PutObjectCommand } = await import("@aws-sdk/client-s3");
+      const { PutObjectCommand } = await loadS3Sdk();
       await (await client()).send(
         new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/json" }),
       );

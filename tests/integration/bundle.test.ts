@@ -1,15 +1,15 @@
 /**
- * The built bundle (`sam build` output) against a real moto server: each sample event in, the exact
- * lines read back from the data and quarantine buckets through the SDK.
+ * The built bundle (`sam build` output) under Lambda's runtime interface (a local Lambda) against a
+ * real moto server: each sample event in, the exact lines read back from the data and quarantine
+ * buckets through the SDK; and how the bundles load the AWS SDK the runtime provides.
  */
-import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import type { KinesisStreamRecord } from "aws-lambda";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import type { KinesisStreamBatchResponse, KinesisStreamRecord } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { kinesisEvent, kinesisRecord, kplAggregate } from "../../tools/fixtures/fixtures.ts";
-import { BUILT_BUNDLE, type Handler, lambdaContext, loadHandler, requireBuilt } from "../../tools/lambda/invoke.ts";
+import { BUILT_BUNDLE, BUILT_REDRIVE_BUNDLE, requireBuilt } from "../../tools/lambda/invoke.ts";
 import {
-  bundleEnv,
   deliveredLines,
   freshPipeline,
   QUARANTINE_BUCKET,
@@ -18,15 +18,23 @@ import {
 } from "../../tools/pipeline/emulator.ts";
 import { sampleEvent } from "../support/batch.ts";
 import { enrichedValidator } from "../support/contract.ts";
+import { type Consumer, startConsumer } from "../support/local-lambda.ts";
 
 const endpoint = inject("motoEndpoint");
-let handler: Handler;
+let consumer: Consumer;
 
-beforeAll(() => {
+beforeAll(async () => {
   requireBuilt();
-  Object.assign(process.env, bundleEnv(endpoint));
-  handler = loadHandler();
+  consumer = await startConsumer(endpoint);
 });
+afterAll(() => consumer?.lambda.stop());
+
+/** The function's response to `event`, invoked through Lambda's Invoke API; a function error is thrown. */
+async function handler(event: unknown): Promise<KinesisStreamBatchResponse> {
+  const answer = await consumer.invoke(event);
+  if (!answer.ok) throw new Error(`${answer.error.errorType}: ${answer.error.errorMessage}`);
+  return answer.payload;
+}
 
 /** The output line the contract promises for a plain record carrying one valid reading. */
 function expectedLine(record: KinesisStreamRecord) {
@@ -60,12 +68,12 @@ function expectedLine(record: KinesisStreamRecord) {
 const byRecordId = (a: { ingest?: { recordId: string }; recordId?: string }, b: typeof a) =>
   (a.ingest?.recordId ?? a.recordId ?? "").localeCompare(b.ingest?.recordId ?? b.recordId ?? "");
 
-describe("built bundle against the emulator", () => {
+describe("built bundle under the runtime interface, against the emulator", () => {
   it("delivers the valid batch: exactly one line per record, as the contract describes", async () => {
     await freshPipeline(endpoint);
     const event = sampleEvent("valid-batch.json");
 
-    const response = await handler(event, lambdaContext(30_000));
+    const response = await handler(event);
 
     const delivered = (await deliveredLines(endpoint)).sort(byRecordId);
     expect(response).toEqual({ batchItemFailures: [] });
@@ -77,7 +85,7 @@ describe("built bundle against the emulator", () => {
     await freshPipeline(endpoint);
     const event = sampleEvent("mixed-batch.json");
 
-    const response = await handler(event, lambdaContext(30_000));
+    const response = await handler(event);
 
     const delivered = await deliveredLines(endpoint);
     const quarantined = await quarantinedLines(endpoint);
@@ -111,7 +119,7 @@ describe("built bundle against the emulator", () => {
     const event = sampleEvent("kpl-aggregated-batch.json");
     const [agg0, plain, agg2] = event.Records.map((r) => r.eventID);
 
-    const response = await handler(event, lambdaContext(30_000));
+    const response = await handler(event);
 
     const delivered = await deliveredLines(endpoint);
     expect(response).toEqual({ batchItemFailures: [] });
@@ -126,7 +134,7 @@ describe("built bundle against the emulator", () => {
     await freshPipeline(endpoint);
     const event = sampleEvent("poison-only-batch.json");
 
-    const response = await handler(event, lambdaContext(30_000));
+    const response = await handler(event);
 
     expect(response).toEqual({ batchItemFailures: [] });
     expect(await deliveredLines(endpoint)).toEqual([]);
@@ -145,7 +153,7 @@ describe("built bundle against the emulator", () => {
           : [r.eventID],
     );
 
-    const response = await handler(event, lambdaContext(60_000));
+    const response = await handler(event);
 
     const delivered = await deliveredLines(endpoint);
     const quarantined = await quarantinedLines(endpoint);
@@ -160,7 +168,7 @@ describe("built bundle against the emulator", () => {
     const event = sampleEvent("mixed-batch.json");
     for (const record of event.Records) record.eventSourceARN += "/consumer/telemetry-consumer:1763712000";
 
-    const response = await handler(event, lambdaContext(30_000));
+    const response = await handler(event);
 
     expect(response).toEqual({ batchItemFailures: [] });
     const streams = [
@@ -178,7 +186,7 @@ describe("built bundle against the emulator", () => {
     const data = kplAggregate(Array.from({ length: 1_000 }, () => bad));
     const event = kinesisEvent(Array.from({ length: 10 }, (_, n) => kinesisRecord({ n, partitionKey: "agg", data })));
 
-    const response = await handler(event, lambdaContext(60_000));
+    const response = await handler(event);
 
     const quarantined = await quarantinedLines(endpoint);
     expect(response).toEqual({ batchItemFailures: [] });
@@ -194,7 +202,7 @@ describe("built bundle against the emulator", () => {
     await freshPipeline(endpoint, { deliveryStream: false });
     const event = sampleEvent("valid-batch.json");
 
-    const response = await handler(event, lambdaContext(30_000));
+    const response = await handler(event);
 
     expect(response).toEqual({
       batchItemFailures: [{ itemIdentifier: event.Records[0]?.kinesis.sequenceNumber }],
@@ -205,23 +213,37 @@ describe("built bundle against the emulator", () => {
     await freshPipeline(endpoint, { quarantineBucket: false });
     const event = sampleEvent("mixed-batch.json");
 
-    const response = await handler(event, lambdaContext(30_000));
+    const response = await handler(event);
 
     expect(response).toEqual({
       batchItemFailures: [{ itemIdentifier: event.Records[1]?.kinesis.sequenceNumber }],
     });
     expect((await deliveredLines(endpoint)).length).toBe(4);
   });
+});
 
-  it("fails at load, naming the variable, when its configuration is missing", () => {
-    const { DELIVERY_STREAM_NAME: _, ...env } = bundleEnv(endpoint);
+describe("how the built bundles load the AWS SDK", () => {
+  /** Every load of an @aws-sdk package in a bundle: `require`, `import()` or an ES import statement. */
+  function sdkLoads(bundle: string): string[] {
+    const text = readFileSync(bundle, "utf8");
+    const loads = /\b(require|import)\s*\(\s*["'](@aws-sdk\/[^"']+)["']|\b(from|import)\s*["'](@aws-sdk\/[^"']+)["']/g;
+    return [...text.matchAll(loads)].map((m) => `${m[1] ?? m[3]} ${m[2] ?? m[4]}`);
+  }
 
-    const child = spawnSync(process.execPath, ["-e", `require(${JSON.stringify(BUILT_BUNDLE)})`], {
-      env: { ...env, PATH: process.env.PATH },
-      encoding: "utf8",
-    });
+  it.each([
+    ["TelemetryConsumerFunction", BUILT_BUNDLE, ["@aws-sdk/client-firehose", "@aws-sdk/client-s3"]],
+    [
+      "RedriveFunction",
+      BUILT_REDRIVE_BUNDLE,
+      ["@aws-sdk/client-firehose", "@aws-sdk/client-kinesis", "@aws-sdk/client-s3", "@aws-sdk/client-sts"],
+    ],
+  ])(
+    "%s loads every SDK package with require, the one way NODE_PATH finds them (none by import)",
+    (_, bundle, packages) => {
+      const loads = sdkLoads(bundle);
 
-    expect(child.status).not.toBe(0);
-    expect(child.stderr).toContain("DELIVERY_STREAM_NAME must be a Firehose delivery stream name");
-  });
+      expect(loads.filter((load) => !load.startsWith("require "))).toEqual([]);
+      expect([...new Set(loads.map((load) => load.slice("require ".length)))].sort()).toEqual(packages);
+    },
+  );
 });

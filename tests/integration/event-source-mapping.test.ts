@@ -1,14 +1,16 @@
 /**
- * The local event source mapping against a real Kinesis stream in moto, with scripted handlers:
- * it must feed records in order, in Lambda's event shape, and react to responses as Lambda does.
+ * The local event source mapping against a real Kinesis stream in moto, with scripted answers of
+ * Lambda's Invoke API: it must feed records in order, in Lambda's event shape, and react to each
+ * answer (a response, FunctionError with the runtime's payload) as Lambda does.
  */
 import { DescribeStreamSummaryCommand, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import type { KinesisStreamEvent } from "aws-lambda";
 import { beforeEach, describe, expect, inject, it } from "vitest";
-import type { Handler } from "../../tools/lambda/invoke.ts";
+import { TIMED_OUT } from "../../tools/lambda/invoke-api.ts";
 import { freshPipeline, REGION, STREAM } from "../../tools/pipeline/emulator.ts";
 import {
   type EventSourceMappingConfig,
+  type Invoke,
   type OnFailureRecord,
   runEventSourceMapping,
 } from "../../tools/pipeline/event-source-mapping.ts";
@@ -42,7 +44,6 @@ function config(
     startingPosition: "TRIM_HORIZON",
     maximumRetryAttempts: 2,
     bisectBatchOnFunctionError: false,
-    functionTimeoutMs: 5_000,
     invokeIdentityArn: "arn:aws:iam::444455556666:role/consumer",
     onFailure: async (record) => {
       failures.push(record);
@@ -54,15 +55,18 @@ function config(
   };
 }
 
-/** A handler that records what it was given and answers with `respond`. */
+/**
+ * An Invoke that records what it was given and answers as Lambda would for `respond`'s answer: a
+ * record to rewind to, none, or an error the function threw (FunctionError with its payload).
+ */
 function scripted(respond: (event: KinesisStreamEvent, call: number) => string | undefined | Error) {
   const calls: string[][] = [];
-  const handler: Handler = async (event) => {
-    const payloads = (event as KinesisStreamEvent).Records.map((r) => Buffer.from(r.kinesis.data, "base64").toString());
-    calls.push(payloads);
-    const answer = respond(event as KinesisStreamEvent, calls.length);
-    if (answer instanceof Error) throw answer;
-    return { batchItemFailures: answer === undefined ? [] : [{ itemIdentifier: answer }] };
+  const handler: Invoke = async (event) => {
+    calls.push(event.Records.map((r) => Buffer.from(r.kinesis.data, "base64").toString()));
+    const answer = respond(event, calls.length);
+    if (answer instanceof Error)
+      return { ok: false, functionError: "Unhandled", error: { errorType: answer.name, errorMessage: answer.message } };
+    return { ok: true, payload: { batchItemFailures: answer === undefined ? [] : [{ itemIdentifier: answer }] } };
   };
   return { handler, calls };
 }
@@ -146,24 +150,24 @@ describe("local event source mapping", () => {
     expect(cfg.failures).toHaveLength(1);
     expect(cfg.failures[0]).toMatchObject({
       requestContext: { condition: "RetryAttemptsExhausted", approximateInvokeCount: 3 },
-      responseContext: { functionError: "Error: poison" },
+      responseContext: { functionError: "Unhandled" },
       KinesisBatchInfo: { shardId: "shardId-000000000000", batchSize: 4, streamArn },
     });
     expect(stats).toMatchObject({ batchesToOnFailure: 1, recordsToOnFailure: 4 });
   });
 
-  it("treats an invocation that outlives the function timeout as an error, and counts it as a timeout", async () => {
-    let slow = true;
-    const handler: Handler = async () => {
-      if (slow) {
-        slow = false;
-        await new Promise((resolve) => setTimeout(resolve, 300));
-      }
-      return { batchItemFailures: [] };
+  it("treats the runtime's timeout as a function error, counts it as a timeout, and retries the batch", async () => {
+    let timedOut = false;
+    const handler: Invoke = async () => {
+      if (timedOut) return { ok: true, payload: { batchItemFailures: [] } };
+      timedOut = true;
+      const errorMessage = "RequestId: 1 Error: Task timed out after 1.00 seconds";
+      return { ok: false, functionError: "Unhandled", error: { errorType: TIMED_OUT, errorMessage } };
     };
 
-    const stats = await runEventSourceMapping(kinesis, handler, config({ functionTimeoutMs: 100 }));
+    const stats = await runEventSourceMapping(kinesis, handler, config());
 
-    expect(stats).toMatchObject({ functionErrors: 1, timeouts: 1, invocations: 4 });
+    expect(stats).toMatchObject({ functionErrors: 1, timeouts: 1, invocations: 4, recordsRetried: 4 });
+    expect(stats.errorMessages).toEqual([`${TIMED_OUT}: RequestId: 1 Error: Task timed out after 1.00 seconds`]);
   });
 });

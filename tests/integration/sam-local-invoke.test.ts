@@ -1,19 +1,19 @@
 /**
  * The documented recipe `sam local invoke TelemetryConsumerFunction -e events/<event> --env-vars
- * local/env.moto.json --region eu-west-1`, proven without Docker: the function's environment is what
- * the SAM CLI's own code resolves (tools/lambda/sam-local-env.py: the built template's variables,
- * the env file, the shell environment, SAM's credentials and region), and the built bundle runs with
- * exactly that environment (plus PATH) in a process of its own against the test's moto server.
+ * local/env.moto.json --region eu-west-1`, without Docker: the built artifact runs under Lambda's
+ * runtime interface (a local Lambda, tools/lambda/local-lambda.ts, as `npm run invoke` runs it) with
+ * the environment the SAM CLI's own code resolves (the built template's variables, the env file, the
+ * shell environment, SAM's credentials and region), every sample event invoked through Lambda's
+ * Invoke API against the test's moto server.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { KinesisStreamBatchResponse } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { childProcessHandler } from "../../tools/faults/child-handler.ts";
-import { BUILT_BUNDLE, lambdaContext } from "../../tools/lambda/invoke.ts";
+import { type InvokeResult, invokeFunction, lambdaClient } from "../../tools/lambda/invoke-api.ts";
+import { type Invocation, type LocalLambda, startLocalLambda } from "../../tools/lambda/local-lambda.ts";
 import {
-  bundleEnv,
   DELIVERY_STREAM,
   deliveredLines,
   freshPipeline,
@@ -21,22 +21,22 @@ import {
   quarantinedLines,
   REGION,
 } from "../../tools/pipeline/emulator.ts";
+import { CONSUMER_FUNCTION } from "../../tools/pipeline/run.ts";
 import { sampleEvent } from "../support/batch.ts";
 
 const endpoint = inject("motoEndpoint");
 const ROOT = join(import.meta.dirname, "..", "..");
-const BUILT_TEMPLATE = join(ROOT, ".aws-sam", "build", "template.yaml");
 const ENV_FILE = join(ROOT, "local", "env.moto.json");
 /** Where local/env.moto.json points: the emulator as a Docker container reaches it (scripts/emulator.ts). */
 const DOCKER_ENDPOINT = "http://host.docker.internal:5000";
 
 let workDir: string;
-let env: Record<string, string>;
+let lambda: LocalLambda;
+const invocations: Invocation[] = [];
 
 /**
  * The shell `sam local invoke` runs from: this one, without AWS credentials or profiles (as on CI),
- * so SAM's own fallback credentials are what the function gets. Instance metadata is off so the
- * credential lookup does not wait for an endpoint that is not there.
+ * so SAM's own fallback credentials are what the function gets.
  */
 function credentiallessShell(dir: string): Record<string, string> {
   const shell: Record<string, string> = {};
@@ -51,39 +51,32 @@ function credentiallessShell(dir: string): Record<string, string> {
     ...shell,
     AWS_CONFIG_FILE: join(dir, "no-config"),
     AWS_SHARED_CREDENTIALS_FILE: join(dir, "no-credentials"),
-    AWS_EC2_METADATA_DISABLED: "true",
   };
 }
 
-beforeAll(() => {
-  if (!existsSync(BUILT_TEMPLATE))
-    throw new Error(`${BUILT_TEMPLATE} is missing: run sam build (scripts/build.sh) first`);
-  const python = process.env.SAM_PYTHON;
-  if (!python) throw new Error("SAM_PYTHON is not set: source scripts/setup.sh first");
-  workDir = mkdtempSync(join(tmpdir(), "sam-local-env-"));
+function invoke(local: LocalLambda, event: unknown): Promise<InvokeResult<KinesisStreamBatchResponse>> {
+  return invokeFunction<KinesisStreamBatchResponse>(lambdaClient(local.endpoint, REGION), CONSUMER_FUNCTION, event);
+}
+
+beforeAll(async () => {
+  workDir = mkdtempSync(join(tmpdir(), "sam-local-invoke-"));
   // The committed file names the emulator as Docker sees it; this test's moto listens on another
   // host:port, so a copy with that address substituted is what SAM reads here.
   const committed = readFileSync(ENV_FILE, "utf8");
   expect(committed).toContain(DOCKER_ENDPOINT);
-  const envFile = join(workDir, "env.moto.json");
-  writeFileSync(envFile, committed.replaceAll(DOCKER_ENDPOINT, endpoint));
-  const resolved = spawnSync(
-    python,
-    [
-      join(ROOT, "tools", "lambda", "sam-local-env.py"),
-      BUILT_TEMPLATE,
-      "TelemetryConsumerFunction",
-      envFile,
-      "--region",
-      REGION,
-    ],
-    { env: credentiallessShell(workDir), encoding: "utf8", cwd: ROOT },
-  );
-  if (resolved.status !== 0) throw new Error(`sam-local-env.py failed (${resolved.status}): ${resolved.stderr}`);
-  env = JSON.parse(resolved.stdout);
+  const envVarsFile = join(workDir, "env.moto.json");
+  writeFileSync(envVarsFile, committed.replaceAll(DOCKER_ENDPOINT, endpoint));
+  lambda = await startLocalLambda({
+    functionName: CONSUMER_FUNCTION,
+    envVarsFile,
+    region: REGION,
+    shellEnv: credentiallessShell(workDir),
+    onInvocation: (invocation) => invocations.push(invocation),
+  });
 });
 
-afterAll(() => {
+afterAll(async () => {
+  await lambda?.stop();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
@@ -94,9 +87,9 @@ function byReason(lines: readonly { reason: string }[]): Record<string, number> 
   return counts;
 }
 
-describe("sam local invoke with local/env.moto.json", () => {
+describe("sam local invoke with local/env.moto.json, under Lambda's runtime interface", () => {
   it("gives the function the emulator's endpoint and names, with SAM's placeholder credentials", () => {
-    expect(env).toMatchObject({
+    expect(lambda.environment).toMatchObject({
       AWS_SAM_LOCAL: "true",
       AWS_ENDPOINT_URL: endpoint,
       AWS_REGION: REGION,
@@ -104,6 +97,8 @@ describe("sam local invoke with local/env.moto.json", () => {
       AWS_SECRET_ACCESS_KEY: "defaultsecret",
       DELIVERY_STREAM_NAME: DELIVERY_STREAM,
       QUARANTINE_BUCKET,
+      AWS_LAMBDA_FUNCTION_TIMEOUT: "60",
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "512",
     });
   });
 
@@ -112,21 +107,23 @@ describe("sam local invoke with local/env.moto.json", () => {
     ["mixed-batch.json", 4, SIX_REASONS()],
     ["kpl-aggregated-batch.json", 8, { SCHEMA_INVALID: 1 }],
     ["poison-only-batch.json", 0, SIX_REASONS()],
-  ])("runs %s: %i lines delivered, rejects quarantined by reason", async (name, delivered, quarantined) => {
-    // Checked first: without the override the bundle would call AWS itself with placeholder keys.
-    expect(env.AWS_ENDPOINT_URL).toBe(endpoint);
-    await freshPipeline(endpoint);
-    const { handler } = childProcessHandler(env);
+  ])(
+    "runs %s: %i lines delivered, rejects quarantined by reason, the runtime's REPORT line printed",
+    async (name, delivered, quarantined) => {
+      await freshPipeline(endpoint);
 
-    const response = await handler(sampleEvent(name), lambdaContext(30_000));
+      const answer = await invoke(lambda, sampleEvent(name));
 
-    expect(response).toEqual({ batchItemFailures: [] });
-    expect((await deliveredLines(endpoint)).length).toBe(delivered);
-    expect(byReason(await quarantinedLines(endpoint))).toEqual(quarantined);
-  });
+      expect(answer).toEqual({ ok: true, payload: { batchItemFailures: [] } });
+      expect((await deliveredLines(endpoint)).length).toBe(delivered);
+      expect(byReason(await quarantinedLines(endpoint))).toEqual(quarantined);
+      expect(invocations.at(-1)?.lines.at(-1)).toMatch(
+        /^REPORT RequestId: \S+\t.*Duration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 512 MB/,
+      );
+    },
+  );
 
   it("runs max-size-batch.json: every user record delivered once, the five poison records quarantined", async () => {
-    expect(env.AWS_ENDPOINT_URL).toBe(endpoint);
     await freshPipeline(endpoint);
     const event = sampleEvent("max-size-batch.json");
     const poison = ["VIN-BASE64", "VIN-AGG", "VIN-UTF8", "VIN-JSON", "VIN-SCHEMA"];
@@ -134,11 +131,10 @@ describe("sam local invoke with local/env.moto.json", () => {
       (n, r) => n + (poison.includes(r.kinesis.partitionKey) ? 0 : r.kinesis.partitionKey === "aggregate" ? 10 : 1),
       0,
     );
-    const { handler } = childProcessHandler(env);
 
-    const response = await handler(event, lambdaContext(60_000));
+    const answer = await invoke(lambda, event);
 
-    expect(response).toEqual({ batchItemFailures: [] });
+    expect(answer).toEqual({ ok: true, payload: { batchItemFailures: [] } });
     expect(new Set((await deliveredLines(endpoint)).map((line) => line.ingest.recordId)).size).toBe(userRecords);
     expect(byReason(await quarantinedLines(endpoint))).toEqual({
       BASE64_INVALID: 1,
@@ -151,24 +147,42 @@ describe("sam local invoke with local/env.moto.json", () => {
 });
 
 describe("AWS_ENDPOINT_URL as the deployed function sees it", () => {
-  /** Loads the bundle in a fresh process with `env`, as a cold start does. */
-  function coldStart(extra: Record<string, string>) {
-    return spawnSync(process.execPath, ["-e", `require(${JSON.stringify(BUILT_BUNDLE)})`], {
-      env: { ...bundleEnv(), ...extra, PATH: process.env.PATH ?? "" },
-      encoding: "utf8",
+  /** The function with the emulator's names and `endpoint` as given (undefined: the template's empty value). */
+  async function withEndpoint(value: string | undefined, run: (local: LocalLambda) => Promise<void>) {
+    const local = await startLocalLambda({
+      functionName: CONSUMER_FUNCTION,
+      region: REGION,
+      envVars: {
+        DELIVERY_STREAM_NAME: DELIVERY_STREAM,
+        QUARANTINE_BUCKET,
+        ...(value === undefined ? {} : { AWS_ENDPOINT_URL: value }),
+      },
     });
+    try {
+      await run(local);
+    } finally {
+      await local.stop();
+    }
   }
 
-  it("loads with the template's empty value (AWS's own endpoints)", () => {
-    const child = coldStart({ AWS_ENDPOINT_URL: "" });
-    expect(child.stderr).toBe("");
-    expect(child.status).toBe(0);
+  it("starts with the template's empty value (AWS's own endpoints): an empty batch is answered", async () => {
+    await withEndpoint(undefined, async (local) => {
+      expect(local.environment.AWS_ENDPOINT_URL).toBe("");
+      expect(await invoke(local, { Records: [] })).toEqual({ ok: true, payload: { batchItemFailures: [] } });
+    });
   });
 
-  it("fails at load, naming the variable, when it is not a URL", () => {
-    const child = coldStart({ AWS_ENDPOINT_URL: "host.docker.internal:5000" });
-    expect(child.status).not.toBe(0);
-    expect(child.stderr).toContain("AWS_ENDPOINT_URL must be an http:// or https:// URL");
+  it("fails its init, naming the variable, when it is not a URL", async () => {
+    await withEndpoint("host.docker.internal:5000", async (local) => {
+      expect(await invoke(local, { Records: [] })).toMatchObject({
+        ok: false,
+        functionError: "Unhandled",
+        error: {
+          errorType: "ConfigError",
+          errorMessage: expect.stringContaining("AWS_ENDPOINT_URL must be an http:// or https:// URL"),
+        },
+      });
+    });
   });
 });
 

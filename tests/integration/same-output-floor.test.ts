@@ -2,11 +2,16 @@
  * The benchmark's same-output floor (tools/bench/same-output-floor.ts) produces our output, byte for
  * byte: the built bundle's Firehose records, concatenated, equal the floor's buffer for an event of
  * plain valid readings of both contract versions (the floor validates and de-aggregates nothing).
+ * Its sending form makes the PutRecordBatch requests any sender must, within Firehose's limits. Both
+ * run in this process with AWS answering in-process, as the benchmark runs them.
  */
 import { createRequire } from "node:module";
+import { FirehoseClient } from "@aws-sdk/client-firehose";
 import { afterAll, describe, expect, it } from "vitest";
-import { sameOutputFloor } from "../../tools/bench/same-output-floor.ts";
+import { FIREHOSE_LIMITS } from "../../shared/firehose/index.ts";
+import { sameOutputFloor, sameOutputSendFloor } from "../../tools/bench/same-output-floor.ts";
 import { installStubTransport } from "../../tools/bench/stub-transport.ts";
+import { maxSizeBatch } from "../../tools/fixtures/events.ts";
 import {
   jsonBytes,
   kinesisEvent,
@@ -75,5 +80,25 @@ describe("the same-output floor", () => {
     expect(ours.toString("utf8").split("\n")).toHaveLength(event.Records.length + 1);
     expect(floor.bytes.toString("utf8")).toBe(ours.toString("utf8"));
     expect(floor.bytes.equals(ours)).toBe(true);
+  });
+
+  it("with the requests: sends exactly its lines, cut at line ends into records and calls within Firehose's limits", async () => {
+    const meter = installStubTransport(createRequire(import.meta.url));
+    const client = new FirehoseClient({ region: "eu-west-1", credentials: { accessKeyId: "a", secretAccessKey: "b" } });
+    const event = maxSizeBatch();
+    const options = { processedAt: "2026-12-06T00:00:00.000Z", speedLimitKmh: 130 };
+    const lines = Buffer.from(sameOutputFloor(structuredClone(event), options).bytes);
+
+    meter.metering = true;
+    meter.keepData = true;
+    meter.firehoseCalls = 0;
+    const calls = await sameOutputSendFloor(structuredClone(event), options, client, "telemetry-delivery");
+    meter.metering = false;
+
+    expect(Buffer.concat(meter.firehoseRecords).equals(lines)).toBe(true);
+    expect(meter.firehoseRecords.every((r) => r.length <= FIREHOSE_LIMITS.recordBytes && r.at(-1) === 0x0a)).toBe(true);
+    expect(meter.firehoseRecords.length).toBeGreaterThan(1);
+    expect(calls).toBe(meter.firehoseCalls);
+    expect(calls).toBeLessThanOrEqual(Math.ceil(lines.length / FIREHOSE_LIMITS.batchBytes) + 1);
   });
 });

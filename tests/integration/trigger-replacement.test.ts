@@ -2,15 +2,19 @@
  * Replacing the trigger (a new event source mapping, as switching to enhanced fan-out does): the old
  * mapping has read the stream up to the switch; the replacement starts either at TRIM_HORIZON or
  * AT_TIMESTAMP a moment before the switch. Duplicates are counted by `ingest.recordId` in the lines
- * the built bundle delivered to the data bucket through moto.
+ * the built function (under Lambda's runtime interface) delivered to the data bucket through moto.
  */
 import { DescribeStreamSummaryCommand, PutRecordsCommand } from "@aws-sdk/client-kinesis";
-import { beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { seededRandom, telemetrySample } from "../../tools/fixtures/fixtures.ts";
-import { BUILT_BUNDLE, type Handler, loadHandler } from "../../tools/lambda/invoke.ts";
-import { bundleEnv, deliveredLines, freshPipeline, REGION, STREAM } from "../../tools/pipeline/emulator.ts";
-import { type EventSourceMappingConfig, runEventSourceMapping } from "../../tools/pipeline/event-source-mapping.ts";
+import { deliveredLines, freshPipeline, REGION, STREAM } from "../../tools/pipeline/emulator.ts";
+import {
+  type EventSourceMappingConfig,
+  type Invoke,
+  runEventSourceMapping,
+} from "../../tools/pipeline/event-source-mapping.ts";
 import { kinesisClient } from "../../tools/pipeline/kinesis-client.ts";
+import { type Consumer, startConsumer } from "../support/local-lambda.ts";
 
 const endpoint = inject("motoEndpoint");
 const kinesis = kinesisClient({ endpoint, region: REGION });
@@ -19,13 +23,15 @@ const random = seededRandom(7);
 const BEFORE = 40;
 const OVERLAP = 5;
 const AFTER = 5;
-let handler: Handler;
+let consumer: Consumer;
+let handler: Invoke;
 let streamArn: string;
 
-beforeAll(() => {
-  Object.assign(process.env, bundleEnv(endpoint));
-  handler = loadHandler(BUILT_BUNDLE);
+beforeAll(async () => {
+  consumer = await startConsumer(endpoint);
+  handler = consumer.mapping;
 });
+afterAll(() => consumer?.lambda.stop());
 
 beforeEach(async () => {
   await freshPipeline(endpoint, { streamShards: 2 });
@@ -55,7 +61,6 @@ function mapping(overrides: Partial<EventSourceMappingConfig>): EventSourceMappi
     startingPosition: "TRIM_HORIZON",
     maximumRetryAttempts: 2,
     bisectBatchOnFunctionError: true,
-    functionTimeoutMs: 30_000,
     invokeIdentityArn: "arn:aws:iam::444455556666:role/telemetry-consumer-role",
     onFailure: async (record) => {
       throw new Error(`unexpected on-failure record: ${JSON.stringify(record)}`);

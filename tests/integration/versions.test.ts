@@ -1,8 +1,9 @@
 /**
- * Contract versions through the built bundle against a real moto server: v1 and v2 lines side by
- * side in the data bucket, and a version held back by ACCEPTED_SCHEMA_VERSIONS in quarantine.
+ * Contract versions through the built bundle, under Lambda's runtime interface (a local Lambda),
+ * against a real moto server: v1 and v2 lines side by side in the data bucket, and a version held
+ * back by ACCEPTED_SCHEMA_VERSIONS (set as `sam local invoke --env-vars` sets it) in quarantine.
  */
-import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import {
   jsonBytes,
   kinesisEvent,
@@ -11,20 +12,28 @@ import {
   telemetrySample,
   telemetryV2Sample,
 } from "../../tools/fixtures/fixtures.ts";
-import { BUILT_BUNDLE, lambdaContext, loadHandler, requireBuilt } from "../../tools/lambda/invoke.ts";
-import { bundleEnv, deliveredLines, freshPipeline, quarantinedLines } from "../../tools/pipeline/emulator.ts";
+import { requireBuilt } from "../../tools/lambda/invoke.ts";
+import { deliveredLines, freshPipeline, quarantinedLines } from "../../tools/pipeline/emulator.ts";
 import { enrichedV2Validator, enrichedValidator } from "../support/contract.ts";
+import { startConsumer } from "../support/local-lambda.ts";
 
 const endpoint = inject("motoEndpoint");
 
 beforeAll(() => {
   requireBuilt();
-  Object.assign(process.env, bundleEnv(endpoint));
 });
 
-afterEach(() => {
-  delete process.env.ACCEPTED_SCHEMA_VERSIONS;
-});
+/** The function's answer to `event` with ACCEPTED_SCHEMA_VERSIONS as given (the template's value if undefined). */
+async function invokeWith(acceptedSchemaVersions: string | undefined, event: unknown) {
+  const consumer = await startConsumer(endpoint, {
+    envVars: acceptedSchemaVersions === undefined ? {} : { ACCEPTED_SCHEMA_VERSIONS: acceptedSchemaVersions },
+  });
+  try {
+    return await consumer.invoke(event);
+  } finally {
+    await consumer.lambda.stop();
+  }
+}
 
 /** v1, v2, v1, v2. */
 function mixedEvent() {
@@ -40,16 +49,15 @@ function mixedEvent() {
   );
 }
 
-describe("contract versions in the built bundle", () => {
+describe("contract versions in the built bundle, under the runtime interface", () => {
   it("delivers v1 and v2 readings, each line with its own schemaVersion and valid against its output schema", async () => {
     await freshPipeline(endpoint);
-    const handler = loadHandler(BUILT_BUNDLE, { fresh: true });
     const event = mixedEvent();
 
-    const response = await handler(event, lambdaContext(30_000));
+    const answer = await invokeWith(undefined, event);
 
     const delivered = await deliveredLines(endpoint);
-    expect(response).toEqual({ batchItemFailures: [] });
+    expect(answer).toEqual({ ok: true, payload: { batchItemFailures: [] } });
     expect(delivered.map((line) => [line.ingest.recordId, line.schemaVersion]).sort()).toEqual(
       event.Records.map((r, n) => [r.eventID, n % 2 === 0 ? 1 : 2]).sort(),
     );
@@ -60,13 +68,11 @@ describe("contract versions in the built bundle", () => {
 
   it("quarantines v2 as SCHEMA_UNSUPPORTED when ACCEPTED_SCHEMA_VERSIONS=1, keeping the original bytes", async () => {
     await freshPipeline(endpoint);
-    process.env.ACCEPTED_SCHEMA_VERSIONS = "1";
-    const handler = loadHandler(BUILT_BUNDLE, { fresh: true });
     const event = mixedEvent();
 
-    const response = await handler(event, lambdaContext(30_000));
+    const answer = await invokeWith("1", event);
 
-    expect(response).toEqual({ batchItemFailures: [] });
+    expect(answer).toEqual({ ok: true, payload: { batchItemFailures: [] } });
     expect((await deliveredLines(endpoint)).map((line) => line.schemaVersion)).toEqual([1, 1]);
     const quarantined = await quarantinedLines(endpoint);
     expect(quarantined.map((q) => [q.recordId, q.reason, q.data])).toEqual(
@@ -74,10 +80,14 @@ describe("contract versions in the built bundle", () => {
     );
   });
 
-  it("refuses to start with an ACCEPTED_SCHEMA_VERSIONS naming an unknown version", () => {
-    process.env.ACCEPTED_SCHEMA_VERSIONS = "1,3";
-    expect(() => loadHandler(BUILT_BUNDLE, { fresh: true })).toThrow(
-      /^ACCEPTED_SCHEMA_VERSIONS must be a comma-separated list/,
-    );
+  it("fails its init with an ACCEPTED_SCHEMA_VERSIONS naming an unknown version", async () => {
+    expect(await invokeWith("1,3", mixedEvent())).toMatchObject({
+      ok: false,
+      functionError: "Unhandled",
+      error: {
+        errorType: "ConfigError",
+        errorMessage: expect.stringMatching(/^ACCEPTED_SCHEMA_VERSIONS must be a comma-separated list/),
+      },
+    });
   });
 });

@@ -1,11 +1,14 @@
 /**
- * The benchmark, side by side in one process: the floor, the same-output floor, two Powertools
- * peers, and ours (the built bundle) under each DELIVERY_COMPRESSION measured, on a deterministic
- * maximum-size Kinesis event and on ~1-KB readings, with AWS answering in-process; then Firehose
- * billing, the codec alone, peak memory, cold init and cost. Returns figures, never a verdict.
+ * The benchmark, side by side in one process: the floor, the same-output floor (lines only, and with
+ * the PutRecordBatch requests any sender must make), two Powertools peers, and ours (the built
+ * bundle) under each DELIVERY_COMPRESSION measured, on a deterministic maximum-size Kinesis event and
+ * on ~1-KB readings, with AWS answering in-process; then Firehose billing, the codec alone, peak
+ * memory, cold init and cost; and ours under Lambda's runtime interface (a local Lambda), whose own
+ * REPORT line gives its duration. Returns figures, never a verdict.
  */
 import { statSync } from "node:fs";
 import { createRequire } from "node:module";
+import { FirehoseClient } from "@aws-sdk/client-firehose";
 import type { KinesisStreamEvent } from "aws-lambda";
 import { FIREHOSE_LIMITS } from "../../shared/firehose/index.ts";
 import {
@@ -16,7 +19,10 @@ import {
 } from "../fixtures/events.ts";
 import { captureEmf } from "../lambda/emf.ts";
 import { BUILT_BUNDLE, lambdaContext } from "../lambda/invoke.ts";
-import { bundleEnv } from "../pipeline/emulator.ts";
+import { invokeFunction, lambdaClient } from "../lambda/invoke-api.ts";
+import { type Report, startLocalLambda } from "../lambda/local-lambda.ts";
+import { bundleEnv, DELIVERY_STREAM, functionEnvVars, REGION } from "../pipeline/emulator.ts";
+import { CONSUMER_FUNCTION } from "../pipeline/run.ts";
 import { coldInitMs, median } from "./bundling.ts";
 import {
   COMPRESSIONS,
@@ -30,7 +36,8 @@ import { costPerMillion } from "./cost.ts";
 import { accountedFor, type MemoryRun, measureMemory } from "./memory.ts";
 import { codecMsPerEvent, type Metered, meterRun } from "./metering.ts";
 import { race } from "./race.ts";
-import { sameOutputFloor } from "./same-output-floor.ts";
+import { sameOutputFloor, sameOutputSendFloor } from "./same-output-floor.ts";
+import { startStubAws } from "./stub-aws-server.ts";
 import { installStubTransport } from "./stub-transport.ts";
 
 export interface BenchOptions {
@@ -46,8 +53,15 @@ export interface BenchResult {
   records: number;
   eventBytes: number;
   floorRps: number;
+  /** The same-output floor's lines alone (the old floor). */
   sameOutputFloorRps: number;
+  /** The same-output floor with the PutRecordBatch requests built, serialised and signed (the fair floor). */
+  sendFloorRps: number;
+  /** PutRecordBatch calls the fair floor makes for the event. */
+  sendFloorCalls: number;
   oursRps: number;
+  /** Ours under Lambda's runtime interface: the runtime's own REPORT durations for the event. */
+  runtime: RuntimeFigures;
   /** Ours under each DELIVERY_COMPRESSION: speed, Lambda ms per event, Firehose billed bytes per payload byte. */
   compression: Record<
     Compression,
@@ -99,33 +113,48 @@ export async function runBench({ rounds, warmup, log }: BenchOptions): Promise<B
   process.on("unhandledRejection", () => {
     unhandledRejections++;
   });
+  const event = maxSizeBatch();
+  const eventText = JSON.stringify(event);
   const meter = installStubTransport(createRequire(import.meta.url));
+  const underRuntime = await startOursUnderRuntime();
   const emf = captureEmf();
   const { ours, peerA, peerB, peerAFile } = await loadHandlers();
   const context = () => lambdaContext(60_000);
 
-  const event = maxSizeBatch();
-  const eventText = JSON.stringify(event);
   const records = event.Records.length;
   log(
     `event: ${records} Kinesis records, ${eventText.length.toLocaleString("en-US")} bytes; ${warmup} warm-up + ${rounds} alternating rounds`,
   );
   const floorOptions = { processedAt: new Date().toISOString(), speedLimitKmh: 130 };
+  const floorFirehose = new FirehoseClient({
+    region: REGION,
+    credentials: { accessKeyId: "bench", secretAccessKey: "bench" },
+    maxAttempts: 1,
+  });
   const oursContenders = Object.fromEntries(
     COMPRESSIONS.map((c) => [oursName(c), (e: KinesisStreamEvent) => ours[c](e, context())]),
   );
-  const ms = await race(
-    {
-      floor,
-      sameOutputFloor: (e) => sameOutputFloor(e, floorOptions),
-      ...oursContenders,
-      peerB: (e) => peerB(e, context()),
-      peerA: (e) => peerA(e, context()),
-    },
-    eventText,
-    rounds,
-    warmup,
-  );
+  let ms: Record<string, number>;
+  try {
+    ms = await race(
+      {
+        floor,
+        sameOutputFloor: (e) => sameOutputFloor(e, floorOptions),
+        sendFloor: (e) => sameOutputSendFloor(e, floorOptions, floorFirehose, DELIVERY_STREAM),
+        ...oursContenders,
+        // Its figure is the runtime's own REPORT Duration of each invocation, not this round trip.
+        oursUnderRuntime: underRuntime.invoke,
+        peerB: (e) => peerB(e, context()),
+        peerA: (e) => peerA(e, context()),
+      },
+      eventText,
+      rounds,
+      warmup,
+    );
+  } finally {
+    await underRuntime.stop();
+  }
+  const runtime = underRuntime.figures(warmup);
   const rps = (name: string) => records / ((ms[name] ?? Number.NaN) / 1000);
 
   log("1-KB readings: ours and peer A");
@@ -165,6 +194,8 @@ export async function runBench({ rounds, warmup, log }: BenchOptions): Promise<B
     init.peerA?.push(coldInitMs(peerAFile));
   }
 
+  const sendFloorCalls = await sameOutputSendFloor(JSON.parse(eventText), floorOptions, floorFirehose, DELIVERY_STREAM);
+
   const costs = {
     "270 B": costsPerMillion(ms, firehoseBy, peerAFirehose, records),
     "1 KB": costsPerMillion(kbMs, firehoseKbBy, peerAKb, kbEvent.Records.length),
@@ -174,7 +205,10 @@ export async function runBench({ rounds, warmup, log }: BenchOptions): Promise<B
     eventBytes: eventText.length,
     floorRps: Math.round(rps("floor")),
     sameOutputFloorRps: Math.round(rps("sameOutputFloor")),
+    sendFloorRps: Math.round(rps("sendFloor")),
+    sendFloorCalls,
     oursRps: Math.round(rps("ours")),
+    runtime,
     compression: Object.fromEntries(
       COMPRESSIONS.map((c) => [
         c,
@@ -234,5 +268,62 @@ function costsPerMillion(
       ]),
     ),
     peerA: costPerMillion((ms.peerA ?? 0) / records, peerA.billed / records, records),
+  };
+}
+
+/** Ours under Lambda's runtime interface, on the same event, AWS answering over HTTP on this machine. */
+export interface RuntimeFigures {
+  /** The REPORT Duration of the execution environment's first invocation (its init included). */
+  readonly firstMs: number;
+  /** The median REPORT Duration of the measured rounds' invocations, in the same environment. */
+  readonly medianMs: number;
+  /** Invocations measured (the rounds). */
+  readonly invocations: number;
+  /** The REPORT's Memory Size (its Max Memory Used only repeats it). */
+  readonly memorySizeMb: number;
+}
+
+/**
+ * The built function under the local Lambda with the template's configuration (DELIVERY_COMPRESSION
+ * none, as ours in the table), AWS answering success over HTTP (stub-aws-server.ts), raced among the
+ * in-process contenders so every figure meets the same machine: each invocation is timed by the
+ * runtime's own REPORT line. `figures(warmup)` leaves out the warm-up rounds' invocations.
+ */
+async function startOursUnderRuntime() {
+  const aws = await startStubAws();
+  const reports: Report[] = [];
+  const lambda = await startLocalLambda({
+    functionName: CONSUMER_FUNCTION,
+    region: REGION,
+    envVars: { ...functionEnvVars(aws.endpoint), DELIVERY_COMPRESSION: "none", POWERTOOLS_LOG_LEVEL: "ERROR" },
+    onInvocation: (invocation) => {
+      if (invocation.report) reports.push(invocation.report);
+    },
+  }).catch(async (err: unknown) => {
+    await aws.stop();
+    throw err;
+  });
+  const client = lambdaClient(lambda.endpoint, REGION);
+  return {
+    async invoke(event: KinesisStreamEvent): Promise<void> {
+      const answer = await invokeFunction(client, CONSUMER_FUNCTION, event);
+      if (!answer.ok)
+        throw new Error(`ours failed under the runtime: ${answer.error.errorType}: ${answer.error.errorMessage}`);
+    },
+    async stop(): Promise<void> {
+      await lambda.stop();
+      await aws.stop();
+    },
+    figures(warmup: number): RuntimeFigures {
+      const [first] = reports;
+      const measured = reports.slice(warmup);
+      if (first === undefined || measured.length === 0) throw new Error("the runtime printed no REPORT line");
+      return {
+        firstMs: first.durationMs,
+        medianMs: Math.round(median(measured.map((r) => r.durationMs)) * 10) / 10,
+        invocations: measured.length,
+        memorySizeMb: first.memorySizeMb,
+      };
+    },
   };
 }

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUILT_BUNDLE } from "../lambda/invoke.ts";
+import { lambdaHeapFlags } from "../lambda/local-lambda.ts";
 import { BENCH_OUT, bundleFunction } from "./bundling.ts";
 
 /** The batch's accounting, from its log line. */
@@ -24,12 +25,6 @@ export interface MemoryRun {
   peakRssMb: number;
   heapMb: number;
   accounting: Accounting;
-}
-
-/** Lambda's Node.js bootstrap heap flags for a function of `memoryMb` (new space a tenth, semi-space half of that). */
-function lambdaHeapFlags(memoryMb: number): string[] {
-  const newSpace = Math.floor(memoryMb / 10);
-  return [`--max-semi-space-size=${Math.floor(newSpace / 2)}`, `--max-old-space-size=${memoryMb - newSpace}`];
 }
 
 /**

@@ -4,17 +4,23 @@
  * (the same fields, in the same order, with the same values as our line), `JSON.stringify`, and
  * UTF-8 encode it into one output buffer. It validates nothing, de-aggregates nothing (KPL
  * aggregates and records that are not JSON objects are skipped), quarantines nothing, sends
- * nothing (records whose line cannot be built are skipped): ours ÷ this floor is our overhead over
- * the output itself. tests/integration/same-output-floor.test.ts checks its lines byte for byte
- * against the built bundle's.
+ * nothing (records whose line cannot be built are skipped). tests/integration/same-output-floor.test.ts
+ * checks its lines byte for byte against the built bundle's.
+ *
+ * `sameOutputSendFloor` adds what any sender of those lines must do: the PutRecordBatch requests,
+ * built, serialised and signed by the SDK's Firehose client. Ours ÷ that floor is our overhead over
+ * producing and sending the output itself; `sameOutputFloor` alone (lines only, the old floor) is
+ * kept beside it for comparison.
  *
  * The fields and their order are the output schemas' (EnrichedTelemetryV1, EnrichedTelemetryV2 of
  * shared/contract.ts), read once, when this module loads: a field the contract adds reaches the
  * floor's lines without an edit here.
  */
+import { type FirehoseClient, PutRecordBatchCommand } from "@aws-sdk/client-firehose";
 import type { KinesisStreamEvent } from "aws-lambda";
 import type { TObject, TSchema } from "typebox";
 import { EnrichedTelemetryV1, EnrichedTelemetryV2, type Telemetry } from "../../shared/contract.ts";
+import { FIREHOSE_LIMITS } from "../../shared/firehose/index.ts";
 
 const KM_PER_MILE = 1.609344;
 
@@ -138,4 +144,45 @@ export function sameOutputFloor(event: KinesisStreamEvent, options: FloorOptions
     out[offset++] = 0x0a;
   }
   return { bytes: out.subarray(0, offset) };
+}
+
+/**
+ * The same-output floor, then the requests any sender of its lines must make: the lines cut, at line
+ * boundaries, into Firehose records of at most 1,000 KiB, the records grouped into PutRecordBatch
+ * calls of at most 500 records and 4,000,000 bytes, each built, serialised (the records' base64 in
+ * the JSON body) and signed (SigV4, the payload hashed) by `client`, and sent (in the benchmark, to
+ * AWS answering in-process). It packs nothing tighter and retries nothing. Resolves with the calls made.
+ */
+export async function sameOutputSendFloor(
+  event: KinesisStreamEvent,
+  options: FloorOptions,
+  client: FirehoseClient,
+  deliveryStreamName: string,
+): Promise<number> {
+  const { bytes } = sameOutputFloor(event, options);
+  let calls = 0;
+  let batch: Uint8Array[] = [];
+  let batchBytes = 0;
+  const send = async () => {
+    await client.send(
+      new PutRecordBatchCommand({ DeliveryStreamName: deliveryStreamName, Records: batch.map((Data) => ({ Data })) }),
+    );
+    calls++;
+    batch = [];
+    batchBytes = 0;
+  };
+  for (let start = 0; start < bytes.length; ) {
+    const limit = Math.min(start + FIREHOSE_LIMITS.recordBytes, bytes.length);
+    // After the last whole line that fits (a line longer than a record, which ours would reject, is cut).
+    const cut = bytes.lastIndexOf(0x0a, limit - 1) + 1;
+    const end = limit === bytes.length || cut <= start ? limit : cut;
+    const record = bytes.subarray(start, end);
+    if (batch.length === FIREHOSE_LIMITS.batchRecords || batchBytes + record.length > FIREHOSE_LIMITS.batchBytes)
+      await send();
+    batch.push(record);
+    batchBytes += record.length;
+    start = end;
+  }
+  if (batch.length > 0) await send();
+  return calls;
 }

@@ -4,8 +4,8 @@
  * reset the connection, hang, delay, or (PutRecordBatch) accept only some entries. Rules draw from a
  * seeded generator, so a scenario replays the same faults.
  */
-import { once } from "node:events";
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
+import { closeServer, listenLocally, readBody } from "../lambda/net.ts";
 
 export interface ProxiedRequest {
   readonly method: string;
@@ -170,12 +170,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     });
   }
 
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("fault proxy has no port");
+  const endpoint = await listenLocally(server);
   return {
-    endpoint: `http://127.0.0.1:${address.port}`,
+    endpoint,
     counts,
     setRule(next) {
       rule = next;
@@ -186,17 +183,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     async stop() {
       stopped = true;
       for (const res of hanging) res.destroy();
-      server.closeAllConnections();
-      server.close();
-      await once(server, "close");
+      await closeServer(server);
     },
   };
-}
-
-async function readBody(stream: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 function respondError(

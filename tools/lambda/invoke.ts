@@ -1,7 +1,9 @@
 /**
- * Runs the built bundle (`sam build` output) in this process, as the Lambda runtime would: load
- * `index.js`, call `handler(event, context)` with a Lambda-like context whose remaining time counts
- * down from the configured timeout.
+ * The built bundle (`sam build` output) loaded into this process: `index.js` required, its `handler`
+ * called with a hand-made Lambda-like context whose remaining time counts down from a timeout. For
+ * the unit tests (`lambdaContext`) and the benchmark's in-process figures (the bundle beside its
+ * peers, AWS answering in-process) only: everything else runs the function under Lambda's own
+ * runtime interface (tools/lambda/local-lambda.ts).
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";

@@ -19,15 +19,27 @@ export const FAILURE_BUCKET = "telemetry-failures";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 
-/** The environment the function needs: against the emulator at `endpoint`, or with no endpoint override. */
+/**
+ * The values `sam local invoke --env-vars` sets for either function against the emulator at
+ * `endpoint` (local/env.moto.json's, with this emulator's address): what a local Lambda resolves
+ * the template with.
+ */
+export function functionEnvVars(endpoint: string): Record<string, string> {
+  return { AWS_ENDPOINT_URL: endpoint, DELIVERY_STREAM_NAME: DELIVERY_STREAM, QUARANTINE_BUCKET };
+}
+
+/**
+ * The whole environment a bundle loaded in this process needs (the benchmark's, the operator's
+ * redrive command's): against the emulator at `endpoint`, or with no endpoint override.
+ */
 export function bundleEnv(endpoint?: string): Record<string, string> {
+  const { AWS_ENDPOINT_URL: _, ...names } = functionEnvVars(endpoint ?? "");
   return {
     ...(endpoint === undefined ? {} : { AWS_ENDPOINT_URL: endpoint }),
     AWS_REGION: REGION,
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    DELIVERY_STREAM_NAME: DELIVERY_STREAM,
-    QUARANTINE_BUCKET,
+    ...names,
     POWERTOOLS_SERVICE_NAME: "telemetry-consumer",
     POWERTOOLS_METRICS_NAMESPACE: "VehicleTelemetry",
     POWERTOOLS_LOG_LEVEL: "WARN",

@@ -1,15 +1,16 @@
 /**
  * A local stand-in for Lambda's Kinesis event source mapping, against the emulator: per shard, in
- * order, it reads records, builds events of exactly Lambda's shape, invokes the handler with a
- * Lambda-like context and honours the response the way Lambda does with ReportBatchItemFailures:
- * a reported `itemIdentifier` rewinds the batch to that record, a function error (or timeout) retries
- * the batch, split in two first when bisect is on, and a batch that exhausts MaximumRetryAttempts
- * goes to the on-failure destination and is skipped.
+ * order, it reads records, builds events of exactly Lambda's shape, invokes the function through
+ * Lambda's Invoke API (the Lambda SDK client's InvokeCommand, against a local Lambda's front end:
+ * tools/lambda/local-lambda.ts) and honours the answer the way Lambda does with
+ * ReportBatchItemFailures: a reported `itemIdentifier` rewinds the batch to that record, a function
+ * error (`FunctionError`: an error thrown, a crashed runtime, the runtime's timeout) retries the
+ * batch, split in two first when bisect is on, and a batch that exhausts MaximumRetryAttempts goes to
+ * the on-failure destination and is skipped.
  *
  * Differences from Lambda, kept on purpose to stay small:
- * - Shards are polled in one process; the handler module is shared (Lambda: one instance per shard
- *   batch, ParallelizationFactor 1 assumed here).
- * - A timed-out invocation is abandoned, not frozen: its in-flight calls may still complete.
+ * - Shards are polled in one process, one invocation in flight per shard (ParallelizationFactor 1);
+ *   the local Lambda gives each its own execution environment.
  * - No MaximumRecordAgeInSeconds, no tumbling windows, no resharding (parent/child shard order).
  * - Retries back off 100 ms · 2^n (capped at 2 s); Lambda's timing differs.
  */
@@ -20,9 +21,18 @@ import {
   type _Record as KinesisRecord,
   ListShardsCommand,
 } from "@aws-sdk/client-kinesis";
-import type { KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
+import type { LambdaClient } from "@aws-sdk/client-lambda";
+import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 import { shardIdOf } from "../../shared/enrich.ts";
-import { type Handler, lambdaContext } from "../lambda/invoke.ts";
+import { type InvokeResult, invokeFunction, TIMED_OUT } from "../lambda/invoke-api.ts";
+
+/** One synchronous invocation of the function with a batch's event, answered as Lambda's Invoke API answers. */
+export type Invoke = (event: KinesisStreamEvent) => Promise<InvokeResult<KinesisStreamBatchResponse | null>>;
+
+/** Invokes `functionName` through `client` (a Lambda client for the local Lambda's endpoint), as Lambda's mapping does. */
+export function lambdaInvoke(client: LambdaClient, functionName: string): Invoke {
+  return (event) => invokeFunction<KinesisStreamBatchResponse | null>(client, functionName, event);
+}
 
 export interface EventSourceMappingConfig {
   readonly streamArn: string;
@@ -35,7 +45,6 @@ export interface EventSourceMappingConfig {
   /** -1 retries until the batch succeeds, as Lambda's default does. */
   readonly maximumRetryAttempts: number;
   readonly bisectBatchOnFunctionError: boolean;
-  readonly functionTimeoutMs: number;
   readonly invokeIdentityArn: string;
   /** Receives Lambda's on-failure record for a batch that ran out of retries. */
   readonly onFailure: (record: OnFailureRecord) => Promise<void>;
@@ -75,7 +84,7 @@ export interface EventSourceMappingStats {
   recordsRetried: number;
   /** The longest invocation, in ms. */
   maxInvocationMs: number;
-  /** Invocations that ran past the function timeout (Lambda would have ended them). */
+  /** Invocations the runtime ended at the function's timeout (Sandbox.Timedout). */
   timeouts: number;
   /** The first function errors' messages (at most `KEPT_ERROR_MESSAGES`), to say what failed. */
   errorMessages: string[];
@@ -109,19 +118,19 @@ export function newEventSourceMappingStats(): EventSourceMappingStats {
  */
 export async function runEventSourceMapping(
   kinesis: KinesisClient,
-  handler: Handler,
+  invoke: Invoke,
   config: EventSourceMappingConfig,
   stats: EventSourceMappingStats = newEventSourceMappingStats(),
 ): Promise<EventSourceMappingStats> {
   const shards = await kinesis.send(new ListShardsCommand({ StreamARN: config.streamArn }));
   const ids = (shards.Shards ?? []).map((s) => s.ShardId).filter((id): id is string => id !== undefined);
-  await Promise.all(ids.map((shardId) => pollShard(kinesis, handler, config, shardId, stats)));
+  await Promise.all(ids.map((shardId) => pollShard(kinesis, invoke, config, shardId, stats)));
   return stats;
 }
 
 async function pollShard(
   kinesis: KinesisClient,
-  handler: Handler,
+  invoke: Invoke,
   config: EventSourceMappingConfig,
   shardId: string,
   stats: EventSourceMappingStats,
@@ -158,7 +167,7 @@ async function pollShard(
     while (buffer.length >= config.batchSize || (buffer.length > 0 && (windowElapsed || finished))) {
       const batch = takeBatch(buffer, config.batchSize, shardId, config);
       buffer = buffer.slice(batch.length);
-      await deliverBatch(handler, config, batch, stats);
+      await deliverBatch(invoke, config, batch, stats);
     }
     if (buffer.length === 0) windowStart = Date.now();
     if (caughtUp) await sleep(pollMs);
@@ -218,11 +227,15 @@ export function toEventRecord(
   };
 }
 
-type Outcome = { kind: "ok" } | { kind: "partial"; from: number } | { kind: "error"; message: string };
+type Outcome =
+  | { kind: "ok" }
+  | { kind: "partial"; from: number }
+  /** `functionError`: Lambda's FunctionError ("Unhandled"), or the Invoke API's own error's name. */
+  | { kind: "error"; functionError: string; message: string };
 
 /** Invokes until the batch is done: rewinding on partial failure, bisecting on error, and giving up after the retries. */
 async function deliverBatch(
-  handler: Handler,
+  invoke: Invoke,
   config: EventSourceMappingConfig,
   batch: KinesisStreamRecord[],
   stats: EventSourceMappingStats,
@@ -235,7 +248,7 @@ async function deliverBatch(
         stats.recordsRetried += current.length;
         await sleep(Math.min(2_000, 100 * 2 ** (attempt - 1)));
       }
-      const outcome = await invoke(handler, config, current, stats);
+      const outcome = await invokeOnce(invoke, config, current, stats);
       if (outcome.kind === "ok") break;
       const exhausted = config.maximumRetryAttempts >= 0 && attempt >= config.maximumRetryAttempts;
       if (outcome.kind === "partial") {
@@ -259,15 +272,15 @@ async function deliverBatch(
         break;
       }
       if (exhausted) {
-        await sendToOnFailure(config, current, stats, attempt + 1, outcome.message);
+        await sendToOnFailure(config, current, stats, attempt + 1, outcome.functionError);
         break;
       }
     }
   }
 }
 
-async function invoke(
-  handler: Handler,
+async function invokeOnce(
+  invoke: Invoke,
   config: EventSourceMappingConfig,
   records: KinesisStreamRecord[],
   stats: EventSourceMappingStats,
@@ -275,34 +288,33 @@ async function invoke(
   stats.invocations++;
   stats.recordsInvoked += records.length;
   await config.beforeInvoke?.(stats.invocations);
-  const event: KinesisStreamEvent = { Records: records };
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new InvocationTimeoutError(config.functionTimeoutMs)), config.functionTimeoutMs);
-  });
   const started = performance.now();
   try {
-    const response = await Promise.race([handler(event, lambdaContext(config.functionTimeoutMs)), timeout]);
-    const failures = response?.batchItemFailures ?? [];
+    const result = await invoke({ Records: records });
+    if (!result.ok) {
+      if (result.error.errorType === TIMED_OUT) stats.timeouts++;
+      return {
+        kind: "error",
+        functionError: result.functionError,
+        message: `${result.error.errorType}: ${result.error.errorMessage}`,
+      };
+    }
+    const failures = result.payload?.batchItemFailures ?? [];
     if (failures.length === 0) return { kind: "ok" };
     const reported = new Set(failures.map((f) => f.itemIdentifier));
     const from = records.findIndex((r) => reported.has(r.kinesis.sequenceNumber));
     // An identifier that names no record of the batch fails the whole batch, as in Lambda.
     return { kind: "partial", from: from === -1 ? 0 : from };
   } catch (err) {
-    if (err instanceof InvocationTimeoutError) stats.timeouts++;
-    return { kind: "error", message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+    // The Invoke API itself failed (the local Lambda could not run the function): retried like a function error.
+    const name = err instanceof Error ? err.name : "Error";
+    return {
+      kind: "error",
+      functionError: name,
+      message: err instanceof Error ? `${name}: ${err.message}` : String(err),
+    };
   } finally {
-    clearTimeout(timer);
     stats.maxInvocationMs = Math.max(stats.maxInvocationMs, performance.now() - started);
-  }
-}
-
-/** Lambda ended the invocation at the function timeout (the local trigger abandons it instead). */
-class InvocationTimeoutError extends Error {
-  constructor(timeoutMs: number) {
-    super(`Task timed out after ${timeoutMs} ms`);
-    this.name = "InvocationTimeoutError";
   }
 }
 

@@ -4,21 +4,11 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { createServer } from "node:net";
+import { freePort } from "../lambda/net.ts";
 
 export interface MotoServer {
   readonly endpoint: string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === "string") throw new Error("could not get a free port");
-  return address.port;
 }
 
 async function waitUntilUp(endpoint: string, child: ChildProcess, stderr: string[]): Promise<void> {

@@ -1,22 +1,25 @@
 /**
  * The redrive scenarios, end to end on the local pipeline (moto): the whole pipeline runs once with
- * a situation that leaves records out of the data bucket, then RedriveFunction's built bundle is
- * invoked chunk by chunk (continuation token) until done, then once more (the manifest must stop a
- * second delivery), and both states are reconciled with what the fleet produced.
+ * a situation that leaves records out of the data bucket, then RedriveFunction's built artifact,
+ * under Lambda's runtime interface (a local Lambda), is invoked through Lambda's Invoke API chunk by
+ * chunk (continuation token) until done, then once more (the manifest must stop a second delivery),
+ * and both states are reconciled with what the fleet produced.
  *  - redrive-versions: part of the fleet sends telemetry v2 while the function holds it back
  *    (ACCEPTED_SCHEMA_VERSIONS=1): quarantined SCHEMA_UNSUPPORTED; redriven with 1,2 accepted.
  *  - redrive-on-failure: the delivery stream is deleted for longer than MaximumRetryAttempts, so
  *    batches go to the on-failure bucket; after it is back, the ranges are read back from the stream.
  */
 import { addSummary, emptySummary, type RedriveSummary } from "../../shared/redrive/index.ts";
-import { BUILT_REDRIVE_BUNDLE, lambdaContext, loadHandler } from "../lambda/invoke.ts";
+import { invokeFunction, lambdaClient } from "../lambda/invoke-api.ts";
+import { startLocalLambda } from "../lambda/local-lambda.ts";
 import {
-  bundleEnv,
   createDeliveryStream,
   deliveredLines,
   FAILURE_BUCKET,
+  functionEnvVars,
   QUARANTINE_BUCKET,
   quarantinedLines,
+  REGION,
 } from "./emulator.ts";
 import { startMoto } from "./moto.ts";
 import { ledgerRecordId, type Reconciliation, reconcile } from "./reconcile.ts";
@@ -46,10 +49,13 @@ interface ChunkResult {
   readonly done: boolean;
 }
 
+/** The redrive function's logical id in the template. */
+export const REDRIVE_FUNCTION = "RedriveFunction";
+
 /**
  * Runs one scenario on `run.endpoint`'s emulator, or on a moto server of its own. `options` are the pipeline's (small in CI); the
  * scenario sets what makes it (v2 share and held-back version, or the outage and retry limit).
- * Throws if moto, the bundles or a redrive chunk fail.
+ * Throws if moto or a local Lambda cannot start, or a redrive chunk fails (naming its error).
  */
 export async function runRedriveScenario(
   scenario: RedriveScenario,
@@ -58,7 +64,7 @@ export async function runRedriveScenario(
 ): Promise<RedriveScenarioReport> {
   const chunkRecords = run.chunkRecords ?? 200;
   const moto = run.endpoint ? undefined : await startMoto();
-  const envBefore = { ...process.env };
+  let redrive: Awaited<ReturnType<typeof startLocalLambda>> | undefined;
   try {
     const endpoint = run.endpoint ?? (moto?.endpoint as string);
     const pipeline = await runPipeline({
@@ -73,11 +79,19 @@ export async function runRedriveScenario(
     if (scenario === "redrive-on-failure") await createDeliveryStream(endpoint);
 
     // RedriveFunction as deployed after the fix: every version accepted.
-    Object.assign(process.env, bundleEnv(endpoint), { ACCEPTED_SCHEMA_VERSIONS: "1,2", POWERTOOLS_LOG_LEVEL: "ERROR" });
-    const handler = loadHandler(BUILT_REDRIVE_BUNDLE, { fresh: true }) as unknown as (
-      event: unknown,
-      context: ReturnType<typeof lambdaContext>,
-    ) => Promise<ChunkResult>;
+    redrive = await startLocalLambda({
+      functionName: REDRIVE_FUNCTION,
+      region: REGION,
+      envVars: {
+        ...functionEnvVars(endpoint),
+        // As local/env.moto.json: no AssumeRole, the stream is read with the function's own credentials.
+        STREAM_READ_ROLE_ARN: "",
+        ACCEPTED_SCHEMA_VERSIONS: "1,2",
+        POWERTOOLS_LOG_LEVEL: "ERROR",
+        DELIVERY_COMPRESSION: options.deliveryCompression ?? "none",
+      },
+    });
+    const client = lambdaClient(redrive.endpoint, REGION);
     const request =
       scenario === "redrive-versions"
         ? { source: "quarantine", bucket: QUARANTINE_BUCKET, reasons: ["SCHEMA_UNSUPPORTED"], maxRecords: chunkRecords }
@@ -87,10 +101,15 @@ export async function runRedriveScenario(
       let continuation: string | undefined;
       let chunks = 0;
       do {
-        const result = await handler(
-          { ...request, ...(continuation ? { continuation } : {}) },
-          lambdaContext(900_000, "RedriveFunction"),
-        );
+        const answer = await invokeFunction<ChunkResult>(client, REDRIVE_FUNCTION, {
+          ...request,
+          ...(continuation ? { continuation } : {}),
+        });
+        if (!answer.ok)
+          throw new Error(
+            `${REDRIVE_FUNCTION} failed a chunk: ${answer.error.errorType}: ${answer.error.errorMessage}`,
+          );
+        const result = answer.payload;
         chunks++;
         addSummary(total, result.summary);
         continuation = result.continuation;
@@ -126,8 +145,7 @@ export async function runRedriveScenario(
       expectedIds: [...new Set(expectedIds)].sort(),
     };
   } finally {
-    for (const name of Object.keys(process.env)) if (!(name in envBefore)) delete process.env[name];
-    Object.assign(process.env, envBefore);
+    await redrive?.stop();
     await moto?.stop();
   }
 }

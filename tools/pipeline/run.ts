@@ -1,26 +1,28 @@
 /**
  * One run of the whole local pipeline: producer → Kinesis → trigger → function → Firehose → S3, with
- * the built bundle that `sam deploy` ships, against a moto server (started here unless given). A
- * simulated fleet writes to a Kinesis stream while a local event source mapping feeds the function;
- * then both buckets are read back and reconciled with what was produced, record by record.
+ * the built artifact that `sam deploy` ships run under Lambda's runtime interface (a local Lambda:
+ * tools/lambda/local-lambda.ts), against a moto server (started here unless given). A simulated
+ * fleet writes to a Kinesis stream while a local event source mapping invokes the function through
+ * Lambda's Invoke API; then both buckets are read back and reconciled with what was produced, record
+ * by record.
  */
 import { DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import type { EnrichedTelemetry } from "../../shared/contract.ts";
-import { childProcessHandler } from "../faults/child-handler.ts";
 import { type FaultRule, startFaultProxy } from "../faults/fault-proxy.ts";
 import { seededRandom } from "../fixtures/fixtures.ts";
-import { captureEmf } from "../lambda/emf.ts";
-import { BUILT_BUNDLE, type Handler, loadHandler } from "../lambda/invoke.ts";
+import { emfTotals } from "../lambda/emf.ts";
+import { lambdaClient } from "../lambda/invoke-api.ts";
+import { type LocalLambda, startLocalLambda } from "../lambda/local-lambda.ts";
 import { saveDelivered } from "./delivered.ts";
 import {
   bucketObjects,
-  bundleEnv,
   createDeliveryStream,
   DATA_BUCKET,
   deleteDeliveryStream,
   FAILURE_BUCKET,
   freshPipeline,
+  functionEnvVars,
   linesOf,
   quarantinedLines,
   REGION,
@@ -29,6 +31,7 @@ import {
 } from "./emulator.ts";
 import {
   type EventSourceMappingStats,
+  lambdaInvoke,
   newEventSourceMappingStats,
   type OnFailureRecord,
   runEventSourceMapping,
@@ -57,7 +60,8 @@ export interface PipelineOptions {
   readonly batchingWindowMs: number;
   readonly maximumRetryAttempts: number;
   readonly bisect: boolean;
-  readonly functionTimeoutMs: number;
+  /** The function's timeout, whole seconds as in Lambda, instead of the template's. */
+  readonly functionTimeoutMs?: number;
   /** Delete the delivery stream before invocation `from` and recreate it `invocations` later. */
   readonly firehoseOutage?: { readonly from: number; readonly invocations: number };
   /** Share of KPL aggregates the producer damages on purpose (they must be quarantined whole). */
@@ -66,15 +70,13 @@ export interface PipelineOptions {
   readonly faults?: {
     /** The proxy's rule, built from a generator seeded with the run's seed. */
     readonly rule?: (random: () => number) => FaultRule;
-    /** Kill the function (SIGKILL) once, right after Firehose accepted its Nth PutRecordBatch. */
+    /** Kill the function's runtime process (SIGKILL) once, right after Firehose accepted its Nth PutRecordBatch. */
     readonly crashAfterAcceptedPuts?: number;
-    /** More environment for the function (FIREHOSE_ATTEMPT_TIMEOUT_MS, say). */
+    /** Variables the template does not declare, for the function (FIREHOSE_ATTEMPT_TIMEOUT_MS, say). */
     readonly functionEnv?: Readonly<Record<string, string>>;
   };
   /** The function's DELIVERY_COMPRESSION (none, gzip, zstd, with an optional level); unset: none. */
   readonly deliveryCompression?: string;
-  /** Run each invocation in its own process (needed to kill it mid-batch). */
-  readonly childProcess?: boolean;
   /** Use this emulator instead of starting one. */
   readonly endpoint?: string;
   /** Download the delivered objects here, in Firehose's layout, before the emulator stops (for local queries). */
@@ -91,6 +93,8 @@ export interface PipelineReport {
   readonly reconciliation: Reconciliation;
   readonly producer: ProducerStats;
   readonly consumer: EventSourceMappingStats;
+  /** The function's timeout the runtime enforced. */
+  readonly functionTimeoutMs: number;
   readonly firehoseCalls: number;
   readonly billedBytesRatio: number;
   readonly wallSeconds: number;
@@ -120,43 +124,51 @@ export const DEFAULTS: PipelineOptions = {
   batchingWindowMs: 0,
   maximumRetryAttempts: 10,
   bisect: true,
-  functionTimeoutMs: 60_000,
 };
 
-/** Runs the whole pipeline once and reconciles it. Throws if the emulator or the bundle cannot start. */
+/** The function's logical id in the template. */
+export const CONSUMER_FUNCTION = "TelemetryConsumerFunction";
+
+/** Runs the whole pipeline once and reconciles it. Throws if moto, the local Lambda or the artifact cannot start. */
 export async function runPipeline(options: PipelineOptions): Promise<PipelineReport> {
   const moto = options.endpoint ? undefined : await startMoto();
   const endpoint = options.endpoint ?? (moto?.endpoint as string);
-  const faultProxy = options.faults || options.childProcess ? await startFaultProxy(endpoint) : undefined;
-  const emf = captureEmf();
-  const envBefore = { ...process.env };
+  const faultProxy = options.faults ? await startFaultProxy(endpoint) : undefined;
+  const emf = emfTotals();
+  const crashAfter = options.faults?.crashAfterAcceptedPuts;
+  let lambda: LocalLambda | undefined;
   try {
+    lambda = await startLocalLambda({
+      functionName: CONSUMER_FUNCTION,
+      region: REGION,
+      envVars: {
+        ...functionEnvVars(faultProxy?.endpoint ?? endpoint),
+        POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "ERROR",
+        DELIVERY_COMPRESSION: options.deliveryCompression ?? "none",
+        ...(options.acceptedSchemaVersions ? { ACCEPTED_SCHEMA_VERSIONS: options.acceptedSchemaVersions } : {}),
+      },
+      ...(options.functionTimeoutMs === undefined ? {} : { timeoutS: options.functionTimeoutMs / 1000 }),
+      // AWS_SDK_UA_APP_ID: the SDK adds `app/<id>` to the User-Agent of every request it sends, so the
+      // proxy knows which execution environment made a call.
+      extraEnv: (instance) => ({
+        ...options.faults?.functionEnv,
+        ...(crashAfter ? { AWS_SDK_UA_APP_ID: instance } : {}),
+      }),
+      onLine: (line) => emf.add(line),
+    });
+    const running = lambda;
     await freshPipeline(endpoint, { streamShards: options.shards });
-    const functionEnv = {
-      ...bundleEnv(faultProxy?.endpoint ?? endpoint),
-      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "ERROR",
-      ...(options.deliveryCompression === undefined ? {} : { DELIVERY_COMPRESSION: options.deliveryCompression }),
-      ...(options.acceptedSchemaVersions ? { ACCEPTED_SCHEMA_VERSIONS: options.acceptedSchemaVersions } : {}),
-      ...options.faults?.functionEnv,
-    };
     const rule = options.faults?.rule;
     if (faultProxy && rule) faultProxy.setRule(rule(seededRandom(options.seed + 1)));
-    let handler: Handler;
-    if (options.childProcess) {
-      const child = childProcessHandler(functionEnv);
-      handler = child.handler;
-      const crashAfter = options.faults?.crashAfterAcceptedPuts;
-      let accepted = 0;
-      // The invocation that made the accepted call is killed (not whichever shard's is in flight); if
-      // none can be found the response goes through and the scenario's "killed" count says so.
-      faultProxy?.onFirehoseAccepted((request) => {
-        if (++accepted !== crashAfter) return false;
-        return child.killCaller(request.headers["user-agent"]);
-      });
-    } else {
-      Object.assign(process.env, functionEnv);
-      handler = loadHandler(BUILT_BUNDLE, { fresh: true });
-    }
+    let accepted = 0;
+    // The runtime that made the accepted call is killed (not whichever shard's is in flight); if none
+    // can be found the response goes through and the scenario's "killed" count says so.
+    faultProxy?.onFirehoseAccepted((request) => {
+      if (++accepted !== crashAfter) return false;
+      // Powertools appends its own mark to the app id (`app/instance-3-PT-…`).
+      const instance = / app\/(instance-\d+)(?!\d)/.exec(String(request.headers["user-agent"] ?? ""))?.[1];
+      return instance !== undefined && running.killRuntime(instance);
+    });
     const kinesis = kinesisClient({ endpoint, region: REGION });
     const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: STREAM }));
     const streamArn = summary.StreamDescriptionSummary?.StreamARN ?? "";
@@ -169,7 +181,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
     const outage = options.firehoseOutage;
     const consuming = runEventSourceMapping(
       kinesis,
-      handler,
+      lambdaInvoke(lambdaClient(running.endpoint, REGION), CONSUMER_FUNCTION),
       {
         streamArn,
         region: REGION,
@@ -178,7 +190,6 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
         startingPosition: "TRIM_HORIZON",
         maximumRetryAttempts: options.maximumRetryAttempts,
         bisectBatchOnFunctionError: options.bisect,
-        functionTimeoutMs: options.functionTimeoutMs,
         invokeIdentityArn: "arn:aws:iam::444455556666:role/telemetry-consumer-role",
         producerDone: () => producerDone,
         onFailure: async (record) => {
@@ -252,6 +263,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
       reconciliation,
       producer,
       consumer,
+      functionTimeoutMs: Number(running.environment.AWS_LAMBDA_FUNCTION_TIMEOUT) * 1000,
       firehoseCalls: emf.totals.get("FirehoseCalls") ?? 0,
       billedBytesRatio: payload === 0 ? 0 : billed / payload,
       wallSeconds,
@@ -264,10 +276,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
       heldBackVersions,
     };
   } finally {
-    // The in-process function reads its environment at load; give the next run a clean one.
-    for (const name of Object.keys(process.env)) if (!(name in envBefore)) delete process.env[name];
-    Object.assign(process.env, envBefore);
-    emf.stop();
+    await lambda?.stop();
     await faultProxy?.stop();
     await moto?.stop();
   }

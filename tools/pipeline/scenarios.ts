@@ -21,7 +21,7 @@ export interface Claim {
   readonly duplicates?: Expected;
   /** What the fault proxy did, by kind (respond, partial, reset, hang, delay, killed). */
   readonly faults?: Readonly<Record<string, Expected>>;
-  /** Invocations that ended in an error (a kill, a timeout). */
+  /** Invocations that ended in a function error (a crashed runtime, a timeout). */
   readonly functionErrors?: Expected;
   /** Invocations that returned a partial failure. */
   readonly partialFailures?: Expected;
@@ -117,10 +117,11 @@ export const SCENARIOS: Record<string, Scenario> = {
     options: { kplShare: 0.5, corruptAggregateShare: 0.4 },
   },
   "crash-mid-batch": {
-    title: "Function killed (SIGKILL) right after Firehose accepted its first PutRecordBatch",
-    // The killed invocation's batch is handed over again (retried, or bisected when it has several).
+    title: "Function's runtime process killed (SIGKILL) right after Firehose accepted its first PutRecordBatch",
+    // Lambda answers the killed invocation with Runtime.ExitError; its batch is handed over again
+    // (retried, or bisected when it has several) to a runtime initialised afresh.
     claim: { reported: "some", duplicates: "some", functionErrors: 1, faults: { killed: 1 } },
-    options: { childProcess: true, faults: { crashAfterAcceptedPuts: 1 } },
+    options: { faults: { crashAfterAcceptedPuts: 1 } },
   },
 };
 
@@ -204,7 +205,7 @@ export async function runScenario(name: string, base: Partial<PipelineOptions> =
     identified: r.unexpected.length === 0 && r.misrouted.length === 0,
     functionTimeouts: report.consumer.timeouts,
     maxInvocationMs: Math.round(report.consumer.maxInvocationMs),
-    functionTimeoutMs: options.functionTimeoutMs,
+    functionTimeoutMs: report.functionTimeoutMs,
     faults: report.faultCounts,
     report,
   };

@@ -25,6 +25,7 @@ import {
   unknownOptions,
   type Words,
 } from "../../support/doc-commands.ts";
+import { outputOf, type Run } from "../../support/processes.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..", "..");
 vi.setConfig({ testTimeout: 30_000 });
@@ -45,33 +46,14 @@ const REPOSITORY: Repository = { scripts: JSON.parse(read("package.json") ?? "{}
 const LINES: CommandLine[] = PAGES.flatMap((page) => commandLines(page, read(page) ?? ""));
 const at = (line: CommandLine) => `${line.page}:${line.line}: ${line.text.replace(/\s*\\\n\s*/g, " ")}`;
 
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs a program from the repository root with node_modules/.bin first on PATH and `input` on stdin. */
 function run(program: string, args: readonly string[], input = "", env: NodeJS.ProcessEnv = {}): Promise<Run> {
   const path = `${join(ROOT, "node_modules", ".bin")}:${process.env.PATH ?? ""}`;
   const child = spawnChild(program, args, { cwd: ROOT, env: { ...process.env, PATH: path, ...env } });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
+  const output = outputOf(child);
   child.stdin.end(input);
   const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+  return output.finally(() => clearTimeout(timer));
 }
 
 function parsed<T>(what: string, result: Run): T {

@@ -8,6 +8,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { invocationOf } from "../../../tools/cli/options.ts";
+import { outputOf, type Run } from "../../support/processes.ts";
 
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -54,11 +55,24 @@ const COMMANDS: readonly Case[] = [
   {
     command: "invoke-events",
     bad: [
-      [["--timeout-ms", "soon"], "--timeout-ms"],
+      [["--timeout", "soon"], "--timeout"],
+      [["--timeout", "901"], "--timeout must be an integer from 1 to 900"],
       [["events/no-such-event.json"], 'event file "events/no-such-event.json" cannot be read'],
       [["package.json"], 'event file "package.json" is not a Kinesis event'],
     ],
-    options: ["--timeout-ms"],
+    options: ["--timeout"],
+  },
+  {
+    command: "invoke",
+    bad: [
+      [[], "give exactly one event file (got 0)"],
+      [["events/valid-batch.json", "events/mixed-batch.json"], "give exactly one event file (got 2)"],
+      [["events/no-such-event.json"], 'event file "events/no-such-event.json" cannot be read'],
+      [["README.md"], 'event file "README.md" is not JSON'],
+      [["--env-vars", "no-such-file.json", "events/valid-batch.json"], "--env-vars must be a JSON file"],
+      [["--function", "Other", "events/valid-batch.json"], "--function must be one of TelemetryConsumerFunction"],
+    ],
+    options: ["--env-vars", "--function", "--region"],
   },
   {
     command: "reliability",
@@ -145,12 +159,6 @@ const COMMANDS: readonly Case[] = [
   },
 ];
 
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /**
  * Runs scripts/<file> (with this Node for a .ts, with bash for a .sh) from the repository root, in a
  * process group of its own: a command that wrongly starts its work (a build, a server) is killed whole.
@@ -158,22 +166,8 @@ interface Run {
 function spawn(file: string, args: readonly string[]): Promise<Run> {
   const [program, ...rest] = file.endsWith(".sh") ? ["bash", file] : [process.execPath, file];
   const child = spawnChild(program as string, [...rest, ...args], { cwd: ROOT, detached: true });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
   const timer = setTimeout(() => child.pid && process.kill(-child.pid, "SIGKILL"), KILL_AFTER_MS);
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+  return outputOf(child).finally(() => clearTimeout(timer));
 }
 
 function expectOneLine(run: Run, name: string, names: string): void {
