@@ -10,7 +10,9 @@
 import { describe, expect, it } from "vitest";
 import { CURATED_TABLE } from "../../tools/query/columns.ts";
 import {
+  ADD_COLUMNS_SQL,
   CURATED_PREFIX,
+  columnDefinitions,
   createTableSql,
   MAINTENANCE_TOKENS,
   MERGE_TOKENS,
@@ -20,7 +22,7 @@ import {
   reconcileSql,
   vacuumSql,
 } from "../../tools/query/curated.ts";
-import { GET_QUERY_RESULTS, START_QUERY_SYNC } from "../../tools/query/state-machine.ts";
+import { GET_QUERY_RESULTS, GLUE_GET_TABLE, START_QUERY_SYNC } from "../../tools/query/state-machine.ts";
 import { deployBoth } from "../../tools/templates/two-accounts.ts";
 
 const { consumer } = deployBoth();
@@ -33,7 +35,7 @@ interface State {
   readonly Default?: string;
   readonly Choices?: readonly { readonly Condition: string; readonly Next: string }[];
   readonly Arguments?: Record<string, unknown>;
-  readonly Assign?: Record<string, string>;
+  readonly Assign?: Record<string, unknown>;
 }
 const definition = props("CurationStateMachine").Definition as { StartAt: string; States: Record<string, State> };
 const states = definition.States;
@@ -41,7 +43,10 @@ const substitutions = props("CurationStateMachine").DefinitionSubstitutions as R
 /** A DefinitionSubstitutions placeholder as the definition writes it (Step Functions' `${name}`, not JavaScript's). */
 const placeholder = (name: string) => `\${${name}}`;
 
-/** The states a run goes through from `from`, choosing at each Choice the branch whose condition mentions `task`. */
+/**
+ * The states a run goes through from `from`, choosing at each Choice the branch whose condition
+ * mentions `task`, or the one where all is well (the table has every column, nothing is missing).
+ */
 function path(task: string): string[] {
   const seen: string[] = [];
   let name: string | undefined = definition.StartAt;
@@ -50,8 +55,9 @@ function path(task: string): string[] {
     const state: State | undefined = states[name];
     if (state?.Type === "Choice")
       name =
-        state.Choices?.find((c) => c.Condition.includes(`'${task}'`) || c.Condition.includes("$missing = 0"))?.Next ??
-        state.Default;
+        state.Choices?.find((c) =>
+          [`'${task}'`, "$missing = 0", "$columns_to_add = ''"].some((s) => c.Condition.includes(s)),
+        )?.Next ?? state.Default;
     else name = state?.Next;
   }
   return seen;
@@ -88,10 +94,15 @@ describe("the curation schedules", () => {
 });
 
 describe("the curation state machine", () => {
-  it("runs every step as an Athena query through the optimized integration, in the curation workgroup only", () => {
+  it("runs every statement as an Athena query through the optimized integration, in the curation workgroup only", () => {
     const tasks = Object.values(states).filter((s) => s.Type === "Task");
 
-    expect(new Set(tasks.map((t) => t.Resource))).toEqual(new Set([START_QUERY_SYNC, GET_QUERY_RESULTS]));
+    expect(new Set(tasks.map((t) => t.Resource))).toEqual(
+      new Set([START_QUERY_SYNC, GET_QUERY_RESULTS, GLUE_GET_TABLE]),
+    );
+    expect(tasks.filter((t) => t.Resource === GLUE_GET_TABLE).map((t) => t.Arguments)).toEqual([
+      { DatabaseName: placeholder("Database"), Name: CURATED_TABLE },
+    ]);
     for (const task of tasks.filter((t) => t.Resource === START_QUERY_SYNC))
       expect(task.Arguments).toMatchObject({
         WorkGroup: placeholder("WorkGroup"),
@@ -102,13 +113,15 @@ describe("the curation state machine", () => {
     expect(props("CurationStateMachine").RoleArn).toBe(consumer.arnOf("CurationRole"));
   });
 
-  it("merges: creates the table if need be, merges, reconciles, reads the reconciliation and judges it", () => {
+  it("merges: creates the table if need be, reads its columns, merges, reconciles, reads the reconciliation and judges it", () => {
     expect(path("merge")).toEqual([
       "Plan",
       "Range",
       "Tokens",
       "Task",
       "CreateTable",
+      "ReadColumns",
+      "Evolve",
       "Merge",
       "Reconcile",
       "ReadReconciliation",
@@ -118,6 +131,8 @@ describe("the curation state machine", () => {
     expect(states.Judge?.Default).toBe("NotReconciled");
     expect(states.NotReconciled?.Type).toBe("Fail");
     expect(states.Task?.Default).toBe("Refused");
+    expect(states.Evolve?.Default).toBe("AddColumns");
+    expect(states.AddColumns?.Next).toBe("Merge");
   });
 
   it("maintains: compacts, then vacuums", () => {
@@ -127,6 +142,8 @@ describe("the curation state machine", () => {
   it("holds the statements generated from the contract, the table at the location the roles are granted", () => {
     expect(states.Plan?.Assign).toMatchObject({
       create_sql: createTableSql(placeholder("CuratedLocation")),
+      curated_columns: columnDefinitions(),
+      add_columns_sql: ADD_COLUMNS_SQL,
       merge_sql: mergeSql(),
       reconcile_sql: reconcileSql(),
       optimize_sql: optimizeSql(),

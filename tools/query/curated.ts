@@ -69,6 +69,21 @@ function ddlType(column: Column): string {
 }
 
 /**
+ * Each curated column as `CREATE TABLE` and `ALTER TABLE ADD COLUMNS` declare it, with the name the
+ * Glue Data Catalog stores it under (lower case), in the table's order.
+ */
+export function columnDefinitions(columns: readonly Column[] = contractColumns()): { name: string; ddl: string }[] {
+  return curatedColumns(columns).map((c) => ({ name: c.name.toLowerCase(), ddl: `${c.name} ${ddlType(c)}` }));
+}
+
+/**
+ * The statement that adds the columns `{{columns}}` (definitions, comma-separated) to the deployed
+ * table: `CREATE TABLE IF NOT EXISTS` leaves an existing table as it is, so a contract field added
+ * after the first run reaches the table this way (the state machine adds those the catalog lacks).
+ */
+export const ADD_COLUMNS_SQL = `ALTER TABLE ${CURATED_TABLE} ADD COLUMNS ({{columns}})`;
+
+/**
  * The table, as Athena creates an Iceberg table: Parquet with zstd, partitioned by the UTC day of
  * the event (`day(eventTime)`), at `location`. `IF NOT EXISTS`: the state machine runs it first,
  * every time. No write sort order: Athena has none for Iceberg.
@@ -76,8 +91,8 @@ function ddlType(column: Column): string {
 export function createTableSql(location: string, columns: readonly Column[] = contractColumns()): string {
   return [
     `CREATE TABLE IF NOT EXISTS ${CURATED_TABLE} (`,
-    curatedColumns(columns)
-      .map((c) => `  ${c.name} ${ddlType(c)}`)
+    columnDefinitions(columns)
+      .map((c) => `  ${c.ddl}`)
       .join(",\n"),
     ")",
     "PARTITIONED BY (day(eventTime))",

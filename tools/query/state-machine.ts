@@ -8,10 +8,16 @@
  * before the scheduled one); `{"task": "merge", "from": "<ISO hour>", "to": "<ISO hour>"}` from
  * the curate command or an operator (at most a day); `{"task": "maintain", "scheduledTime": "<ISO>"}`
  * from the daily schedule. A merge reconciles its hours and fails unless nothing is missing or doubled.
+ *
+ * Before a merge, the table is brought up to the contract: `CREATE TABLE IF NOT EXISTS` the first
+ * time; afterwards the columns the Glue Data Catalog lacks (a contract field added since) are added
+ * with `ALTER TABLE ADD COLUMNS`, so the merge, which names every column, finds them.
  */
-import { type Column, contractColumns } from "./columns.ts";
+import { type Column, CURATED_TABLE, contractColumns } from "./columns.ts";
 import {
+  ADD_COLUMNS_SQL,
   COMPACTED_DAYS,
+  columnDefinitions,
   createTableSql,
   EVENT_DAY_WINDOW,
   MAINTENANCE_TOKENS,
@@ -30,6 +36,8 @@ export const SUBSTITUTIONS = ["WorkGroup", "Database", "CuratedLocation"] as con
 /** The optimized integrations the definition uses: the only Resources of its Task states. */
 export const START_QUERY_SYNC = "arn:aws:states:::athena:startQueryExecution.sync";
 export const GET_QUERY_RESULTS = "arn:aws:states:::athena:getQueryResults";
+/** The one SDK integration: the curated table's columns as the catalog holds them (glue:GetTable, already needed by Athena). */
+export const GLUE_GET_TABLE = "arn:aws:states:::aws-sdk:glue:getTable";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -41,6 +49,16 @@ function filled(variable: string, tokens: readonly Token[]): string {
   return expr(tokens.reduce((text, t) => `$replace(${text}, '{{${t}}}', $${t})`, `$${variable}`));
 }
 
+// Athena's request rate, a MERGE that lost an Iceberg commit race, Glue's: all safe to run again.
+const RETRY = [
+  {
+    ErrorEquals: ["Athena.TooManyRequestsException", "States.TaskFailed"],
+    IntervalSeconds: 30,
+    MaxAttempts: 2,
+    BackoffRate: 2,
+  },
+];
+
 function query(queryString: string, next: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     Type: "Task",
@@ -50,19 +68,19 @@ function query(queryString: string, next: string, extra: Record<string, unknown>
       WorkGroup: sub("WorkGroup"),
       QueryExecutionContext: { Database: sub("Database") },
     },
-    Retry: [
-      // Athena's request rate, and a MERGE that lost an Iceberg commit race: both are safe to run again.
-      {
-        ErrorEquals: ["Athena.TooManyRequestsException", "States.TaskFailed"],
-        IntervalSeconds: 30,
-        MaxAttempts: 2,
-        BackoffRate: 2,
-      },
-    ],
+    Retry: RETRY,
     Next: next,
     ...extra,
   };
 }
+
+/**
+ * The definitions of the contract's columns the catalog's `Columns` (GetTable's answer) lack,
+ * comma-separated, or '' (JSONata: `$append` keeps an empty match from being undefined).
+ */
+const MISSING_COLUMNS = expr(
+  "$join($append([], $curated_columns[$not(name in $states.result.Table.StorageDescriptor.Columns.$lowercase(Name))].ddl), ', ')",
+);
 
 /** The start of the hour before `ms`'s (JSONata), the arrival hour the hourly schedule merges. */
 const PREVIOUS_HOUR = `$floor($runMs / ${HOUR_MS}) * ${HOUR_MS} - ${HOUR_MS}`;
@@ -92,6 +110,8 @@ export function definition(columns: readonly Column[] = contractColumns()): Reco
             "$exists($states.input.scheduledTime) ? $toMillis($states.input.scheduledTime) : $toMillis($states.context.Execution.StartTime)",
           ),
           create_sql: createTableSql(sub("CuratedLocation"), columns),
+          curated_columns: columnDefinitions(columns),
+          add_columns_sql: ADD_COLUMNS_SQL,
           merge_sql: mergeSql(columns),
           reconcile_sql: reconcileSql(),
           optimize_sql: optimizeSql(),
@@ -145,7 +165,22 @@ export function definition(columns: readonly Column[] = contractColumns()): Reco
           "'task ' & $string($task) & ' from ' & $string($states.input.from) & ' to ' & $string($states.input.to) & ': a task is merge or maintain, and a merge takes at most 24 arrival hours, from before to'",
         ),
       },
-      CreateTable: query(expr("$create_sql"), "Merge"),
+      CreateTable: query(expr("$create_sql"), "ReadColumns"),
+      ReadColumns: {
+        Type: "Task",
+        Resource: GLUE_GET_TABLE,
+        Arguments: { DatabaseName: sub("Database"), Name: CURATED_TABLE },
+        Retry: RETRY,
+        Assign: { columns_to_add: MISSING_COLUMNS },
+        Next: "Evolve",
+      },
+      Evolve: {
+        Type: "Choice",
+        Comment: "Adds the contract's columns the table lacks, if any, before the merge names them.",
+        Choices: [{ Condition: expr("$columns_to_add = ''"), Next: "Merge" }],
+        Default: "AddColumns",
+      },
+      AddColumns: query(expr("$replace($add_columns_sql, '{{columns}}', $columns_to_add)"), "Merge"),
       Merge: query(filled("merge_sql", MERGE_TOKENS), "Reconcile"),
       Reconcile: query(filled("reconcile_sql", MERGE_TOKENS), "ReadReconciliation", {
         Assign: { queryId: expr("$states.result.QueryExecution.QueryExecutionId") },
