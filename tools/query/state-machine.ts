@@ -21,6 +21,7 @@ import {
   createTableSql,
   EVENT_DAY_WINDOW,
   MAINTENANCE_TOKENS,
+  MAX_HOURS_PER_MERGE,
   MERGE_TOKENS,
   mergeSql,
   optimizeSql,
@@ -152,7 +153,9 @@ export function definition(columns: readonly Column[] = contractColumns()): Reco
         Choices: [
           { Condition: expr("$task = 'maintain'"), Next: "Compact" },
           {
-            Condition: expr(`$task = 'merge' and $toMs >= $fromMs and $toMs - $fromMs < ${DAY_MS}`),
+            Condition: expr(
+              `$task = 'merge' and $toMs >= $fromMs and $toMs - $fromMs < ${MAX_HOURS_PER_MERGE * HOUR_MS}`,
+            ),
             Next: "CreateTable",
           },
         ],
@@ -162,7 +165,7 @@ export function definition(columns: readonly Column[] = contractColumns()): Reco
         Type: "Fail",
         Error: "CurationInputRefused",
         Cause: expr(
-          "'task ' & $string($task) & ' from ' & $string($states.input.from) & ' to ' & $string($states.input.to) & ': a task is merge or maintain, and a merge takes at most 24 arrival hours, from before to'",
+          `'task ' & $string($task) & ' from ' & $string($states.input.from) & ' to ' & $string($states.input.to) & ': a task is merge or maintain, and a merge takes at most ${MAX_HOURS_PER_MERGE} arrival hours, from before to'`,
         ),
       },
       CreateTable: query(expr("$create_sql"), "ReadColumns"),
