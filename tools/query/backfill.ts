@@ -10,7 +10,14 @@ import {
   StartExecutionCommand,
   type StartExecutionCommandOutput,
 } from "@aws-sdk/client-sfn";
-import { hourOf, isoHour, mergeTokens, RECONCILIATION_COLUMNS, type Reconciliation } from "./curated.ts";
+import {
+  hourOf,
+  isoHour,
+  mergeTokens,
+  RECONCILIATION_COLUMNS,
+  type Reconciliation,
+  reconciliationFrom,
+} from "./curated.ts";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -146,7 +153,7 @@ function reconciliationOf(output: string | undefined): Reconciliation {
   } catch {
     // An output that is not JSON counts nothing; the execution itself succeeded.
   }
-  return Object.fromEntries(RECONCILIATION_COLUMNS.map((c) => [c, Number(parsed[c] ?? 0) || 0])) as Reconciliation;
+  return reconciliationFrom(parsed);
 }
 
 function describe(err: unknown): string {

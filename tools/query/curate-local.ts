@@ -15,15 +15,15 @@ import {
   hourOf,
   mergeSql,
   mergeTokens,
-  RECONCILIATION_COLUMNS,
   type Reconciliation,
   reconcileSql,
+  reconciliationFrom,
 } from "./curated.ts";
-import { localConnection, rawTableSql } from "./duckdb.ts";
+import { localConnection, rawTableSql, sqlString } from "./duckdb.ts";
 import { toDuckDb } from "./transpile.ts";
 
 /** Rows of a Parquet row group DuckDB writes unless told otherwise (its own default). */
-export const ROW_GROUP_ROWS = 122_880;
+const ROW_GROUP_ROWS = 122_880;
 
 export interface HourCuration {
   /** The start of the arrival hour (UTC, ms). */
@@ -42,13 +42,11 @@ export interface LocalCuration {
   rows(): Promise<number>;
   /**
    * Writes the table as Parquet (zstd) under `dir`, one folder per event day, replacing what was
-   * there; returns the files' total size in bytes.
+   * there; returns how many files it wrote and their total size in bytes.
    */
-  write(dir: string, rowGroupRows?: number): Promise<number>;
+  write(dir: string, rowGroupRows?: number): Promise<{ files: number; bytes: number }>;
   close(): void;
 }
-
-const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 async function one(connection: DuckDBConnection, sql: string): Promise<Record<string, unknown>> {
   const rows = (await connection.runAndReadAll(sql)).getRowObjectsJson();
@@ -63,12 +61,8 @@ export async function openLocalCuration(
   deliveredDir: string,
   columns: readonly Column[] = contractColumns(),
 ): Promise<LocalCuration> {
-  const [createSql, mergeTemplate, reconcileTemplate] = [
-    createTableSql("(local)", columns),
-    mergeSql(columns),
-    reconcileSql(),
-  ];
-  const [create] = toDuckDb([createSql]);
+  const [mergeTemplate, reconcileTemplate] = [mergeSql(columns), reconcileSql()];
+  const [create] = toDuckDb([createTableSql("(local)", columns)]);
   const { connection, close } = await localConnection();
   await connection.run(rawTableSql(deliveredDir, columns));
   await connection.run(create as string);
@@ -78,15 +72,11 @@ export async function openLocalCuration(
     for (let h = hourOf(from); h <= hourOf(to); h += 3_600_000) hours.push(h);
     await connection.run(rawTableSql(deliveredDir, columns, hours));
   };
-  const reconcileHours = async (from: number, to = from): Promise<HourCuration> => {
-    const [reconcile] = toDuckDb([fill(reconcileTemplate, mergeTokens(from, to))]);
-    await rawHours(from, to);
-    const row = await one(connection, reconcile as string);
-    const reconciliation = Object.fromEntries(
-      RECONCILIATION_COLUMNS.map((c) => [c, Number(row[c] ?? 0)]),
-    ) as unknown as Reconciliation;
-    return { hour: hourOf(from), reconciliation };
-  };
+  /** The curation of the hours from `from`: `reconcile` (the reconciliation's DuckDB form) run over their raw view. */
+  const reconciled = async (from: number, reconcile: string): Promise<HourCuration> => ({
+    hour: hourOf(from),
+    reconciliation: reconciliationFrom(await one(connection, reconcile)),
+  });
   return {
     async arrivalHours() {
       await connection.run(rawTableSql(deliveredDir, columns));
@@ -98,12 +88,18 @@ export async function openLocalCuration(
         .map((r) => Date.UTC(Number(r.year), Number(r.month) - 1, Number(r.day), Number(r.hour)));
     },
     async mergeHours(from, to = from) {
-      const [merge] = toDuckDb([fill(mergeTemplate, mergeTokens(from, to))]);
+      // The merge and its reconciliation derived in one call, over one raw view of the hours.
+      const tokens = mergeTokens(from, to);
+      const [merge, reconcile] = toDuckDb([fill(mergeTemplate, tokens), fill(reconcileTemplate, tokens)]);
       await rawHours(from, to);
       await connection.run(merge as string);
-      return reconcileHours(from, to);
+      return reconciled(from, reconcile as string);
     },
-    reconcileHours,
+    async reconcileHours(from, to = from) {
+      const [reconcile] = toDuckDb([fill(reconcileTemplate, mergeTokens(from, to))]);
+      await rawHours(from, to);
+      return reconciled(from, reconcile as string);
+    },
     async rows() {
       return Number((await one(connection, `SELECT count(*) AS n FROM ${CURATED_TABLE}`)).n);
     },
@@ -114,14 +110,15 @@ export async function openLocalCuration(
       await connection.run(
         `COPY ${CURATED_TABLE} TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (event_day), ROW_GROUP_SIZE ${rowGroupRows})`,
       );
-      return curatedFiles(dir).reduce((sum, file) => sum + statSync(file).size, 0);
+      const files = curatedFiles(dir);
+      return { files: files.length, bytes: files.reduce((sum, file) => sum + statSync(file).size, 0) };
     },
     close,
   };
 }
 
 /** The Parquet files of a curated layer written under `dir`. */
-export function curatedFiles(dir: string): string[] {
+function curatedFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { recursive: true })
     .map(String)
@@ -129,9 +126,48 @@ export function curatedFiles(dir: string): string[] {
     .map((f) => join(dir, f));
 }
 
-/** Merges every arrival hour of the delivered objects, one at a time, as the hourly schedule would. */
-export async function curateEveryHour(curation: LocalCuration): Promise<HourCuration[]> {
+/** Told of each arrival hour merged: its curation, its index, and how many hours there are. */
+export type OnHour = (done: HourCuration, index: number, hours: number) => void;
+
+/**
+ * Merges every arrival hour of the delivered objects, one at a time, as the hourly schedule would;
+ * `onHour` hears of each (what it throws stops the merges there).
+ */
+export async function curateEveryHour(curation: LocalCuration, onHour: OnHour = () => {}): Promise<HourCuration[]> {
   const done: HourCuration[] = [];
-  for (const hour of await curation.arrivalHours()) done.push(await curation.mergeHours(hour));
+  const hours = await curation.arrivalHours();
+  for (const [index, hour] of hours.entries()) {
+    const merged = await curation.mergeHours(hour);
+    done.push(merged);
+    onHour(merged, index, hours.length);
+  }
   return done;
+}
+
+export interface CuratedLayerSummary {
+  readonly hours: readonly HourCuration[];
+  readonly rows: number;
+  readonly files: number;
+  readonly bytes: number;
+}
+
+/**
+ * Builds the curated layer from the delivered objects under `deliveredDir`: every arrival hour
+ * merged and reconciled (`curateEveryHour`, `onHour` hearing of each), then written as Parquet
+ * under `curatedDir`. Throws as `openLocalCuration`, and what `onHour` throws.
+ */
+export async function buildCuratedLayer(
+  deliveredDir: string,
+  curatedDir: string,
+  options: { readonly rowGroupRows?: number; readonly onHour?: OnHour } = {},
+): Promise<CuratedLayerSummary> {
+  const curation = await openLocalCuration(deliveredDir);
+  try {
+    const hours = await curateEveryHour(curation, options.onHour);
+    const rows = await curation.rows();
+    const { files, bytes } = await curation.write(curatedDir, options.rowGroupRows);
+    return { hours, rows, files, bytes };
+  } finally {
+    curation.close();
+  }
 }

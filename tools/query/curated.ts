@@ -148,6 +148,14 @@ export const RECONCILIATION_COLUMNS = ["raw_records", "in_window", "out_of_windo
 export type Reconciliation = Readonly<Record<(typeof RECONCILIATION_COLUMNS)[number], number>>;
 
 /**
+ * The reconciliation a row of its answer holds (DuckDB's row, or the state machine's output): each
+ * count as a number, a missing or unreadable one 0.
+ */
+export function reconciliationFrom(row: Readonly<Record<string, unknown>>): Reconciliation {
+  return Object.fromEntries(RECONCILIATION_COLUMNS.map((c) => [c, Number(row[c] ?? 0) || 0])) as Reconciliation;
+}
+
+/**
  * The reconciliation of the arrival hours from_hour..to_hour: their distinct recordIds in raw, how
  * many fall inside the event-day window and outside it (those stay in raw), how many of those
  * inside are missing from curated, and how many curated holds more than once. The state machine

@@ -56,10 +56,11 @@ export class UnknownQueryError extends Error {
   }
 }
 
-const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
+/** `text` as a SQL string literal (its single quotes doubled). */
+export const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /** The curated layer's Parquet files under `dir`, in hive folders by event day. */
-export function hasCuratedFiles(dir: string | undefined): dir is string {
+function hasCuratedFiles(dir: string | undefined): dir is string {
   return (
     dir !== undefined &&
     existsSync(dir) &&
@@ -91,7 +92,8 @@ export function rawTableSql(dir: string, columns: readonly Column[], hours?: rea
     );
   };
   const folders = hours?.map(folder).filter((f) => existsSync(f) && readdirSync(f).some((n) => /\.(gz|zst)$/.test(n)));
-  if (!hasObjects(dir) || folders?.length === 0) {
+  // With `hours`, their folders alone say whether there is anything to read (no walk of all of data/).
+  if (folders ? folders.length === 0 : !hasObjects(dir)) {
     // read_json fails on an empty glob: an empty table of the same shape answers "nothing delivered".
     const typed = [...columns, ...PARTITION_KEYS].map((c) => `CAST(NULL AS ${duckdbType(c.type)}) AS "${c.name}"`);
     return `CREATE OR REPLACE VIEW ${RAW_TABLE} AS SELECT ${typed.join(", ")} WHERE false`;
@@ -159,9 +161,12 @@ export async function localConnection(): Promise<{ connection: DuckDBConnection;
   };
 }
 
-/** The curated table: a view over its Parquet files, or (none written) an empty table of its shape. */
-function curatedTableSql(curatedDir: string | undefined, columns: readonly Column[]): string {
-  if (!hasCuratedFiles(curatedDir)) return toDuckDb([createTableSql("(local)", columns)])[0] as string;
+/**
+ * The curated table as a view over its Parquet files; undefined when none is written (the catalog
+ * then creates an empty table of its shape).
+ */
+function curatedViewSql(curatedDir: string | undefined): string | undefined {
+  if (!hasCuratedFiles(curatedDir)) return undefined;
   const glob = join(curatedDir, "event_day=*", "*.parquet");
   return `CREATE VIEW ${CURATED_TABLE} AS SELECT * FROM read_parquet(${sqlString(glob)}, hive_partitioning = true, hive_types = {'event_day': 'DATE'})`;
 }
@@ -183,17 +188,21 @@ export async function openLocalCatalog(
   const columns = options.columns ?? contractColumns();
   const queries = options.queries ?? namedQueries();
   const rawForms = options.rawForms ?? namedQueries(RAW_FORMS_DIR);
+  const curatedView = curatedViewSql(options.curatedDir);
   const [viewSql, ...querySql] = toDuckDb([
     dedupViewSql(columns),
     ...queries.map((q) => q.sql),
     ...rawForms.map((q) => q.sql),
+    // The curated table, none written: an empty table of its shape (its CREATE, derived in the same call).
+    ...(curatedView === undefined ? [createTableSql("(local)", columns)] : []),
   ]);
   const derived = new Map(queries.map((q, i) => [q.name, querySql[i] as string]));
   const derivedRaw = new Map(rawForms.map((q, i) => [q.name, querySql[queries.length + i] as string]));
+  const curatedTableSql = curatedView ?? (querySql[queries.length + rawForms.length] as string);
   const { connection, close } = await localConnection();
   await connection.run(rawTableSql(dir, columns));
   await connection.run(`CREATE VIEW ${DEDUP_VIEW} AS ${viewSql}`);
-  await connection.run(curatedTableSql(options.curatedDir, columns));
+  await connection.run(curatedTableSql);
   const run = (forms: Map<string, string>, name: string) => {
     const sql = forms.get(name);
     if (sql === undefined) return Promise.reject(new UnknownQueryError(name, [...forms.keys()]));

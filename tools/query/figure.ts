@@ -14,7 +14,7 @@ import { validateTelemetry } from "../../shared/validate.ts";
 import { seededRandom, sequenceNumber } from "../fixtures/fixtures.ts";
 import { deliveredPath } from "../pipeline/delivered.ts";
 import { Fleet } from "../pipeline/fleet.ts";
-import { curatedFiles, openLocalCuration, ROW_GROUP_ROWS } from "./curate-local.ts";
+import { buildCuratedLayer } from "./curate-local.ts";
 import { openLocalCatalog } from "./duckdb.ts";
 import { namedQueries, RAW_FORMS_DIR } from "./queries.ts";
 import { sameAnswer } from "./report.ts";
@@ -59,14 +59,14 @@ export interface Figure {
 }
 
 /** The days of readings each moved query reads (its window): latest position 24 hours, the others a week. */
-export const WINDOW_DAYS: Readonly<Record<string, number>> = {
+const WINDOW_DAYS: Readonly<Record<string, number>> = {
   latest_position: 1,
   over_speed_per_vehicle_day: 7,
   distance_fuel_per_vehicle_day: 7,
 };
 
 /** Writes the simulated period's raw objects under `dir`; returns the readings and lines written. */
-export function simulateRaw(options: FigureOptions): {
+function simulateRaw(options: FigureOptions): {
   readings: number;
   lines: number;
   objects: number;
@@ -140,25 +140,16 @@ export async function measureFigure(
   onProgress(`simulating ${options.vehicles} vehicles, a reading every ${options.intervalS} s for ${options.hours} h`);
   const raw = simulateRaw(options);
   const curatedDir = join(options.dir, "curated");
-  const curation = await openLocalCuration(options.dir);
-  let curatedRows: number;
-  let curatedBytes: number;
-  let hoursMerged = 0;
-  try {
-    const hours = await curation.arrivalHours();
-    for (const hour of hours) {
-      const { reconciliation } = await curation.mergeHours(hour);
+  const layer = await buildCuratedLayer(options.dir, curatedDir, {
+    rowGroupRows: options.rowGroupRows,
+    onHour: ({ hour, reconciliation }, index, hours) => {
       if (reconciliation.missing + reconciliation.duplicated > 0)
         throw new Error(
           `arrival hour ${new Date(hour).toISOString()} does not reconcile: ${JSON.stringify(reconciliation)}`,
         );
-      onProgress(`merged arrival hour ${++hoursMerged}/${hours.length}`);
-    }
-    curatedRows = await curation.rows();
-    curatedBytes = await curation.write(curatedDir, options.rowGroupRows ?? ROW_GROUP_ROWS);
-  } finally {
-    curation.close();
-  }
+      onProgress(`merged arrival hour ${index + 1}/${hours}`);
+    },
+  });
   const catalog = await openLocalCatalog(options.dir, { curatedDir });
   const queries: QueryFigure[] = [];
   try {
@@ -184,17 +175,17 @@ export async function measureFigure(
     rawLines: raw.lines,
     rawObjects: raw.objects,
     rawBytes: raw.bytes,
-    curatedRows,
-    curatedFiles: curatedFiles(curatedDir).length,
-    curatedBytes,
-    hoursMerged,
+    curatedRows: layer.rows,
+    curatedFiles: layer.files,
+    curatedBytes: layer.bytes,
+    hoursMerged: layer.hours.length,
     queries,
   };
 }
 
 /** Athena's price per TB scanned (us-east-1 and most regions) and its 10 MB minimum per query. */
-export const ATHENA_USD_PER_TB = 5;
-export const ATHENA_MIN_BYTES = 10 * 1024 * 1024;
+const ATHENA_USD_PER_TB = 5;
+const ATHENA_MIN_BYTES = 10 * 1024 * 1024;
 
 export interface CostLine {
   readonly name: string;

@@ -5,7 +5,7 @@
  * answer and the bytes it read from each layer.
  */
 import { join } from "node:path";
-import { curatedFiles, type HourCuration, openLocalCuration } from "./curate-local.ts";
+import { buildCuratedLayer, type HourCuration } from "./curate-local.ts";
 import { openLocalCatalog, type QueryResult, type Row, UnknownQueryError } from "./duckdb.ts";
 
 /** Where the main job keeps the objects its run delivered (git-ignored, replaced on each run). */
@@ -14,7 +14,7 @@ export const LOCAL_DELIVERED_DIR = join(import.meta.dirname, "..", "..", ".tmp",
 export const LOCAL_CURATED_DIR = join(import.meta.dirname, "..", "..", ".tmp", "curated");
 
 /** The queries printed, in order; those with a raw form (queries/raw/) run on both layers. */
-export const SHOWN: readonly { readonly name: string; readonly title: string; readonly top: number }[] = [
+const SHOWN: readonly { readonly name: string; readonly title: string; readonly top: number }[] = [
   { name: "latest_position", title: "Latest position per vehicle (first 5)", top: 5 },
   { name: "over_speed_per_vehicle_day", title: "Over-speed readings per vehicle per day (top 5)", top: 5 },
   { name: "distance_fuel_per_vehicle_day", title: "Distance and fuel per vehicle per day (first 5)", top: 5 },
@@ -79,29 +79,6 @@ export function bytesLine(raw: number | undefined, curated: number | undefined):
 
 /** The layer a query reads, from the table it names: the curated table, or raw. */
 export const layerOf = (result: QueryResult) => (/\btelemetry_curated\b/.test(result.sql) ? "curated" : "raw");
-
-export interface CuratedLayerSummary {
-  readonly hours: readonly HourCuration[];
-  readonly rows: number;
-  readonly files: number;
-  readonly bytes: number;
-}
-
-/**
- * Builds the curated layer from the delivered objects under `deliveredDir`: every arrival hour
- * merged and reconciled, then written as Parquet under `curatedDir`. Throws as `openLocalCuration`.
- */
-export async function buildCuratedLayer(deliveredDir: string, curatedDir: string): Promise<CuratedLayerSummary> {
-  const curation = await openLocalCuration(deliveredDir);
-  try {
-    const hours: HourCuration[] = [];
-    for (const hour of await curation.arrivalHours()) hours.push(await curation.mergeHours(hour));
-    const bytes = await curation.write(curatedDir);
-    return { hours, rows: await curation.rows(), files: curatedFiles(curatedDir).length, bytes };
-  } finally {
-    curation.close();
-  }
-}
 
 /**
  * Builds the curated layer, runs the shown queries on both layers and prints each answer with the
