@@ -8,12 +8,11 @@
  *   node scripts/amplification.ts [--cases repeated-keys,tiny-entries] [--runs 3] [--json]
  * Needs the built bundle (npm run build).
  */
-import { dirname, join } from "node:path";
 import { measureMemory } from "../tools/bench/memory.ts";
 import { type ArgsOf, command, flag, integer, list, runCommand } from "../tools/cli/options.ts";
 import { AMPLIFICATION_CASES } from "../tools/fixtures/events.ts";
 import { measureBatch } from "../tools/fuzz/amplification.ts";
-import { BUILT_BUNDLE, markCommonJs, requireBuilt } from "../tools/lambda/invoke.ts";
+import { requireBuilt } from "../tools/lambda/invoke.ts";
 import { bundleEnv } from "../tools/pipeline/emulator.ts";
 import { consumerTemplate, parameterDefault } from "../tools/templates/consumer-template.ts";
 
@@ -57,9 +56,8 @@ interface Row {
 
 async function main({ values }: ArgsOf<typeof COMMAND>): Promise<number> {
   requireBuilt();
-  // The children load the bundle as Lambda does: CommonJS, with the function's configuration.
-  markCommonJs(join(dirname(BUILT_BUNDLE), "..", ".."));
-  Object.assign(process.env, bundleEnv(), { POWERTOOLS_LOG_LEVEL: "ERROR" });
+  // The children run with the function's configuration.
+  const env = { ...bundleEnv(), POWERTOOLS_LOG_LEVEL: "ERROR" };
   const compression = parameterDefault(consumerTemplate(), "DeliveryCompression");
   const rows: Row[] = [];
   for (const name of values.cases) {
@@ -69,11 +67,14 @@ async function main({ values }: ArgsOf<typeof COMMAND>): Promise<number> {
     const text = JSON.stringify(event);
     const measured = await measureBatch(event.Records);
     if (!values.json) process.stderr.write(`${name}: bytes measured; peak RSS in ${values.runs} fresh processes…\n`);
-    delete process.env.DELIVERY_COMPRESSION;
-    const plain = await measureMemory(text, FUNCTION_MB, `amplification-${name}`, values.runs);
-    process.env.DELIVERY_COMPRESSION = compression;
-    const compressed = await measureMemory(text, FUNCTION_MB, `amplification-${name}`, values.runs);
-    delete process.env.DELIVERY_COMPRESSION;
+    const plain = await measureMemory(text, FUNCTION_MB, `amplification-${name}`, values.runs, {
+      ...env,
+      DELIVERY_COMPRESSION: undefined,
+    });
+    const compressed = await measureMemory(text, FUNCTION_MB, `amplification-${name}`, values.runs, {
+      ...env,
+      DELIVERY_COMPRESSION: compression,
+    });
     const written = measured.firehoseBytes + measured.quarantineBytes;
     rows.push({
       case: name,

@@ -12,32 +12,11 @@ import {
   telemetrySample,
   telemetryV2Sample,
 } from "../../tools/fixtures/fixtures.ts";
+import { memoryStore } from "../../tools/fuzz/in-memory.ts";
 import { batchDeps, config, quarantineLines } from "./batch.ts";
 
-/** The source bucket and the manifests, as redrive's `ObjectStore` sees them. */
-export function memoryStore(): ObjectStore & { objects: Map<string, { body: string; modifiedMs: number }> } {
-  const objects = new Map<string, { body: string; modifiedMs: number }>();
-  return {
-    objects,
-    async list(bucket, prefix, startAfter) {
-      const keys = [...objects.keys()]
-        .filter((k) => k.startsWith(`${bucket}/${prefix}`))
-        .map((k) => k.slice(bucket.length + 1))
-        .filter((k) => startAfter === undefined || k > startAfter)
-        .sort();
-      return {
-        objects: keys.map((key) => ({ key, modifiedMs: objects.get(`${bucket}/${key}`)?.modifiedMs ?? 0 })),
-        truncated: false,
-      };
-    },
-    async get(bucket, key) {
-      return objects.get(`${bucket}/${key}`)?.body;
-    },
-    async put(bucket, key, body) {
-      objects.set(`${bucket}/${key}`, { body, modifiedMs: Date.now() });
-    },
-  };
-}
+/** The source bucket and the manifests in memory (tools/fuzz/in-memory.ts). */
+export { memoryStore };
 
 // Seeded per reading, so every call of mixedBatch() makes the same bytes.
 export const v1 = (n: number) => jsonBytes(telemetrySample(seededRandom(n), 1, n));

@@ -4,8 +4,8 @@
  */
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { BUILT_BUNDLE } from "../lambda/invoke.ts";
+import { dirname, join } from "node:path";
+import { BUILT_BUNDLE, markCommonJs } from "../lambda/invoke.ts";
 import { lambdaHeapFlags } from "../lambda/local-lambda.ts";
 import { BENCH_OUT, bundleFunction } from "./bundling.ts";
 
@@ -27,19 +27,35 @@ export interface MemoryRun {
   accounting: Accounting;
 }
 
+let memoryChild: Promise<string> | undefined;
+
+/** The memory child, bundled once per process. */
+function memoryChildBundle(): Promise<string> {
+  memoryChild ??= bundleFunction(join(import.meta.dirname, "memory-child.ts"), join(BENCH_OUT, "memory-child"), []);
+  return memoryChild;
+}
+
 /**
  * Peak memory of ours on the event: the median of `runs` fresh, lean processes with Lambda's heap
- * flags for `memoryMb`. The children inherit this process's environment (DELIVERY_COMPRESSION
- * included). Throws when a child fails.
+ * flags for `memoryMb`, each loading the built bundle as Lambda does (CommonJS). The children get
+ * this process's environment with `env` over it, where a variable set to undefined is left out
+ * (`{ DELIVERY_COMPRESSION: undefined }`: the function's default). Throws when a child fails.
  */
-export async function measureMemory(eventText: string, memoryMb: number, name: string, runs = 5): Promise<MemoryRun> {
-  const child = await bundleFunction(join(import.meta.dirname, "memory-child.ts"), join(BENCH_OUT, "memory-child"), []);
+export async function measureMemory(
+  eventText: string,
+  memoryMb: number,
+  name: string,
+  runs = 5,
+  env: Readonly<Record<string, string | undefined>> = {},
+): Promise<MemoryRun> {
+  markCommonJs(join(dirname(BUILT_BUNDLE), "..", ".."));
+  const child = await memoryChildBundle();
   const eventFile = join(BENCH_OUT, `${name}.json`);
   writeFileSync(eventFile, eventText);
   const results = Array.from({ length: runs }, () => {
     const run = spawnSync(process.execPath, [...lambdaHeapFlags(memoryMb), child, BUILT_BUNDLE, eventFile], {
       encoding: "utf8",
-      env: { ...process.env, POWERTOOLS_METRICS_DISABLED: "true" },
+      env: { ...process.env, ...env, POWERTOOLS_METRICS_DISABLED: "true" },
     });
     if (run.status !== 0) throw new Error(`memory child failed: ${run.stderr.slice(-2_000)}`);
     return JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "{}") as MemoryRun;

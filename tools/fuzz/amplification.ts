@@ -8,13 +8,14 @@
 import type { KinesisStreamRecord } from "aws-lambda";
 import fc from "fast-check";
 import { type BatchOutcome, processBatch } from "../../shared/batch/index.ts";
+import { MAX_KEY_REPETITION, MAX_PARTITION_KEY_CHARS } from "../../shared/decode.ts";
 import { kplAggregateOf } from "../fixtures/fixtures.ts";
 import { inMemoryBatchDeps } from "./in-memory.ts";
 
 /** Bytes written may be this many times the bytes read… */
-export const READ_FACTOR = 4;
+const READ_FACTOR = 4;
 /** …plus this much per user record (the enrichment's and a quarantine line's fixed overhead). */
-export const PER_USER_RECORD_BYTES = 1024;
+const PER_USER_RECORD_BYTES = 1024;
 
 /**
  * Bytes a batch reads: each Kinesis record's data (decoded: what Kinesis stores and counts) and its
@@ -70,11 +71,6 @@ export async function measureBatch(records: readonly KinesisStreamRecord[]): Pro
   };
 }
 
-/** Kinesis's partition key limit, in characters, that an aggregate's keys are held to. */
-const MAX_KEY_CHARS = 256;
-/** How many times its size an aggregate's entries may repeat its keys (shared/decode.ts). */
-const KEY_REPETITION = 2;
-
 /** A key an attacker might put in an aggregate's key table. */
 const hostileKey = fc.oneof(
   fc.string({ maxLength: 8 }),
@@ -121,12 +117,12 @@ export const hostileAggregate: fc.Arbitrary<{ readonly data: Buffer; readonly ex
       ...Array.from({ length: repeat }, () => ({ keyIndex: 0, data: Buffer.alloc(0) })),
     ];
     const data = kplAggregateOf(keys, all);
-    const tooLong = keys.some((k) => [...k].length > MAX_KEY_CHARS);
+    const tooLong = keys.some((k) => [...k].length > MAX_PARTITION_KEY_CHARS);
     let repeated = 0;
     for (const { keyIndex } of all) repeated += Buffer.byteLength(JSON.stringify(keys[keyIndex])) - 2;
     const valid = all.flatMap((e, i) => (e.data.toString().startsWith('{"vehicleId":"V"') ? [i] : []));
     return {
       data,
-      expected: { corrupt: tooLong || repeated > KEY_REPETITION * data.length, entries: all.length, valid },
+      expected: { corrupt: tooLong || repeated > MAX_KEY_REPETITION * data.length, entries: all.length, valid },
     };
   });

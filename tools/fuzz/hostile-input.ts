@@ -16,7 +16,12 @@ import { mockClient } from "aws-sdk-client-mock";
 import fc from "fast-check";
 import { Compile } from "typebox/compile";
 import { s3ObjectWriter } from "../../shared/aws.ts";
-import { processBatch, type RecordOrigin } from "../../shared/batch/index.ts";
+import {
+  MAX_REJECTED_ENTRIES_PER_AGGREGATE,
+  MAX_REJECTED_ENTRIES_PER_BATCH,
+  processBatch,
+  type RecordOrigin,
+} from "../../shared/batch/index.ts";
 import { EnrichedTelemetryV1, EnrichedTelemetryV2, MAX_USER_RECORD_BYTES } from "../../shared/contract.ts";
 import { REJECTION_REASONS } from "../../shared/rejection.ts";
 import { validTelemetry } from "../fixtures/arbitraries.ts";
@@ -180,20 +185,18 @@ interface Case {
   readonly expected: readonly Expected[];
 }
 
-/** The rejected entries of aggregates one aggregate, and one batch, may quarantine one by one (shared/batch/constants.ts). */
-const PER_AGGREGATE = 1_000;
-const PER_BATCH = 10_000;
-
 /**
  * The hostile aggregates' expectations in batch order, by the consumer's stated rules: one whose
- * rejected entries pass `PER_AGGREGATE`, or take the batch's past `PER_BATCH`, is quarantined whole.
+ * rejected entries pass `MAX_REJECTED_ENTRIES_PER_AGGREGATE`, or take the batch's past
+ * `MAX_REJECTED_ENTRIES_PER_BATCH` (shared/batch/constants.ts), is quarantined whole.
  */
 function withBounds(inputs: readonly Input[]): Expected[] {
   let batchRejects = 0;
   return inputs.map(({ expected, hostile }) => {
     if (hostile === undefined) return expected;
     const rejects = hostile.entries - hostile.valid.length;
-    if (rejects > PER_AGGREGATE || batchRejects + rejects > PER_BATCH) return { userRecords: 1, mustDeliver: [] };
+    if (rejects > MAX_REJECTED_ENTRIES_PER_AGGREGATE || batchRejects + rejects > MAX_REJECTED_ENTRIES_PER_BATCH)
+      return { userRecords: 1, mustDeliver: [] };
     batchRejects += rejects;
     return { userRecords: hostile.entries, mustDeliver: hostile.valid.map((i) => `:${i}`) };
   });

@@ -9,18 +9,11 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { kinesisRecordsOf } from "../../shared/event.ts";
-import {
-  type ObjectStore,
-  parseRedriveRequest,
-  type RedriveDeps,
-  redriveChunk,
-  type StreamReader,
-} from "../../shared/redrive/index.ts";
-import { jsonBytes, kinesisRecord, sequenceNumber } from "../fixtures/fixtures.ts";
-import { inMemoryBatchDeps } from "./in-memory.ts";
+import { parseRedriveRequest, type RedriveDeps, redriveChunk, type StreamReader } from "../../shared/redrive/index.ts";
+import { jsonBytes, kinesisRecord, SAMPLE_STREAM_ARN, sequenceNumber } from "../fixtures/fixtures.ts";
+import { inMemoryBatchDeps, memoryStore } from "./in-memory.ts";
 
 const SHARD = "shardId-000000000000";
-const STREAM_ARN = "arn:aws:kinesis:eu-west-1:111122223333:stream/vehicle-telemetry";
 const FAILURE_BUCKET = "failure-bucket";
 const FAILURE_KEY = "aws/lambda/esm/shardId-000000000000/record.json";
 
@@ -66,7 +59,7 @@ const onFailureBody = fc
         startSequenceNumber: sequenceNumber(0),
         endSequenceNumber: sequenceNumber(3),
         batchSize: 4,
-        streamArn: STREAM_ARN,
+        streamArn: SAMPLE_STREAM_ARN,
       },
       ...(form === "none" ? {} : { payload: form === "string" ? JSON.stringify(payload) : payload }),
     }),
@@ -104,22 +97,8 @@ export async function checkHostileOnFailure(numRuns: number, seed?: number): Pro
   await fc.assert(
     fc.asyncProperty(onFailureBody, async (body) => {
       ran++;
-      const objects = new Map<string, string>([[`${FAILURE_BUCKET}/${FAILURE_KEY}`, body]]);
-      const store: ObjectStore = {
-        async list(bucket, prefix, startAfter) {
-          const keys = [...objects.keys()]
-            .filter((k) => k.startsWith(`${bucket}/${prefix}`))
-            .map((k) => k.slice(bucket.length + 1))
-            .filter((k) => startAfter === undefined || k > startAfter);
-          return { objects: keys.map((key) => ({ key, modifiedMs: 0 })), truncated: false };
-        },
-        async get(bucket, key) {
-          return objects.get(`${bucket}/${key}`);
-        },
-        async put(bucket, key, text) {
-          objects.set(`${bucket}/${key}`, text);
-        },
-      };
+      const store = memoryStore();
+      store.objects.set(`${FAILURE_BUCKET}/${FAILURE_KEY}`, { body, modifiedMs: 0 });
       const { deps: batchDeps, written, clock } = inMemoryBatchDeps();
       const deps: RedriveDeps = { ...batchDeps, store, stream: shard };
       const request = parseRedriveRequest({ source: "on-failure", bucket: FAILURE_BUCKET }, "quarantine/");

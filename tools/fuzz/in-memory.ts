@@ -1,10 +1,12 @@
 /**
  * `processBatch`'s collaborators in memory, for the properties and the figures: Firehose confirms
  * every entry, S3 writes every object, a fake clock sleeps instantly; nothing is kept but counts.
+ * And redrive's source bucket in memory, for the redrive's property and tests: every object kept.
  */
 import type { PutRecordBatchCommand } from "@aws-sdk/client-firehose";
 import type { BatchDeps } from "../../shared/batch/index.ts";
 import type { ObjectWriter } from "../../shared/quarantine.ts";
+import type { ObjectStore } from "../../shared/redrive/index.ts";
 import { SAMPLE_CONFIG } from "../fixtures/fixtures.ts";
 
 /** What was sent, as the batch ran. */
@@ -61,4 +63,29 @@ export function inMemoryBatchDeps(): {
     random: () => 0.5,
   };
   return { deps, written, clock };
+}
+
+/** The source bucket and the manifests, as redrive's `ObjectStore` sees them. */
+export function memoryStore(): ObjectStore & { objects: Map<string, { body: string; modifiedMs: number }> } {
+  const objects = new Map<string, { body: string; modifiedMs: number }>();
+  return {
+    objects,
+    async list(bucket, prefix, startAfter) {
+      const keys = [...objects.keys()]
+        .filter((k) => k.startsWith(`${bucket}/${prefix}`))
+        .map((k) => k.slice(bucket.length + 1))
+        .filter((k) => startAfter === undefined || k > startAfter)
+        .sort();
+      return {
+        objects: keys.map((key) => ({ key, modifiedMs: objects.get(`${bucket}/${key}`)?.modifiedMs ?? 0 })),
+        truncated: false,
+      };
+    },
+    async get(bucket, key) {
+      return objects.get(`${bucket}/${key}`)?.body;
+    },
+    async put(bucket, key, body) {
+      objects.set(`${bucket}/${key}`, { body, modifiedMs: Date.now() });
+    },
+  };
 }

@@ -88,10 +88,7 @@ function percent(t: Tally): string {
 export function scoreLine(report: MutationReport): string {
   const { directories, overall } = mutationScores(report);
   const parts = [...directories].map(([d, t]) => `${d} ${percent(t)}`).join(", ");
-  const ignored = Object.values(report.files).reduce(
-    (n, { mutants }) => n + mutants.filter((m) => m.status === "Ignored").length,
-    0,
-  );
+  const ignored = disabledMutants(report).length;
   return `mutation score ${percent(overall)} (${parts}): ${overall.detected} detected, ${overall.undetected} undetected, ${ignored} ignored`;
 }
 

@@ -20,7 +20,8 @@ export interface Deployment {
   readonly partition?: string;
 }
 
-interface ParameterDeclaration {
+/** A parameter as the template declares it: what the resolver checks a value against. */
+export interface ParameterDeclaration {
   Type?: string;
   Default?: string | number;
   AllowedPattern?: string;

@@ -4,18 +4,14 @@
  * alarms its dashboard shows. The generated sections of the docs, the tests and the benchmark read
  * these facts here; template.yaml is their only source.
  */
-import { translatedTemplates } from "./translated.ts";
+import type { ParameterDeclaration as ResolvedParameter } from "./cfn-resolve.ts";
+import { loadTranslated } from "./two-accounts.ts";
 
-/** A parameter as the template declares it. */
-export interface ParameterDeclaration {
+/** A parameter as the template declares it: what the resolver checks values against, and its texts. */
+export interface ParameterDeclaration extends Readonly<ResolvedParameter> {
   readonly Type: string;
   readonly Description?: string;
-  readonly Default?: string | number;
-  readonly AllowedValues?: readonly (string | number)[];
-  readonly AllowedPattern?: string;
   readonly ConstraintDescription?: string;
-  readonly MinValue?: number;
-  readonly MaxValue?: number;
 }
 
 /** A resource as the template declares it: its properties as written (intrinsics unresolved). */
@@ -39,11 +35,12 @@ export class TemplateShapeError extends Error {
 }
 
 /**
- * The consumer stack's template, a fresh copy. Throws StaleTranslationError (tools/templates/translated.ts)
- * when the translation is stale and no translator is at hand ($SAM_PYTHON, set by scripts/setup.sh).
+ * The consumer stack's template, a fresh copy: two-accounts.ts's `loadTranslated("consumer")`, as
+ * what it declares. Throws StaleTranslationError (tools/templates/translated.ts) when the translation
+ * is stale and no translator is at hand ($SAM_PYTHON, set by scripts/setup.sh).
  */
 export function consumerTemplate(): ConsumerTemplate {
-  return JSON.parse(translatedTemplates().consumer) as ConsumerTemplate;
+  return loadTranslated("consumer") as ConsumerTemplate;
 }
 
 /** A parameter's default, as text; throws a TemplateShapeError if it has none. */

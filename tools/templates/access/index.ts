@@ -24,18 +24,9 @@ import type { AccessCase } from "./types.ts";
 
 export { dropManagedPolicy, roleProperties } from "./breaks.ts";
 export { REDRIVE_ACCESS_CASES } from "./cases/redrive.ts";
-export {
-  type DecisionCache,
-  type Deployments,
-  decide,
-  deploymentsOf,
-  evaluateCases,
-  holds,
-  type Outcome,
-  SimulationError,
-} from "./engine.ts";
+export { decide, deploymentsOf, evaluateCases, SimulationError } from "./engine.ts";
 export { identityPolicies, props } from "./readers.ts";
-export type { AccessCase, Ask, Break, Decision, Mutation } from "./types.ts";
+export type { AccessCase, Decision } from "./types.ts";
 
 /**
  * The stacks' matrix: the function's role, Firehose's role, the alarms' topic and key, the

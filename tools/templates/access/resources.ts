@@ -1,8 +1,8 @@
 /**
  * What the cases ask about, as a request's resource, its account and the resource policy that
  * governs it, from a resolved deployment: the consumer's buckets and data key, the producer's
- * stream, stream consumer and key, another key of an account, another log group; and the context
- * the requests share.
+ * stream, stream consumer and key, another key of an account, the consumer's workgroups, Glue
+ * catalog and functions' log streams, another log group; and the context the requests share.
  */
 import { CONSUMER_ACCOUNT as CONSUMER, PRODUCER_ACCOUNT as PRODUCER, type TwoAccounts } from "../two-accounts.ts";
 import { props } from "./readers.ts";
@@ -52,6 +52,25 @@ export const otherKey = (account: string, region: string) => ({
     ],
   },
 });
+
+/** An Athena workgroup of the consumer account, by name. */
+export const workgroup = (d: TwoAccounts, name: string) => `arn:aws:athena:${d.region}:${CONSUMER}:workgroup/${name}`;
+/** The workgroup the consumer template declares as `id`. */
+export const namedWorkgroup = (d: TwoAccounts, id: string) => workgroup(d, String(props(d.consumer, id).Name));
+/** The telemetry database's name. */
+export const database = (d: TwoAccounts) =>
+  String((props(d.consumer, "TelemetryDatabase").DatabaseInput as { Name: string }).Name);
+/** A resource of the consumer account's Glue catalog: `catalog`, `database/<name>`, `table/<database>/<name>`. */
+export const glue = (d: TwoAccounts, path: string) => `arn:aws:glue:${d.region}:${CONSUMER}:${path}`;
+/** The name of the Glue table (or view) the consumer template declares as `id`. */
+export const tableName = (d: TwoAccounts, id: string) =>
+  String((props(d.consumer, id).TableInput as { Name: string }).Name);
+
+/** A log stream of the own group of the consumer stack's function `functionId`, named the way Lambda names them. */
+export const functionLogStream = (d: TwoAccounts, functionId: string) =>
+  `arn:aws:logs:${d.region}:${CONSUMER}:log-group:${String(
+    (props(d.consumer, functionId).LoggingConfig as { LogGroup: string }).LogGroup,
+  )}:log-stream:2026/11/22/[$LATEST]0123456789abcdef`;
 
 /** A log stream of a group that belongs to no stack here. */
 export const otherLogStream = (d: TwoAccounts) =>

@@ -14,7 +14,7 @@ import { type Bucket, inBucket, POLICY_VERSION } from "../resources.ts";
 import type { AccessCase } from "../types.ts";
 
 /** An account that is neither the consumer's nor the producer's: whoever claimed the bucket's name. */
-export const CLAIMANT = "333333333333";
+const CLAIMANT = "333333333333";
 
 /**
  * A bucket named as one of the stack's, owned by the claimant, whose policy lets every principal do

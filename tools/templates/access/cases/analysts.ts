@@ -6,16 +6,21 @@
  */
 import { CONSUMER_ACCOUNT as CONSUMER, type TwoAccounts } from "../../two-accounts.ts";
 import { asAnalyst } from "../principals.ts";
-import { props } from "../readers.ts";
-import { dataKey, inBucket, otherKey, TLS_OFF, viaS3 } from "../resources.ts";
+import {
+  database,
+  dataKey,
+  glue,
+  inBucket,
+  namedWorkgroup,
+  otherKey,
+  TLS_OFF,
+  tableName,
+  viaS3,
+  workgroup,
+} from "../resources.ts";
 import type { AccessCase } from "../types.ts";
 
-const workgroup = (d: TwoAccounts, name: string) => `arn:aws:athena:${d.region}:${CONSUMER}:workgroup/${name}`;
-const analystWorkgroup = (d: TwoAccounts) => workgroup(d, String(props(d.consumer, "AnalystWorkGroup").Name));
-const database = (d: TwoAccounts) =>
-  String((props(d.consumer, "TelemetryDatabase").DatabaseInput as { Name: string }).Name);
-const glue = (d: TwoAccounts, path: string) => `arn:aws:glue:${d.region}:${CONSUMER}:${path}`;
-const tableName = (d: TwoAccounts, id: string) => String((props(d.consumer, id).TableInput as { Name: string }).Name);
+const analystWorkgroup = (d: TwoAccounts) => namedWorkgroup(d, "AnalystWorkGroup");
 
 export const ANALYST_CASES: readonly AccessCase[] = [
   ...(

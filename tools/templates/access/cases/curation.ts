@@ -12,18 +12,29 @@ import { CONSUMER_ACCOUNT as CONSUMER, type TwoAccounts } from "../../two-accoun
 import { dropStatement } from "../breaks.ts";
 import { asAnalyst, asStackRole } from "../principals.ts";
 import { props, topicPolicy } from "../readers.ts";
-import { dataKey, inBucket, otherKey, TLS_OFF, viaS3 } from "../resources.ts";
+import {
+  type Bucket,
+  database,
+  dataKey,
+  glue,
+  inBucket,
+  namedWorkgroup,
+  otherKey,
+  TLS_OFF,
+  tableName,
+  viaS3,
+  workgroup,
+} from "../resources.ts";
 import type { AccessCase, Break, Decision } from "../types.ts";
 
 /** The curated table's name: made by the state machine's DDL, so the template names it (tools/query/columns.ts). */
 const CURATED = "telemetry_curated";
-const workgroup = (d: TwoAccounts, name: string) => `arn:aws:athena:${d.region}:${CONSUMER}:workgroup/${name}`;
-const namedWorkgroup = (d: TwoAccounts, id: string) => workgroup(d, String(props(d.consumer, id).Name));
-const database = (d: TwoAccounts) =>
-  String((props(d.consumer, "TelemetryDatabase").DatabaseInput as { Name: string }).Name);
-const glue = (d: TwoAccounts, path: string) => `arn:aws:glue:${d.region}:${CONSUMER}:${path}`;
-const rawTable = (d: TwoAccounts) =>
-  glue(d, `table/${database(d)}/${(props(d.consumer, "TelemetryRawTable").TableInput as { Name: string }).Name}`);
+/**
+ * Its location in DataBucket (CURATED_PREFIX, tools/query/curated.ts). Both are restated, not
+ * imported: tools/templates/ imports nothing of the project (tests/unit/repo/layering.test.ts).
+ */
+const CURATED_PREFIX = `curated/${CURATED}/`;
+const rawTable = (d: TwoAccounts) => glue(d, `table/${database(d)}/${tableName(d, "TelemetryRawTable")}`);
 const curatedTable = (d: TwoAccounts) => glue(d, `table/${database(d)}/${CURATED}`);
 const stateMachine = (d: TwoAccounts) => d.consumer.arnOf("CurationStateMachine");
 /** The account's Glue catalog as Athena names it. */
@@ -215,7 +226,6 @@ const ATHENA_AND_GLUE: readonly (readonly [string, (d: TwoAccounts) => string, s
   ["glue:DeleteDatabase", (d) => glue(d, `database/${database(d)}`), "the telemetry database", "ImplicitlyDenied"],
 ];
 
-type Bucket = "DataBucket" | "QueryResultsBucket" | "QuarantineBucket";
 const OBJECTS: readonly (readonly [string, Bucket, string | undefined, Record<string, string>, Decision, Break?])[] = [
   [
     "s3:GetObject",
@@ -228,14 +238,14 @@ const OBJECTS: readonly (readonly [string, Bucket, string | undefined, Record<st
   [
     "s3:GetObject",
     "DataBucket",
-    "curated/telemetry_curated/metadata/00001.metadata.json",
+    `${CURATED_PREFIX}metadata/00001.metadata.json`,
     {},
     "Allowed",
     drop("CurationPolicy", "WriteTheCuratedTable"),
   ],
-  ["s3:PutObject", "DataBucket", "curated/telemetry_curated/data/x.parquet", {}, "Allowed"],
-  ["s3:DeleteObject", "DataBucket", "curated/telemetry_curated/data/x.parquet", {}, "Allowed"],
-  ["s3:AbortMultipartUpload", "DataBucket", "curated/telemetry_curated/data/x.parquet", {}, "Allowed"],
+  ["s3:PutObject", "DataBucket", `${CURATED_PREFIX}data/x.parquet`, {}, "Allowed"],
+  ["s3:DeleteObject", "DataBucket", `${CURATED_PREFIX}data/x.parquet`, {}, "Allowed"],
+  ["s3:AbortMultipartUpload", "DataBucket", `${CURATED_PREFIX}data/x.parquet`, {}, "Allowed"],
   [
     "s3:ListBucket",
     "DataBucket",
@@ -244,7 +254,7 @@ const OBJECTS: readonly (readonly [string, Bucket, string | undefined, Record<st
     "Allowed",
     drop("CurationPolicy", "ListRawAndCuratedPrefixes"),
   ],
-  ["s3:ListBucket", "DataBucket", undefined, { "s3:prefix": "curated/telemetry_curated/data/" }, "Allowed"],
+  ["s3:ListBucket", "DataBucket", undefined, { "s3:prefix": `${CURATED_PREFIX}data/` }, "Allowed"],
   ["s3:GetBucketLocation", "DataBucket", undefined, {}, "Allowed", drop("CurationPolicy", "LocateBuckets")],
   ["s3:GetBucketLocation", "QueryResultsBucket", undefined, {}, "Allowed"],
   [
@@ -267,12 +277,12 @@ const OBJECTS: readonly (readonly [string, Bucket, string | undefined, Record<st
     drop("CurationPolicy", "ListItsQueryResults"),
   ],
   ["s3:GetObject", "DataBucket", "data/year=2026/x.gz", TLS_OFF, "ExplicitlyDenied"],
-  ["s3:PutObject", "DataBucket", "curated/telemetry_curated/data/x.parquet", TLS_OFF, "ExplicitlyDenied"],
+  ["s3:PutObject", "DataBucket", `${CURATED_PREFIX}data/x.parquet`, TLS_OFF, "ExplicitlyDenied"],
   ["s3:PutObject", "DataBucket", "data/year=2026/x.gz", {}, "ImplicitlyDenied"],
   ["s3:DeleteObject", "DataBucket", "data/year=2026/x.gz", {}, "ImplicitlyDenied"],
   ["s3:GetObject", "DataBucket", "errors/processing-failed/x", {}, "ImplicitlyDenied"],
   ["s3:PutObject", "DataBucket", "curated/another_table/x.parquet", {}, "ImplicitlyDenied"],
-  ["s3:DeleteObjectVersion", "DataBucket", "curated/telemetry_curated/data/x.parquet", {}, "ImplicitlyDenied"],
+  ["s3:DeleteObjectVersion", "DataBucket", `${CURATED_PREFIX}data/x.parquet`, {}, "ImplicitlyDenied"],
   ["s3:ListBucket", "DataBucket", undefined, { "s3:prefix": "errors/" }, "ImplicitlyDenied"],
   ["s3:ListBucket", "DataBucket", undefined, { "s3:prefix": "curated/another_table/" }, "ImplicitlyDenied"],
   ["s3:ListBucketVersions", "DataBucket", undefined, { "s3:prefix": "data/" }, "ImplicitlyDenied"],
@@ -395,13 +405,13 @@ export const ANALYST_CURATED_CASES: readonly AccessCase[] = [
   },
   ...(
     [
-      ["s3:GetObject", "curated/telemetry_curated/data/x.parquet", {}, "Allowed"],
-      ["s3:ListBucket", undefined, { "s3:prefix": "curated/telemetry_curated/metadata/" }, "Allowed"],
-      ["s3:PutObject", "curated/telemetry_curated/data/x.parquet", {}, "ImplicitlyDenied"],
-      ["s3:DeleteObject", "curated/telemetry_curated/data/x.parquet", {}, "ImplicitlyDenied"],
+      ["s3:GetObject", `${CURATED_PREFIX}data/x.parquet`, {}, "Allowed"],
+      ["s3:ListBucket", undefined, { "s3:prefix": `${CURATED_PREFIX}metadata/` }, "Allowed"],
+      ["s3:PutObject", `${CURATED_PREFIX}data/x.parquet`, {}, "ImplicitlyDenied"],
+      ["s3:DeleteObject", `${CURATED_PREFIX}data/x.parquet`, {}, "ImplicitlyDenied"],
       ["s3:GetObject", "curated/another_table/x.parquet", {}, "ImplicitlyDenied"],
       ["s3:ListBucket", undefined, { "s3:prefix": "curated/another_table/" }, "ImplicitlyDenied"],
-      ["s3:GetObject", "curated/telemetry_curated/data/x.parquet", TLS_OFF, "ExplicitlyDenied"],
+      ["s3:GetObject", `${CURATED_PREFIX}data/x.parquet`, TLS_OFF, "ExplicitlyDenied"],
     ] as const
   ).map(
     ([action, key, context, expected]): AccessCase => ({

@@ -8,14 +8,11 @@ import { CONSUMER_ACCOUNT as CONSUMER, PRODUCER_ACCOUNT as PRODUCER, type TwoAcc
 import { dropManagedPolicy, dropStatement } from "../breaks.ts";
 import { asRole, role } from "../principals.ts";
 import { props } from "../readers.ts";
-import { dataKey, inBucket, otherKey, otherLogStream, TLS_OFF, viaS3 } from "../resources.ts";
+import { dataKey, functionLogStream, inBucket, otherKey, otherLogStream, TLS_OFF, viaS3 } from "../resources.ts";
 import type { AccessCase, Break } from "../types.ts";
 
-/** A log stream of the function's own group, named the way Lambda names them. */
-const ownLogStream = (d: TwoAccounts) =>
-  `arn:aws:logs:${d.region}:${CONSUMER}:log-group:${String(
-    (props(d.consumer, "TelemetryConsumerFunction").LoggingConfig as { LogGroup: string }).LogGroup,
-  )}:log-stream:2026/11/22/[$LATEST]0123456789abcdef`;
+/** A log stream of the function's own group. */
+const ownLogStream = (d: TwoAccounts) => functionLogStream(d, "TelemetryConsumerFunction");
 
 /** The break that takes the statement `sid` out of the function's policy. */
 const functionPolicyLoses = (sid: string): Break => ({

@@ -14,7 +14,17 @@ import { CONSUMER_ACCOUNT as CONSUMER, PRODUCER_ACCOUNT as PRODUCER, type TwoAcc
 import { dropStatement } from "../breaks.ts";
 import { ADMINISTRATOR, admin, asRole, asStackRole, OTHER_ROLE } from "../principals.ts";
 import { props } from "../readers.ts";
-import { dataKey, inBucket, otherKey, POLICY_VERSION, stream, streamKey, viaKinesis, viaS3 } from "../resources.ts";
+import {
+  dataKey,
+  functionLogStream,
+  inBucket,
+  otherKey,
+  POLICY_VERSION,
+  stream,
+  streamKey,
+  viaKinesis,
+  viaS3,
+} from "../resources.ts";
 import type { AccessCase, Ask } from "../types.ts";
 
 const redriveRole = (d: TwoAccounts) => d.consumer.arnOf("RedriveRole");
@@ -38,14 +48,8 @@ const consumerRoleTrust = (d: TwoAccounts, principal: string, withSourceIdentity
 /** What every request of a redrive's session of the consumer role carries. */
 const SESSION_CONTEXT = { "aws:SourceIdentity": SOURCE_IDENTITY };
 /** A log stream of the consumer function's own group. */
-const consumerLogStream = (d: TwoAccounts) =>
-  `arn:aws:logs:${d.region}:${CONSUMER}:log-group:${String(
-    (props(d.consumer, "TelemetryConsumerFunction").LoggingConfig as { LogGroup: string }).LogGroup,
-  )}:log-stream:2026/11/22/[$LATEST]0123456789abcdef`;
-const redriveLogStream = (d: TwoAccounts) =>
-  `arn:aws:logs:${d.region}:${CONSUMER}:log-group:${String(
-    (props(d.consumer, "RedriveFunction").LoggingConfig as { LogGroup: string }).LogGroup,
-  )}:log-stream:2026/11/22/[$LATEST]0123456789abcdef`;
+const consumerLogStream = (d: TwoAccounts) => functionLogStream(d, "TelemetryConsumerFunction");
+const redriveLogStream = (d: TwoAccounts) => functionLogStream(d, "RedriveFunction");
 /** A role of the consumer account whose trust admits the whole account for every STS action. */
 const roleTrustingTheAccount = {
   resource: `arn:aws:iam::${CONSUMER}:role/payments-function`,
