@@ -262,6 +262,19 @@ export class Instance {
     return killed;
   }
 
+  /**
+   * SIGKILL to the runtime, then to the emulator, at once and synchronously: for a process that is
+   * exiting and cannot wait (`stop` is the orderly way).
+   */
+  kill(): void {
+    try {
+      this.killRuntime();
+    } catch {
+      // The emulator exited in between: /proc no longer lists it.
+    }
+    this.child.kill("SIGKILL");
+  }
+
   /** SIGTERM to the emulator (SIGKILL after 5 s); resolves once it has exited. */
   async stop(): Promise<void> {
     if (!this.alive) return;

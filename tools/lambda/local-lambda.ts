@@ -120,8 +120,10 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
   const region = options.region ?? "eu-west-1";
   const work = mkdtempSync(join(tmpdir(), "vtc-lambda-"));
   const instances: Instance[] = [];
+  // Synchronous, as an 'exit' handler must be: every runtime and emulator killed, the work folder removed.
   const stopAll = () => {
-    for (const instance of instances) instance.child.kill("SIGKILL");
+    for (const instance of instances) instance.kill();
+    rmSync(work, { recursive: true, force: true });
   };
   try {
     const resolved = resolveWithSam(options, template, region, work);
@@ -192,7 +194,6 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
     };
   } catch (err) {
     stopAll();
-    rmSync(work, { recursive: true, force: true });
     throw err;
   }
 }
