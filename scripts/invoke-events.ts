@@ -11,6 +11,7 @@ import { type ArgsOf, command, integer, readJsonFile, runCommand } from "../tool
 import { invokeFunction, lambdaClient } from "../tools/lambda/invoke-api.ts";
 import { type Invocation, startLocalLambda } from "../tools/lambda/local-lambda.ts";
 import {
+  CONSUMER_FUNCTION,
   deliveredLines,
   freshPipeline,
   functionEnvVars,
@@ -18,7 +19,6 @@ import {
   REGION,
 } from "../tools/pipeline/emulator.ts";
 import { startMoto } from "../tools/pipeline/moto.ts";
-import { CONSUMER_FUNCTION } from "../tools/pipeline/run.ts";
 
 const DEFAULT_EVENTS = [
   "events/valid-batch.json",

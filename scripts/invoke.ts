@@ -22,10 +22,14 @@ import {
 } from "../tools/cli/options.ts";
 import { invokeFunction, lambdaClient } from "../tools/lambda/invoke-api.ts";
 import { type Invocation, type LocalLambda, LocalLambdaError, startLocalLambda } from "../tools/lambda/local-lambda.ts";
-import { freshPipeline, functionEnvVars, REGION } from "../tools/pipeline/emulator.ts";
+import {
+  CONSUMER_FUNCTION,
+  freshPipeline,
+  functionEnvVars,
+  REDRIVE_FUNCTION,
+  REGION,
+} from "../tools/pipeline/emulator.ts";
 import { type MotoServer, startMoto } from "../tools/pipeline/moto.ts";
-import { REDRIVE_FUNCTION } from "../tools/pipeline/redrive-scenarios.ts";
-import { CONSUMER_FUNCTION } from "../tools/pipeline/run.ts";
 
 const COMMAND = command({
   name: "invoke",

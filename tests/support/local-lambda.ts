@@ -2,9 +2,8 @@
 import type { KinesisStreamBatchResponse } from "aws-lambda";
 import { type InvokeResult, invokeFunction, lambdaClient } from "../../tools/lambda/invoke-api.ts";
 import { type LocalLambda, type LocalLambdaOptions, startLocalLambda } from "../../tools/lambda/local-lambda.ts";
-import { functionEnvVars, REGION } from "../../tools/pipeline/emulator.ts";
+import { CONSUMER_FUNCTION, functionEnvVars, REGION } from "../../tools/pipeline/emulator.ts";
 import { type Invoke, lambdaInvoke } from "../../tools/pipeline/event-source-mapping.ts";
-import { CONSUMER_FUNCTION } from "../../tools/pipeline/run.ts";
 
 export interface Consumer {
   readonly lambda: LocalLambda;

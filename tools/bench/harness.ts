@@ -21,8 +21,7 @@ import { captureEmf } from "../lambda/emf.ts";
 import { BUILT_BUNDLE, lambdaContext } from "../lambda/invoke.ts";
 import { invokeFunction, lambdaClient } from "../lambda/invoke-api.ts";
 import { type Report, startLocalLambda } from "../lambda/local-lambda.ts";
-import { bundleEnv, DELIVERY_STREAM, functionEnvVars, REGION } from "../pipeline/emulator.ts";
-import { CONSUMER_FUNCTION } from "../pipeline/run.ts";
+import { bundleEnv, CONSUMER_FUNCTION, DELIVERY_STREAM, functionEnvVars, REGION } from "../pipeline/emulator.ts";
 import { coldInitMs, median } from "./bundling.ts";
 import {
   COMPRESSIONS,

@@ -1,4 +1,4 @@
-/** The function's environment, and helpers for the moto server: a fresh pipeline and reading S3 back. */
+/** The functions' names and environment, and helpers for the moto server: a fresh pipeline and reading S3 back. */
 import { CreateDeliveryStreamCommand, DeleteDeliveryStreamCommand, FirehoseClient } from "@aws-sdk/client-firehose";
 import { CreateStreamCommand } from "@aws-sdk/client-kinesis";
 import { CreateBucketCommand, GetObjectCommand, paginateListObjectsV2, S3Client } from "@aws-sdk/client-s3";
@@ -7,6 +7,10 @@ import type { QuarantineLine } from "../../shared/quarantine.ts";
 import { decompressObject } from "./compressed.ts";
 import { kinesisClient } from "./kinesis-client.ts";
 
+/** The consumer function's logical id in the template. */
+export const CONSUMER_FUNCTION = "TelemetryConsumerFunction";
+/** The redrive function's logical id in the template. */
+export const REDRIVE_FUNCTION = "RedriveFunction";
 export const REGION = "eu-west-1";
 export const DATA_BUCKET = "telemetry-data";
 export const QUARANTINE_BUCKET = "telemetry-quarantine";

@@ -19,6 +19,7 @@ import {
   functionEnvVars,
   QUARANTINE_BUCKET,
   quarantinedLines,
+  REDRIVE_FUNCTION,
   REGION,
 } from "./emulator.ts";
 import { startMoto } from "./moto.ts";
@@ -48,9 +49,6 @@ interface ChunkResult {
   readonly continuation?: string;
   readonly done: boolean;
 }
-
-/** The redrive function's logical id in the template. */
-export const REDRIVE_FUNCTION = "RedriveFunction";
 
 /**
  * Runs one scenario on `run.endpoint`'s emulator, or on a moto server of its own. `options` are the pipeline's (small in CI); the

@@ -17,6 +17,7 @@ import { type LocalLambda, startLocalLambda } from "../lambda/local-lambda.ts";
 import { saveDelivered } from "./delivered.ts";
 import {
   bucketObjects,
+  CONSUMER_FUNCTION,
   createDeliveryStream,
   DATA_BUCKET,
   deleteDeliveryStream,
@@ -125,9 +126,6 @@ export const DEFAULTS: PipelineOptions = {
   maximumRetryAttempts: 10,
   bisect: true,
 };
-
-/** The function's logical id in the template. */
-export const CONSUMER_FUNCTION = "TelemetryConsumerFunction";
 
 /** Runs the whole pipeline once and reconciles it. Throws if moto, the local Lambda or the artifact cannot start. */
 export async function runPipeline(options: PipelineOptions): Promise<PipelineReport> {
