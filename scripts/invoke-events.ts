@@ -77,7 +77,7 @@ async function main({ values, positionals }: ArgsOf<typeof COMMAND>): Promise<nu
       functionName: CONSUMER_FUNCTION,
       region: REGION,
       envVars: {
-        ...functionEnvVars(moto.endpoint),
+        ...functionEnvVars(moto.endpoint, CONSUMER_FUNCTION),
         POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "ERROR",
         DELIVERY_COMPRESSION: "none",
       },

@@ -89,12 +89,7 @@ async function main({ values, positionals }: ArgsOf<typeof COMMAND>): Promise<nu
       region: values.region,
       ...(envVarsFile !== undefined
         ? { envVarsFile }
-        : {
-            envVars: {
-              ...functionEnvVars((moto as MotoServer).endpoint),
-              ...(functionName === REDRIVE_FUNCTION ? { STREAM_READ_ROLE_ARN: "" } : {}),
-            },
-          }),
+        : { envVars: functionEnvVars((moto as MotoServer).endpoint, functionName) }),
       onLine: (line) => process.stderr.write(`${line}\n`),
       onInvocation: (answered) => {
         invocation = answered;

@@ -23,7 +23,7 @@ export async function startConsumer(endpoint: string, options: Partial<LocalLamb
     region: REGION,
     ...options,
     envVars: {
-      ...functionEnvVars(endpoint),
+      ...functionEnvVars(endpoint, CONSUMER_FUNCTION),
       POWERTOOLS_LOG_LEVEL: "ERROR",
       DELIVERY_COMPRESSION: "none",
       ...options.envVars,

@@ -294,7 +294,11 @@ async function startOursUnderRuntime() {
   const lambda = await startLocalLambda({
     functionName: CONSUMER_FUNCTION,
     region: REGION,
-    envVars: { ...functionEnvVars(aws.endpoint), DELIVERY_COMPRESSION: "none", POWERTOOLS_LOG_LEVEL: "ERROR" },
+    envVars: {
+      ...functionEnvVars(aws.endpoint, CONSUMER_FUNCTION),
+      DELIVERY_COMPRESSION: "none",
+      POWERTOOLS_LOG_LEVEL: "ERROR",
+    },
     onInvocation: (invocation) => {
       if (invocation.report) reports.push(invocation.report);
     },

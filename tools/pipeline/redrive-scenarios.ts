@@ -76,14 +76,13 @@ export async function runRedriveScenario(
     // Recovery: the delivery stream back (the outage outlasted the run).
     if (scenario === "redrive-on-failure") await createDeliveryStream(endpoint);
 
-    // RedriveFunction as deployed after the fix: every version accepted.
+    // RedriveFunction as deployed after the fix: every version accepted. As local/env.moto.json sets
+    // it: no read role, the stream is read with the function's own credentials.
     redrive = await startLocalLambda({
       functionName: REDRIVE_FUNCTION,
       region: REGION,
       envVars: {
-        ...functionEnvVars(endpoint),
-        // As local/env.moto.json: no AssumeRole, the stream is read with the function's own credentials.
-        STREAM_READ_ROLE_ARN: "",
+        ...functionEnvVars(endpoint, REDRIVE_FUNCTION),
         ACCEPTED_SCHEMA_VERSIONS: "1,2",
         POWERTOOLS_LOG_LEVEL: "ERROR",
         DELIVERY_COMPRESSION: options.deliveryCompression ?? "none",

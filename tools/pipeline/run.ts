@@ -140,7 +140,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
       functionName: CONSUMER_FUNCTION,
       region: REGION,
       envVars: {
-        ...functionEnvVars(faultProxy?.endpoint ?? endpoint),
+        ...functionEnvVars(faultProxy?.endpoint ?? endpoint, CONSUMER_FUNCTION),
         POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "ERROR",
         DELIVERY_COMPRESSION: options.deliveryCompression ?? "none",
         ...(options.acceptedSchemaVersions ? { ACCEPTED_SCHEMA_VERSIONS: options.acceptedSchemaVersions } : {}),
