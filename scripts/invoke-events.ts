@@ -6,18 +6,11 @@
  * own REPORT duration. Exits 1 if any Kinesis record is unaccounted for or the function failed.
  *   node scripts/invoke-events.ts [--timeout 60] [events/<file>.json ...]   (--help for the details)
  */
-import type { KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
+import type { KinesisStreamEvent } from "aws-lambda";
 import { type ArgsOf, command, integer, readJsonFile, runCommand } from "../tools/cli/options.ts";
-import { invokeFunction, lambdaClient } from "../tools/lambda/invoke-api.ts";
-import { type Invocation, startLocalLambda } from "../tools/lambda/local-lambda.ts";
-import {
-  CONSUMER_FUNCTION,
-  deliveredLines,
-  freshPipeline,
-  functionEnvVars,
-  quarantinedLines,
-  REGION,
-} from "../tools/pipeline/emulator.ts";
+import type { Invocation } from "../tools/lambda/local-lambda.ts";
+import { type Consumer, startConsumer } from "../tools/pipeline/consumer.ts";
+import { deliveredLines, freshPipeline, quarantinedLines } from "../tools/pipeline/emulator.ts";
 import { startMoto } from "../tools/pipeline/moto.ts";
 
 const DEFAULT_EVENTS = [
@@ -70,23 +63,16 @@ async function main({ values, positionals }: ArgsOf<typeof COMMAND>): Promise<nu
   const files = positionals.length > 0 ? positionals : DEFAULT_EVENTS;
 
   const moto = await startMoto();
-  let lambda: Awaited<ReturnType<typeof startLocalLambda>> | undefined;
+  let consumer: Consumer | undefined;
   try {
     let last: Invocation | undefined;
-    lambda = await startLocalLambda({
-      functionName: CONSUMER_FUNCTION,
-      region: REGION,
-      envVars: {
-        ...functionEnvVars(moto.endpoint, CONSUMER_FUNCTION),
-        POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "ERROR",
-        DELIVERY_COMPRESSION: "none",
-      },
+    consumer = await startConsumer(moto.endpoint, {
+      envVars: { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "ERROR" },
       ...(values.timeout === undefined ? {} : { timeoutS: values.timeout }),
       onInvocation: (invocation) => {
         last = invocation;
       },
     });
-    const client = lambdaClient(lambda.endpoint, REGION);
     const rows: Row[] = [];
     const reasons = new Map<string, number>();
     let sample: Record<string, unknown> | undefined;
@@ -94,7 +80,7 @@ async function main({ values, positionals }: ArgsOf<typeof COMMAND>): Promise<nu
     for (const file of files) {
       await freshPipeline(moto.endpoint);
       const event = (readJsonFile(file, "event file") as { json: KinesisStreamEvent }).json;
-      const answer = await invokeFunction<KinesisStreamBatchResponse>(client, CONSUMER_FUNCTION, event);
+      const answer = await consumer.invoke(event);
       if (!answer.ok) {
         failed++;
         console.error(`${file}: the function failed: ${answer.error.errorType}: ${answer.error.errorMessage}`);
@@ -135,7 +121,7 @@ async function main({ values, positionals }: ArgsOf<typeof COMMAND>): Promise<nu
     );
     return lost === 0 && failed === 0 ? 0 : 1;
   } finally {
-    await lambda?.stop();
+    await consumer?.lambda.stop();
     await moto.stop();
   }
 }

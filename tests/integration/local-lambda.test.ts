@@ -15,9 +15,9 @@ import { MAX_PAYLOAD_BYTES } from "../../tools/lambda/front-end.ts";
 import { invokeFunction, lambdaClient, TIMED_OUT } from "../../tools/lambda/invoke-api.ts";
 import { type Invocation, type LocalLambda, startLocalLambda } from "../../tools/lambda/local-lambda.ts";
 import { lambdaHeapFlags } from "../../tools/lambda/sam-function.ts";
+import { startConsumer } from "../../tools/pipeline/consumer.ts";
 import { freshPipeline, REGION } from "../../tools/pipeline/emulator.ts";
 import { sampleEvent } from "../support/batch.ts";
-import { startConsumer } from "../support/local-lambda.ts";
 
 const endpoint = inject("motoEndpoint");
 

@@ -12,18 +12,15 @@ import type { EnrichedTelemetry } from "../../shared/contract.ts";
 import { type FaultRule, startFaultProxy } from "../faults/fault-proxy.ts";
 import { seededRandom } from "../fixtures/fixtures.ts";
 import { emfTotals } from "../lambda/emf.ts";
-import { lambdaClient } from "../lambda/invoke-api.ts";
-import { type LocalLambda, startLocalLambda } from "../lambda/local-lambda.ts";
+import { type Consumer, startConsumer } from "./consumer.ts";
 import { saveDelivered } from "./delivered.ts";
 import {
   bucketObjects,
-  CONSUMER_FUNCTION,
   createDeliveryStream,
   DATA_BUCKET,
   deleteDeliveryStream,
   FAILURE_BUCKET,
   freshPipeline,
-  functionEnvVars,
   linesOf,
   quarantinedLines,
   REGION,
@@ -32,7 +29,6 @@ import {
 } from "./emulator.ts";
 import {
   type EventSourceMappingStats,
-  lambdaInvoke,
   newEventSourceMappingStats,
   type OnFailureRecord,
   runEventSourceMapping,
@@ -134,13 +130,10 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
   const faultProxy = options.faults ? await startFaultProxy(endpoint) : undefined;
   const emf = emfTotals();
   const crashAfter = options.faults?.crashAfterAcceptedPuts;
-  let lambda: LocalLambda | undefined;
+  let consumerFunction: Consumer | undefined;
   try {
-    lambda = await startLocalLambda({
-      functionName: CONSUMER_FUNCTION,
-      region: REGION,
+    consumerFunction = await startConsumer(faultProxy?.endpoint ?? endpoint, {
       envVars: {
-        ...functionEnvVars(faultProxy?.endpoint ?? endpoint, CONSUMER_FUNCTION),
         POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "ERROR",
         DELIVERY_COMPRESSION: options.deliveryCompression ?? "none",
         ...(options.acceptedSchemaVersions ? { ACCEPTED_SCHEMA_VERSIONS: options.acceptedSchemaVersions } : {}),
@@ -154,7 +147,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
       }),
       onLine: (line) => emf.add(line),
     });
-    const running = lambda;
+    const running = consumerFunction.lambda;
     await freshPipeline(endpoint, { streamShards: options.shards });
     const rule = options.faults?.rule;
     if (faultProxy && rule) faultProxy.setRule(rule(seededRandom(options.seed + 1)));
@@ -179,7 +172,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
     const outage = options.firehoseOutage;
     const consuming = runEventSourceMapping(
       kinesis,
-      lambdaInvoke(lambdaClient(running.endpoint, REGION), CONSUMER_FUNCTION),
+      consumerFunction.mapping,
       {
         streamArn,
         region: REGION,
@@ -274,7 +267,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
       heldBackVersions,
     };
   } finally {
-    await lambda?.stop();
+    await consumerFunction?.lambda.stop();
     await faultProxy?.stop();
     await moto?.stop();
   }
