@@ -115,7 +115,6 @@ export async function runBench({ rounds, warmup, log }: BenchOptions): Promise<B
   const event = maxSizeBatch();
   const eventText = JSON.stringify(event);
   const meter = installStubTransport(createRequire(import.meta.url));
-  const underRuntime = await startOursUnderRuntime();
   const emf = captureEmf();
   const { ours, peerA, peerB, peerAFile } = await loadHandlers();
   const context = () => lambdaContext(60_000);
@@ -133,6 +132,8 @@ export async function runBench({ rounds, warmup, log }: BenchOptions): Promise<B
   const oursContenders = Object.fromEntries(
     COMPRESSIONS.map((c) => [oursName(c), (e: KinesisStreamEvent) => ours[c](e, context())]),
   );
+  // Started last, after the bundling that can fail, so that the finally below always stops it.
+  const underRuntime = await startOursUnderRuntime();
   let ms: Record<string, number>;
   try {
     ms = await race(
