@@ -57,7 +57,7 @@ export interface PipelineOptions {
   readonly batchingWindowMs: number;
   readonly maximumRetryAttempts: number;
   readonly bisect: boolean;
-  /** The function's timeout, whole seconds as in Lambda, instead of the template's. */
+  /** The function's timeout in milliseconds, a whole number of seconds as in Lambda, instead of the template's. */
   readonly functionTimeoutMs?: number;
   /** Delete the delivery stream before invocation `from` and recreate it `invocations` later. */
   readonly firehoseOutage?: { readonly from: number; readonly invocations: number };
