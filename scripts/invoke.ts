@@ -31,6 +31,9 @@ import {
 } from "../tools/pipeline/emulator.ts";
 import { type MotoServer, startMoto } from "../tools/pipeline/moto.ts";
 
+/** The events the positional check read, by file: main uses its one without reading the file again. */
+const checkedEvents = new Map<string, unknown>();
+
 const COMMAND = command({
   name: "invoke",
   summary:
@@ -63,7 +66,9 @@ const COMMAND = command({
     description: "the event, one JSON file (events/*.json)",
     check: (file) => {
       const read = readJsonFile(file, "event file");
-      return "problem" in read ? read.problem : undefined;
+      if ("problem" in read) return read.problem;
+      checkedEvents.set(file, read.json);
+      return undefined;
     },
   },
 });
@@ -72,7 +77,7 @@ async function main({ values, positionals }: ArgsOf<typeof COMMAND>): Promise<nu
   const [file, ...more] = positionals;
   if (file === undefined || more.length > 0)
     throw new UsageError(`give exactly one event file (got ${positionals.length}); see --help`);
-  const event = (readJsonFile(file, "event file") as { json: unknown }).json;
+  const event = checkedEvents.get(file);
   const functionName = values.function;
   const envVarsFile = values["env-vars"];
   let moto: MotoServer | undefined;
