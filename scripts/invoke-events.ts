@@ -6,19 +6,12 @@
  * own REPORT duration. Exits 1 if any Kinesis record is unaccounted for or the function failed.
  *   node scripts/invoke-events.ts [--timeout 60] [events/<file>.json ...]   (--help for the details)
  */
-import type { KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
+import type { KinesisStreamEvent } from "aws-lambda";
 import { type ArgsOf, command, integer, readJsonFile, runCommand } from "../tools/cli/options.ts";
-import { invokeFunction, lambdaClient } from "../tools/lambda/invoke-api.ts";
-import { type Invocation, startLocalLambda } from "../tools/lambda/local-lambda.ts";
-import {
-  deliveredLines,
-  freshPipeline,
-  functionEnvVars,
-  quarantinedLines,
-  REGION,
-} from "../tools/pipeline/emulator.ts";
+import type { Invocation } from "../tools/lambda/local-lambda.ts";
+import { type Consumer, startConsumer } from "../tools/pipeline/consumer.ts";
+import { deliveredLines, freshPipeline, quarantinedLines } from "../tools/pipeline/emulator.ts";
 import { startMoto } from "../tools/pipeline/moto.ts";
-import { CONSUMER_FUNCTION } from "../tools/pipeline/run.ts";
 
 const DEFAULT_EVENTS = [
   "events/valid-batch.json",
@@ -46,14 +39,17 @@ const COMMAND = command({
   },
 });
 
-/** Why a file cannot be one of the events, or undefined if it can. */
+/** The events the positional check read, by file: main uses them without reading the files again. */
+const checkedEvents = new Map<string, KinesisStreamEvent>();
+
+/** Why a file cannot be one of the events, or undefined if it can (its event then kept in `checkedEvents`). */
 function eventFileProblem(file: string): string | undefined {
   const read = readJsonFile(file, "event file");
   if ("problem" in read) return read.problem;
   const records = (read.json as { Records?: unknown } | null)?.Records;
-  return Array.isArray(records)
-    ? undefined
-    : `event file ${JSON.stringify(file)} is not a Kinesis event (no Records array)`;
+  if (!Array.isArray(records)) return `event file ${JSON.stringify(file)} is not a Kinesis event (no Records array)`;
+  checkedEvents.set(file, read.json as KinesisStreamEvent);
+  return undefined;
 }
 
 interface Row {
@@ -70,31 +66,25 @@ async function main({ values, positionals }: ArgsOf<typeof COMMAND>): Promise<nu
   const files = positionals.length > 0 ? positionals : DEFAULT_EVENTS;
 
   const moto = await startMoto();
-  let lambda: Awaited<ReturnType<typeof startLocalLambda>> | undefined;
+  let consumer: Consumer | undefined;
   try {
     let last: Invocation | undefined;
-    lambda = await startLocalLambda({
-      functionName: CONSUMER_FUNCTION,
-      region: REGION,
-      envVars: {
-        ...functionEnvVars(moto.endpoint),
-        POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "ERROR",
-        DELIVERY_COMPRESSION: "none",
-      },
+    consumer = await startConsumer(moto.endpoint, {
+      envVars: { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "ERROR" },
       ...(values.timeout === undefined ? {} : { timeoutS: values.timeout }),
       onInvocation: (invocation) => {
         last = invocation;
       },
     });
-    const client = lambdaClient(lambda.endpoint, REGION);
     const rows: Row[] = [];
     const reasons = new Map<string, number>();
     let sample: Record<string, unknown> | undefined;
     let failed = 0;
     for (const file of files) {
       await freshPipeline(moto.endpoint);
-      const event = (readJsonFile(file, "event file") as { json: KinesisStreamEvent }).json;
-      const answer = await invokeFunction<KinesisStreamBatchResponse>(client, CONSUMER_FUNCTION, event);
+      // The default events are not positionals, so not checked: read here.
+      const event = checkedEvents.get(file) ?? (readJsonFile(file, "event file") as { json: KinesisStreamEvent }).json;
+      const answer = await consumer.invoke(event);
       if (!answer.ok) {
         failed++;
         console.error(`${file}: the function failed: ${answer.error.errorType}: ${answer.error.errorMessage}`);
@@ -135,7 +125,7 @@ async function main({ values, positionals }: ArgsOf<typeof COMMAND>): Promise<nu
     );
     return lost === 0 && failed === 0 ? 0 : 1;
   } finally {
-    await lambda?.stop();
+    await consumer?.lambda.stop();
     await moto.stop();
   }
 }

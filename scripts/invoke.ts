@@ -22,10 +22,17 @@ import {
 } from "../tools/cli/options.ts";
 import { invokeFunction, lambdaClient } from "../tools/lambda/invoke-api.ts";
 import { type Invocation, type LocalLambda, LocalLambdaError, startLocalLambda } from "../tools/lambda/local-lambda.ts";
-import { freshPipeline, functionEnvVars, REGION } from "../tools/pipeline/emulator.ts";
+import {
+  CONSUMER_FUNCTION,
+  freshPipeline,
+  functionEnvVars,
+  REDRIVE_FUNCTION,
+  REGION,
+} from "../tools/pipeline/emulator.ts";
 import { type MotoServer, startMoto } from "../tools/pipeline/moto.ts";
-import { REDRIVE_FUNCTION } from "../tools/pipeline/redrive-scenarios.ts";
-import { CONSUMER_FUNCTION } from "../tools/pipeline/run.ts";
+
+/** The events the positional check read, by file: main uses its one without reading the file again. */
+const checkedEvents = new Map<string, unknown>();
 
 const COMMAND = command({
   name: "invoke",
@@ -59,7 +66,9 @@ const COMMAND = command({
     description: "the event, one JSON file (events/*.json)",
     check: (file) => {
       const read = readJsonFile(file, "event file");
-      return "problem" in read ? read.problem : undefined;
+      if ("problem" in read) return read.problem;
+      checkedEvents.set(file, read.json);
+      return undefined;
     },
   },
 });
@@ -68,7 +77,7 @@ async function main({ values, positionals }: ArgsOf<typeof COMMAND>): Promise<nu
   const [file, ...more] = positionals;
   if (file === undefined || more.length > 0)
     throw new UsageError(`give exactly one event file (got ${positionals.length}); see --help`);
-  const event = (readJsonFile(file, "event file") as { json: unknown }).json;
+  const event = checkedEvents.get(file);
   const functionName = values.function;
   const envVarsFile = values["env-vars"];
   let moto: MotoServer | undefined;
@@ -85,12 +94,7 @@ async function main({ values, positionals }: ArgsOf<typeof COMMAND>): Promise<nu
       region: values.region,
       ...(envVarsFile !== undefined
         ? { envVarsFile }
-        : {
-            envVars: {
-              ...functionEnvVars((moto as MotoServer).endpoint),
-              ...(functionName === REDRIVE_FUNCTION ? { STREAM_READ_ROLE_ARN: "" } : {}),
-            },
-          }),
+        : { envVars: functionEnvVars((moto as MotoServer).endpoint, functionName) }),
       onLine: (line) => process.stderr.write(`${line}\n`),
       onInvocation: (answered) => {
         invocation = answered;

@@ -4,8 +4,8 @@
  * with --strict, when a mutant survived or no test covers it, or a disable comment gives no reason
  * (the CI gate); or, with --strip-root, an incremental file to be committed made free of this
  * machine's paths.
- *   npm run mutation-score -- [--files] [--survivors] [--disabled] [--fail-under 85] [--strict] [reports/mutation/mutation.json]
- *   npm run mutation-score -- --strip-root tests/mutation/incremental.json
+ *   npm run mutation:score -- [--files] [--survivors] [--disabled] [--fail-under 85] [--strict] [reports/mutation/mutation.json]
+ *   npm run mutation:score -- --strip-root tests/mutation/incremental.json
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { type ArgsOf, command, flag, number, runCommand, text } from "../tools/cli/options.ts";

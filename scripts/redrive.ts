@@ -199,12 +199,14 @@ function printSummary(summary: RedriveSummary, dryRun: boolean, json: boolean): 
   console.log(dryRun ? "\nDry run: nothing was written." : "");
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v.padStart(10)}`);
   for (const m of summary.malformed) console.log(`malformed: ${m.object} line ${m.line}: ${m.error}`);
-  // Ranges read whole from the payload or the stream are not listed, unless there is something to say.
-  for (const r of summary.ranges.filter((range) => range.detail !== undefined || range.status !== "stream"))
-    if (r.status !== "payload")
-      console.log(
-        `${r.status}: ${r.object} ${r.shardId} ${r.startSequenceNumber}…${r.endSequenceNumber}: ${r.found} of ${r.batchSize} ${r.status === "incomplete" || r.status === "stream" ? "read" : "left"} (${r.detail ?? ""})`,
-      );
+  // Ranges of the payload are not listed, nor ranges read whole from the stream unless there is something to say.
+  const listed = summary.ranges.filter(
+    (r) => r.status !== "payload" && (r.status !== "stream" || r.detail !== undefined),
+  );
+  for (const r of listed)
+    console.log(
+      `${r.status}: ${r.object} ${r.shardId} ${r.startSequenceNumber}…${r.endSequenceNumber}: ${r.found} of ${r.batchSize} ${r.status === "incomplete" || r.status === "stream" ? "read" : "left"} (${r.detail ?? ""})`,
+    );
   for (const e of summary.manifestErrors) console.log(`manifest not written (its records may be redriven again): ${e}`);
 }
 

@@ -9,6 +9,7 @@ import type { KinesisStreamBatchResponse, KinesisStreamRecord } from "aws-lambda
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { kinesisEvent, kinesisRecord, kplAggregate } from "../../tools/fixtures/fixtures.ts";
 import { BUILT_BUNDLE, BUILT_REDRIVE_BUNDLE, requireBuilt } from "../../tools/lambda/invoke.ts";
+import { type Consumer, startConsumer } from "../../tools/pipeline/consumer.ts";
 import {
   deliveredLines,
   freshPipeline,
@@ -18,7 +19,6 @@ import {
 } from "../../tools/pipeline/emulator.ts";
 import { sampleEvent } from "../support/batch.ts";
 import { enrichedValidator } from "../support/contract.ts";
-import { type Consumer, startConsumer } from "../support/local-lambda.ts";
 
 const endpoint = inject("motoEndpoint");
 let consumer: Consumer;

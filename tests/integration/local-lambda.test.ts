@@ -11,17 +11,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { SAFETY_MARGIN_MS } from "../../shared/time.ts";
 import { startFaultProxy } from "../../tools/faults/fault-proxy.ts";
+import { MAX_PAYLOAD_BYTES } from "../../tools/lambda/front-end.ts";
 import { invokeFunction, lambdaClient, TIMED_OUT } from "../../tools/lambda/invoke-api.ts";
-import {
-  type Invocation,
-  type LocalLambda,
-  lambdaHeapFlags,
-  MAX_PAYLOAD_BYTES,
-  startLocalLambda,
-} from "../../tools/lambda/local-lambda.ts";
+import { type Invocation, type LocalLambda, startLocalLambda } from "../../tools/lambda/local-lambda.ts";
+import { lambdaHeapFlags } from "../../tools/lambda/sam-function.ts";
+import { startConsumer } from "../../tools/pipeline/consumer.ts";
 import { freshPipeline, REGION } from "../../tools/pipeline/emulator.ts";
 import { sampleEvent } from "../support/batch.ts";
-import { startConsumer } from "../support/local-lambda.ts";
 
 const endpoint = inject("motoEndpoint");
 

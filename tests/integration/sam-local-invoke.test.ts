@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type InvokeResult, invokeFunction, lambdaClient } from "../../tools/lambda/invoke-api.ts";
 import { type Invocation, type LocalLambda, startLocalLambda } from "../../tools/lambda/local-lambda.ts";
 import {
+  CONSUMER_FUNCTION,
   DELIVERY_STREAM,
   deliveredLines,
   freshPipeline,
@@ -21,7 +22,6 @@ import {
   quarantinedLines,
   REGION,
 } from "../../tools/pipeline/emulator.ts";
-import { CONSUMER_FUNCTION } from "../../tools/pipeline/run.ts";
 import { sampleEvent } from "../support/batch.ts";
 
 const endpoint = inject("motoEndpoint");

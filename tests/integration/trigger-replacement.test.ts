@@ -7,6 +7,7 @@
 import { DescribeStreamSummaryCommand, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { seededRandom, telemetrySample } from "../../tools/fixtures/fixtures.ts";
+import { type Consumer, startConsumer } from "../../tools/pipeline/consumer.ts";
 import { deliveredLines, freshPipeline, REGION, STREAM } from "../../tools/pipeline/emulator.ts";
 import {
   type EventSourceMappingConfig,
@@ -14,7 +15,6 @@ import {
   runEventSourceMapping,
 } from "../../tools/pipeline/event-source-mapping.ts";
 import { kinesisClient } from "../../tools/pipeline/kinesis-client.ts";
-import { type Consumer, startConsumer } from "../support/local-lambda.ts";
 
 const endpoint = inject("motoEndpoint");
 const kinesis = kinesisClient({ endpoint, region: REGION });

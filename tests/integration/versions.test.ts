@@ -13,9 +13,9 @@ import {
   telemetryV2Sample,
 } from "../../tools/fixtures/fixtures.ts";
 import { requireBuilt } from "../../tools/lambda/invoke.ts";
+import { startConsumer } from "../../tools/pipeline/consumer.ts";
 import { deliveredLines, freshPipeline, quarantinedLines } from "../../tools/pipeline/emulator.ts";
 import { enrichedV2Validator, enrichedValidator } from "../support/contract.ts";
-import { startConsumer } from "../support/local-lambda.ts";
 
 const endpoint = inject("motoEndpoint");
 

@@ -19,10 +19,9 @@ import {
 } from "../fixtures/events.ts";
 import { captureEmf } from "../lambda/emf.ts";
 import { BUILT_BUNDLE, lambdaContext } from "../lambda/invoke.ts";
-import { invokeFunction, lambdaClient } from "../lambda/invoke-api.ts";
-import { type Report, startLocalLambda } from "../lambda/local-lambda.ts";
-import { bundleEnv, DELIVERY_STREAM, functionEnvVars, REGION } from "../pipeline/emulator.ts";
-import { CONSUMER_FUNCTION } from "../pipeline/run.ts";
+import type { Report } from "../lambda/local-lambda.ts";
+import { startConsumer } from "../pipeline/consumer.ts";
+import { bundleEnv, DELIVERY_STREAM, REGION } from "../pipeline/emulator.ts";
 import { coldInitMs, median } from "./bundling.ts";
 import {
   COMPRESSIONS,
@@ -116,7 +115,6 @@ export async function runBench({ rounds, warmup, log }: BenchOptions): Promise<B
   const event = maxSizeBatch();
   const eventText = JSON.stringify(event);
   const meter = installStubTransport(createRequire(import.meta.url));
-  const underRuntime = await startOursUnderRuntime();
   const emf = captureEmf();
   const { ours, peerA, peerB, peerAFile } = await loadHandlers();
   const context = () => lambdaContext(60_000);
@@ -134,6 +132,8 @@ export async function runBench({ rounds, warmup, log }: BenchOptions): Promise<B
   const oursContenders = Object.fromEntries(
     COMPRESSIONS.map((c) => [oursName(c), (e: KinesisStreamEvent) => ours[c](e, context())]),
   );
+  // Started last, after the bundling that can fail, so that the finally below always stops it.
+  const underRuntime = await startOursUnderRuntime();
   let ms: Record<string, number>;
   try {
     ms = await race(
@@ -292,10 +292,7 @@ export interface RuntimeFigures {
 async function startOursUnderRuntime() {
   const aws = await startStubAws();
   const reports: Report[] = [];
-  const lambda = await startLocalLambda({
-    functionName: CONSUMER_FUNCTION,
-    region: REGION,
-    envVars: { ...functionEnvVars(aws.endpoint), DELIVERY_COMPRESSION: "none", POWERTOOLS_LOG_LEVEL: "ERROR" },
+  const consumer = await startConsumer(aws.endpoint, {
     onInvocation: (invocation) => {
       if (invocation.report) reports.push(invocation.report);
     },
@@ -303,15 +300,14 @@ async function startOursUnderRuntime() {
     await aws.stop();
     throw err;
   });
-  const client = lambdaClient(lambda.endpoint, REGION);
   return {
     async invoke(event: KinesisStreamEvent): Promise<void> {
-      const answer = await invokeFunction(client, CONSUMER_FUNCTION, event);
+      const answer = await consumer.invoke(event);
       if (!answer.ok)
         throw new Error(`ours failed under the runtime: ${answer.error.errorType}: ${answer.error.errorMessage}`);
     },
     async stop(): Promise<void> {
-      await lambda.stop();
+      await consumer.lambda.stop();
       await aws.stop();
     },
     figures(warmup: number): RuntimeFigures {

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { BUILT_BUNDLE, markCommonJs } from "../lambda/invoke.ts";
-import { lambdaHeapFlags } from "../lambda/local-lambda.ts";
+import { lambdaHeapFlags } from "../lambda/sam-function.ts";
 import { BENCH_OUT, bundleFunction } from "./bundling.ts";
 
 /** The batch's accounting, from its log line. */

@@ -36,9 +36,9 @@ const COMMONJS = '{ "type": "commonjs" }\n';
 
 /**
  * Marks `dir` CommonJS for the bundles below it, as the Lambda runtime sees `index.js` (the artifact
- * has no package.json, and this project's own says "type": "module"). Many processes load bundles at
- * once (test files, the local trigger's children), and Node fails on a package.json it reads half
- * written: so a marker already right is left alone, and a new one replaces the old by a rename, whole.
+ * has no package.json, and this project's own says "type": "module"). Several processes load bundles
+ * at once (test files run in parallel), and Node fails on a package.json it reads half written: so a
+ * marker already right is left alone, and a new one replaces the old by a rename, whole.
  */
 export function markCommonJs(dir: string): void {
   const file = join(dir, "package.json");
@@ -75,8 +75,9 @@ export function loadHandler(bundle = BUILT_BUNDLE, options: { fresh?: boolean } 
   return mod.handler;
 }
 
-/** A context like Lambda's: request id, function name and a remaining time that counts down. */
-export function lambdaContext(timeoutMs: number, functionName = "TelemetryConsumerFunction"): Context {
+/** A context like Lambda's for TelemetryConsumerFunction: request id, function name and a remaining time that counts down. */
+export function lambdaContext(timeoutMs: number): Context {
+  const functionName = "TelemetryConsumerFunction";
   const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: true,

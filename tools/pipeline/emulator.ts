@@ -1,4 +1,6 @@
-/** The function's environment, and helpers for the moto server: a fresh pipeline and reading S3 back. */
+/** The functions' names and environment, and helpers for the moto server: a fresh pipeline and reading S3 back. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { CreateDeliveryStreamCommand, DeleteDeliveryStreamCommand, FirehoseClient } from "@aws-sdk/client-firehose";
 import { CreateStreamCommand } from "@aws-sdk/client-kinesis";
 import { CreateBucketCommand, GetObjectCommand, paginateListObjectsV2, S3Client } from "@aws-sdk/client-s3";
@@ -7,6 +9,10 @@ import type { QuarantineLine } from "../../shared/quarantine.ts";
 import { decompressObject } from "./compressed.ts";
 import { kinesisClient } from "./kinesis-client.ts";
 
+/** The consumer function's logical id in the template. */
+export const CONSUMER_FUNCTION = "TelemetryConsumerFunction";
+/** The redrive function's logical id in the template. */
+export const REDRIVE_FUNCTION = "RedriveFunction";
 export const REGION = "eu-west-1";
 export const DATA_BUCKET = "telemetry-data";
 export const QUARANTINE_BUCKET = "telemetry-quarantine";
@@ -19,13 +25,20 @@ export const FAILURE_BUCKET = "telemetry-failures";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 
+/** Each function's values for `sam local invoke --env-vars` against the local emulator. */
+const ENV_MOTO_FILE = join(import.meta.dirname, "..", "..", "local", "env.moto.json");
+let envMoto: Readonly<Record<string, Readonly<Record<string, string>>>> | undefined;
+
 /**
- * The values `sam local invoke --env-vars` sets for either function against the emulator at
- * `endpoint` (local/env.moto.json's, with this emulator's address): what a local Lambda resolves
- * the template with.
+ * The values `sam local invoke --env-vars local/env.moto.json` sets for `functionName` (that file's
+ * entry, read once), with the emulator at `endpoint` as AWS_ENDPOINT_URL: what a local Lambda
+ * resolves the template with. Throws if the file has no entry for the function.
  */
-export function functionEnvVars(endpoint: string): Record<string, string> {
-  return { AWS_ENDPOINT_URL: endpoint, DELIVERY_STREAM_NAME: DELIVERY_STREAM, QUARANTINE_BUCKET };
+export function functionEnvVars(endpoint: string, functionName: string): Record<string, string> {
+  envMoto ??= JSON.parse(readFileSync(ENV_MOTO_FILE, "utf8")) as Record<string, Record<string, string>>;
+  const values = envMoto[functionName];
+  if (values === undefined) throw new Error(`${ENV_MOTO_FILE} has no entry for ${functionName}`);
+  return { ...values, AWS_ENDPOINT_URL: endpoint };
 }
 
 /**
@@ -33,7 +46,7 @@ export function functionEnvVars(endpoint: string): Record<string, string> {
  * redrive command's): against the emulator at `endpoint`, or with no endpoint override.
  */
 export function bundleEnv(endpoint?: string): Record<string, string> {
-  const { AWS_ENDPOINT_URL: _, ...names } = functionEnvVars(endpoint ?? "");
+  const { AWS_ENDPOINT_URL: _, ...names } = functionEnvVars(endpoint ?? "", CONSUMER_FUNCTION);
   return {
     ...(endpoint === undefined ? {} : { AWS_ENDPOINT_URL: endpoint }),
     AWS_REGION: REGION,

@@ -19,6 +19,7 @@ import {
   functionEnvVars,
   QUARANTINE_BUCKET,
   quarantinedLines,
+  REDRIVE_FUNCTION,
   REGION,
 } from "./emulator.ts";
 import { startMoto } from "./moto.ts";
@@ -49,9 +50,6 @@ interface ChunkResult {
   readonly done: boolean;
 }
 
-/** The redrive function's logical id in the template. */
-export const REDRIVE_FUNCTION = "RedriveFunction";
-
 /**
  * Runs one scenario on `run.endpoint`'s emulator, or on a moto server of its own. `options` are the pipeline's (small in CI); the
  * scenario sets what makes it (v2 share and held-back version, or the outage and retry limit).
@@ -78,14 +76,13 @@ export async function runRedriveScenario(
     // Recovery: the delivery stream back (the outage outlasted the run).
     if (scenario === "redrive-on-failure") await createDeliveryStream(endpoint);
 
-    // RedriveFunction as deployed after the fix: every version accepted.
+    // RedriveFunction as deployed after the fix: every version accepted. As local/env.moto.json sets
+    // it: no read role, the stream is read with the function's own credentials.
     redrive = await startLocalLambda({
       functionName: REDRIVE_FUNCTION,
       region: REGION,
       envVars: {
-        ...functionEnvVars(endpoint),
-        // As local/env.moto.json: no AssumeRole, the stream is read with the function's own credentials.
-        STREAM_READ_ROLE_ARN: "",
+        ...functionEnvVars(endpoint, REDRIVE_FUNCTION),
         ACCEPTED_SCHEMA_VERSIONS: "1,2",
         POWERTOOLS_LOG_LEVEL: "ERROR",
         DELIVERY_COMPRESSION: options.deliveryCompression ?? "none",

@@ -12,8 +12,7 @@ import type { EnrichedTelemetry } from "../../shared/contract.ts";
 import { type FaultRule, startFaultProxy } from "../faults/fault-proxy.ts";
 import { seededRandom } from "../fixtures/fixtures.ts";
 import { emfTotals } from "../lambda/emf.ts";
-import { lambdaClient } from "../lambda/invoke-api.ts";
-import { type LocalLambda, startLocalLambda } from "../lambda/local-lambda.ts";
+import { type Consumer, startConsumer } from "./consumer.ts";
 import { saveDelivered } from "./delivered.ts";
 import {
   bucketObjects,
@@ -22,7 +21,6 @@ import {
   deleteDeliveryStream,
   FAILURE_BUCKET,
   freshPipeline,
-  functionEnvVars,
   linesOf,
   quarantinedLines,
   REGION,
@@ -31,7 +29,6 @@ import {
 } from "./emulator.ts";
 import {
   type EventSourceMappingStats,
-  lambdaInvoke,
   newEventSourceMappingStats,
   type OnFailureRecord,
   runEventSourceMapping,
@@ -60,7 +57,7 @@ export interface PipelineOptions {
   readonly batchingWindowMs: number;
   readonly maximumRetryAttempts: number;
   readonly bisect: boolean;
-  /** The function's timeout, whole seconds as in Lambda, instead of the template's. */
+  /** The function's timeout in milliseconds, a whole number of seconds as in Lambda, instead of the template's. */
   readonly functionTimeoutMs?: number;
   /** Delete the delivery stream before invocation `from` and recreate it `invocations` later. */
   readonly firehoseOutage?: { readonly from: number; readonly invocations: number };
@@ -126,9 +123,6 @@ export const DEFAULTS: PipelineOptions = {
   bisect: true,
 };
 
-/** The function's logical id in the template. */
-export const CONSUMER_FUNCTION = "TelemetryConsumerFunction";
-
 /** Runs the whole pipeline once and reconciles it. Throws if moto, the local Lambda or the artifact cannot start. */
 export async function runPipeline(options: PipelineOptions): Promise<PipelineReport> {
   const moto = options.endpoint ? undefined : await startMoto();
@@ -136,13 +130,10 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
   const faultProxy = options.faults ? await startFaultProxy(endpoint) : undefined;
   const emf = emfTotals();
   const crashAfter = options.faults?.crashAfterAcceptedPuts;
-  let lambda: LocalLambda | undefined;
+  let consumerFunction: Consumer | undefined;
   try {
-    lambda = await startLocalLambda({
-      functionName: CONSUMER_FUNCTION,
-      region: REGION,
+    consumerFunction = await startConsumer(faultProxy?.endpoint ?? endpoint, {
       envVars: {
-        ...functionEnvVars(faultProxy?.endpoint ?? endpoint),
         POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "ERROR",
         DELIVERY_COMPRESSION: options.deliveryCompression ?? "none",
         ...(options.acceptedSchemaVersions ? { ACCEPTED_SCHEMA_VERSIONS: options.acceptedSchemaVersions } : {}),
@@ -156,7 +147,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
       }),
       onLine: (line) => emf.add(line),
     });
-    const running = lambda;
+    const running = consumerFunction.lambda;
     await freshPipeline(endpoint, { streamShards: options.shards });
     const rule = options.faults?.rule;
     if (faultProxy && rule) faultProxy.setRule(rule(seededRandom(options.seed + 1)));
@@ -181,7 +172,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
     const outage = options.firehoseOutage;
     const consuming = runEventSourceMapping(
       kinesis,
-      lambdaInvoke(lambdaClient(running.endpoint, REGION), CONSUMER_FUNCTION),
+      consumerFunction.mapping,
       {
         streamArn,
         region: REGION,
@@ -276,7 +267,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
       heldBackVersions,
     };
   } finally {
-    await lambda?.stop();
+    await consumerFunction?.lambda.stop();
     await faultProxy?.stop();
     await moto?.stop();
   }

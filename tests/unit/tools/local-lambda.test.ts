@@ -1,8 +1,10 @@
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
+import { parseReport } from "../../../tools/lambda/execution-environment.ts";
+import { namesFunction } from "../../../tools/lambda/front-end.ts";
 import { invokeFunction, TIMED_OUT } from "../../../tools/lambda/invoke-api.ts";
-import { lambdaHeapFlags, namesFunction, parseReport } from "../../../tools/lambda/local-lambda.ts";
+import { lambdaHeapFlags } from "../../../tools/lambda/sam-function.ts";
 
 const lambda = mockClient(LambdaClient);
 beforeEach(() => lambda.reset());

@@ -1,11 +1,14 @@
-/** The built consumer under Lambda's runtime interface (a local Lambda) against the tests' moto server. */
+/**
+ * The built consumer under Lambda's runtime interface (a local Lambda) against a local AWS, as the
+ * commands, the pipeline, the benchmark and the integration tests start it.
+ */
 import type { KinesisStreamBatchResponse } from "aws-lambda";
-import { type InvokeResult, invokeFunction, lambdaClient } from "../../tools/lambda/invoke-api.ts";
-import { type LocalLambda, type LocalLambdaOptions, startLocalLambda } from "../../tools/lambda/local-lambda.ts";
-import { functionEnvVars, REGION } from "../../tools/pipeline/emulator.ts";
-import { type Invoke, lambdaInvoke } from "../../tools/pipeline/event-source-mapping.ts";
-import { CONSUMER_FUNCTION } from "../../tools/pipeline/run.ts";
+import { type InvokeResult, invokeFunction, lambdaClient } from "../lambda/invoke-api.ts";
+import { type LocalLambda, type LocalLambdaOptions, startLocalLambda } from "../lambda/local-lambda.ts";
+import { CONSUMER_FUNCTION, functionEnvVars, REGION } from "./emulator.ts";
+import { type Invoke, lambdaInvoke } from "./event-source-mapping.ts";
 
+/** A started consumer: its local Lambda, and two ways to invoke it. */
 export interface Consumer {
   readonly lambda: LocalLambda;
   /** One invocation through Lambda's Invoke API. */
@@ -15,8 +18,9 @@ export interface Consumer {
 }
 
 /**
- * Starts TelemetryConsumerFunction against moto at `endpoint` (the env-vars local/env.moto.json sets,
- * quiet logs, uncompressed records), with `options` and more `envVars` on top.
+ * Starts TelemetryConsumerFunction against the AWS at `endpoint` (moto, a fault proxy in front of it,
+ * or the benchmark's stub) with the env-vars local/env.moto.json sets, quiet logs and uncompressed
+ * records, and `options` and more `envVars` on top.
  */
 export async function startConsumer(endpoint: string, options: Partial<LocalLambdaOptions> = {}): Promise<Consumer> {
   const lambda = await startLocalLambda({
@@ -24,7 +28,7 @@ export async function startConsumer(endpoint: string, options: Partial<LocalLamb
     region: REGION,
     ...options,
     envVars: {
-      ...functionEnvVars(endpoint),
+      ...functionEnvVars(endpoint, CONSUMER_FUNCTION),
       POWERTOOLS_LOG_LEVEL: "ERROR",
       DELIVERY_COMPRESSION: "none",
       ...options.envVars,
